@@ -1,0 +1,126 @@
+//! The pipeline's rules as data: `pipeline.toml`, parsed and checked.
+//!
+//! This crate owns the [`Config`] type, the embedded default configuration
+//! (the repository's `pipeline.toml`) and loading an override from a file. It
+//! compiles the regular expressions once and offers small lookups (label
+//! table per form type, vocabulary, flag penalties) so that stages never parse
+//! strings of the configuration themselves. It knows nothing about documents
+//! or records.
+
+mod rules;
+
+pub use rules::*;
+
+use std::path::Path;
+
+/// The default configuration, embedded at build time.
+pub const DEFAULT_TOML: &str = include_str!("../../../pipeline.toml");
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("invalid config {path}: {message}")]
+    Parse {
+        /// The path given (or `<embedded>`).
+        path: String,
+        /// What the parser said, with line and column.
+        message: String,
+    },
+    /// A value is out of range or a pattern does not compile.
+    #[error("invalid config {path}: {message}")]
+    Invalid {
+        /// The path given (or `<embedded>`).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// The embedded default configuration.
+    pub fn embedded() -> Config {
+        Config::from_toml(DEFAULT_TOML, "<embedded>").expect("embedded pipeline.toml is valid")
+    }
+
+    /// Loads a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Config::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks a configuration from TOML text.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Config::compile(raw).map_err(|message| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_config_loads_and_has_three_form_types() {
+        let c = Config::embedded();
+        let types: Vec<_> = c.templates.iter().map(|t| t.form_type.as_str()).collect();
+        assert_eq!(
+            types,
+            ["project_target", "department_target", "project_self_evaluation"]
+        );
+        assert!(c.review.threshold > 0.0 && c.review.threshold < 1.0);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_a_location() {
+        let text = DEFAULT_TOML.replace("[review]", "[review]\nthreshhold = 0.5");
+        let err = Config::from_toml(&text, "x.toml").unwrap_err().to_string();
+        assert!(err.contains("x.toml") && err.contains("threshhold"), "{err}");
+    }
+
+    #[test]
+    fn labels_are_normalised_before_lookup() {
+        let c = Config::embedded();
+        let t = c.template("project_target").unwrap();
+        let m = c.match_label(t, "其中：财政资金").unwrap();
+        assert_eq!(m.targets, ["funds.total_fiscal"]);
+        let m = c.match_label(t, "项目资金 (元)").unwrap();
+        assert_eq!(m.unit.as_deref(), Some("元"));
+        let d = c.template("department_target").unwrap();
+        let m = c.match_label(d, "1、资金来源：（1）财政拨款").unwrap();
+        assert_eq!(m.targets, ["funds.fiscal"]);
+        assert!(c.match_label(t, "指标1：服务对象人数").is_none());
+    }
+
+    #[test]
+    fn vocabulary_knows_parents() {
+        let c = Config::embedded();
+        assert_eq!(c.parents_of("社会效益指标"), ["效益指标"]);
+        assert!(c.is_level1("产出目标"));
+        assert!(c.is_level2("可持续目标"));
+        assert_eq!(c.parents_of("可持续目标").len(), 2);
+    }
+
+    #[test]
+    fn out_of_range_threshold_is_refused() {
+        let text = DEFAULT_TOML.replace("threshold = 0.8", "threshold = 1.8");
+        assert!(Config::from_toml(&text, "x").is_err());
+    }
+}

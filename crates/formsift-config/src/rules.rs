@@ -1,0 +1,540 @@
+//! The configuration types and their lookups.
+
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    review: Review,
+    inputs: Inputs,
+    notation: NotationRules,
+    #[serde(rename = "template")]
+    templates: Vec<RawTemplate>,
+    forms: FormRules,
+    labels: BTreeMap<String, Vec<String>>,
+    label_rules: RawLabelRules,
+    field_kinds: BTreeMap<String, FieldKind>,
+    #[serde(rename = "list-table")]
+    list_tables: Vec<ListTable>,
+    matrix_table: MatrixTable,
+    funds: FundsRules,
+    indicators: RawIndicatorRules,
+    values: RawValueRules,
+    flags: BTreeMap<String, FlagRule>,
+    checks: CheckRules,
+}
+
+/// When a row or record goes to review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Review {
+    /// Confidence below this means review.
+    pub threshold: f64,
+}
+
+/// Which files a directory walk reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Inputs {
+    /// Extensions without the dot.
+    pub extensions: Vec<String>,
+}
+
+/// Rules of the notation readers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NotationRules {
+    /// LaTeX command → replacement, in order.
+    pub latex: Vec<[String; 2]>,
+    /// Glyphs of a ticked box.
+    pub ticked: Vec<String>,
+    /// Glyphs of an empty box.
+    pub unticked: Vec<String>,
+    /// Share of tab lines above which a document is tab-separated.
+    pub tsv_share: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawTemplate {
+    form_type: String,
+    titles: Vec<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, Vec<String>>,
+}
+
+/// One form type: how its title reads and its label table.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The `form_type` of its records.
+    pub form_type: String,
+    /// Title endings.
+    pub titles: Vec<String>,
+    /// Label (normalised) → targets, common labels merged with the template's.
+    pub labels: BTreeMap<String, Vec<String>>,
+}
+
+/// Segmentation rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FormRules {
+    /// Longest title cell.
+    pub max_title_chars: usize,
+    /// How many non-blank lines after the title may hold the year.
+    pub year_lines: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawLabelRules {
+    strip_prefixes: Vec<String>,
+    unit_suffix: String,
+    value_separators: Vec<String>,
+}
+
+/// How a field's value is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldKind {
+    /// Plain text.
+    Text,
+    /// An ISO date.
+    Date,
+    /// An integer.
+    Int,
+    /// Check-box options.
+    Choice,
+    /// Long text, possibly under its label.
+    Block,
+}
+
+/// A table of rows under a header of column labels.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ListTable {
+    /// `funds.parts` or `tasks`.
+    pub target: String,
+    /// Header label → key.
+    pub columns: BTreeMap<String, String>,
+    /// Row headings consumed without a value.
+    pub row_labels: Vec<String>,
+}
+
+/// The self-evaluation budget table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct MatrixTable {
+    /// Header label → key.
+    pub columns: BTreeMap<String, String>,
+    /// Rows that fill funds directly.
+    pub total_rows: Vec<String>,
+    /// Cells read as null.
+    pub placeholders: Vec<String>,
+}
+
+/// Funds plausibility.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FundsRules {
+    /// Largest plausible amount in 万元.
+    pub suspect_wan_above: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawIndicatorRules {
+    level1: Vec<String>,
+    level2: Vec<String>,
+    name: Vec<String>,
+    target: Vec<String>,
+    actual: Vec<String>,
+    weight: Vec<String>,
+    score: Vec<String>,
+    remark: Vec<String>,
+    total: Vec<String>,
+    end: Vec<String>,
+    row_sections: Vec<String>,
+    level_suffixes: Vec<String>,
+    similarity: f64,
+    ordinal: String,
+    vocabulary: Vec<VocabularyEntry>,
+}
+
+/// A level-1 name and its level-2 children.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VocabularyEntry {
+    /// Level 1.
+    pub level1: String,
+    /// Its level-2 names.
+    pub level2: Vec<String>,
+}
+
+/// A column of the indicator table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    /// 一级指标.
+    Level1,
+    /// 二级指标.
+    Level2,
+    /// 三级指标.
+    Name,
+    /// 年度指标值.
+    Target,
+    /// 实际完成值.
+    Actual,
+    /// 分值.
+    Weight,
+    /// 得分.
+    Score,
+    /// 偏差原因分析及改进措施.
+    Remark,
+}
+
+/// Rules of the indicator table.
+#[derive(Debug, Clone)]
+pub struct IndicatorRules {
+    /// Header word → column.
+    pub headers: BTreeMap<String, Column>,
+    /// First cells that give total_score.
+    pub total: Vec<String>,
+    /// First cells that end the table.
+    pub end: Vec<String>,
+    /// Section headings in the first column of rows.
+    pub row_sections: Vec<String>,
+    /// Endings of level names.
+    pub level_suffixes: Vec<String>,
+    /// Least similarity for an OCR correction.
+    pub similarity: f64,
+    /// `指标N：` prefix.
+    pub ordinal: Regex,
+    /// The vocabulary.
+    pub vocabulary: Vec<VocabularyEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawValueRules {
+    prefix_ops: Vec<[String; 2]>,
+    suffix_ops: Vec<[String; 2]>,
+    max_unit_chars: usize,
+}
+
+/// Rules of value parsing.
+#[derive(Debug, Clone)]
+pub struct ValueRules {
+    /// Comparator before a number → op, longest first.
+    pub prefix_ops: Vec<(String, String)>,
+    /// Word after a number → op, longest first.
+    pub suffix_ops: Vec<(String, String)>,
+    /// Longest unit.
+    pub max_unit_chars: usize,
+}
+
+/// A flag and its penalty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FlagRule {
+    /// Confidence penalty in [0, 1].
+    pub penalty: f64,
+    /// What the flag means.
+    pub about: String,
+}
+
+/// Check tolerances and penalties.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct CheckRules {
+    /// Percentage points a printed rate may be off.
+    pub rate_tolerance: f64,
+    /// How far a printed budget score may be from weight × rate.
+    pub score_tolerance: f64,
+    /// How far printed sums may be off.
+    pub sum_tolerance: f64,
+    /// Check name → penalty when it fails.
+    pub penalties: BTreeMap<String, f64>,
+    /// Funds sums.
+    pub funds_sum: Vec<FundsSum>,
+}
+
+/// A funds sum check.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct FundsSum {
+    /// Check name.
+    pub name: String,
+    /// Funds key of the total.
+    pub total: String,
+    /// Funds keys of the parts.
+    pub parts: Vec<String>,
+}
+
+/// The whole configuration, checked and compiled.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Review threshold.
+    pub review: Review,
+    /// Input selection.
+    pub inputs: Inputs,
+    /// Notation rules.
+    pub notation: NotationRules,
+    /// Form types.
+    pub templates: Vec<Template>,
+    /// Segmentation.
+    pub forms: FormRules,
+    /// Prefixes stripped from labels.
+    pub strip_prefixes: Vec<Regex>,
+    /// Unit suffix of labels.
+    pub unit_suffix: Regex,
+    /// Separators between a label and its value inside one cell.
+    pub value_separators: Vec<String>,
+    /// Field kinds.
+    pub field_kinds: BTreeMap<String, FieldKind>,
+    /// List tables.
+    pub list_tables: Vec<ListTable>,
+    /// The budget matrix.
+    pub matrix_table: MatrixTable,
+    /// Funds plausibility.
+    pub funds: FundsRules,
+    /// Indicator table rules.
+    pub indicators: IndicatorRules,
+    /// Value parsing.
+    pub values: ValueRules,
+    /// Flags.
+    pub flags: BTreeMap<String, FlagRule>,
+    /// Checks.
+    pub checks: CheckRules,
+}
+
+/// A label found in a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelMatch {
+    /// The normalised label.
+    pub label: String,
+    /// Where its value goes.
+    pub targets: Vec<String>,
+    /// Unit declared by a suffix such as `（元）`.
+    pub unit: Option<String>,
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+impl Config {
+    pub(crate) fn compile(raw: RawConfig) -> Result<Config, String> {
+        let re = |p: &str| Regex::new(p).map_err(|e| format!("bad pattern {p:?}: {e}"));
+        if !(0.0..=1.0).contains(&raw.review.threshold) {
+            return Err(format!(
+                "review.threshold must be in [0, 1], found {}",
+                raw.review.threshold
+            ));
+        }
+        for (name, f) in &raw.flags {
+            if !(0.0..=1.0).contains(&f.penalty) {
+                return Err(format!("flags.{name}.penalty must be in [0, 1]"));
+            }
+        }
+        let common: BTreeMap<String, Vec<String>> = raw
+            .labels
+            .iter()
+            .map(|(k, v)| (squeeze(k), v.clone()))
+            .collect();
+        let valid_target = |t: &str| {
+            t.starts_with("fields.")
+                || t.starts_with("funds.")
+                || ["unit", "section", "ignore"].contains(&t)
+        };
+        let mut templates = Vec::new();
+        for t in raw.templates {
+            let mut labels = common.clone();
+            for (k, v) in t.labels {
+                labels.insert(squeeze(&k), v);
+            }
+            if let Some((k, v)) = labels.iter().find(|(_, v)| !v.iter().all(|t| valid_target(t))) {
+                return Err(format!("label {k:?} has an unknown target in {v:?}"));
+            }
+            templates.push(Template {
+                form_type: t.form_type,
+                titles: t.titles.iter().map(|s| squeeze(s)).collect(),
+                labels,
+            });
+        }
+        let ir = raw.indicators;
+        let mut headers = BTreeMap::new();
+        for (list, col) in [
+            (&ir.level1, Column::Level1),
+            (&ir.level2, Column::Level2),
+            (&ir.name, Column::Name),
+            (&ir.target, Column::Target),
+            (&ir.actual, Column::Actual),
+            (&ir.weight, Column::Weight),
+            (&ir.score, Column::Score),
+            (&ir.remark, Column::Remark),
+        ] {
+            for h in list {
+                headers.insert(squeeze(h), col);
+            }
+        }
+        let longest_first = |v: Vec<[String; 2]>| {
+            let mut v: Vec<(String, String)> =
+                v.into_iter().map(|[a, b]| (a, b)).collect();
+            v.sort_by_key(|(a, _)| std::cmp::Reverse(a.chars().count()));
+            v
+        };
+        Ok(Config {
+            review: raw.review,
+            inputs: raw.inputs,
+            notation: raw.notation,
+            templates,
+            forms: raw.forms,
+            strip_prefixes: raw
+                .label_rules
+                .strip_prefixes
+                .iter()
+                .map(|p| re(p))
+                .collect::<Result<_, _>>()?,
+            unit_suffix: re(&raw.label_rules.unit_suffix)?,
+            value_separators: raw.label_rules.value_separators,
+            field_kinds: raw.field_kinds,
+            list_tables: raw.list_tables,
+            matrix_table: raw.matrix_table,
+            funds: raw.funds,
+            indicators: IndicatorRules {
+                headers,
+                total: ir.total,
+                end: ir.end,
+                row_sections: ir.row_sections.iter().map(|s| squeeze(s)).collect(),
+                level_suffixes: ir.level_suffixes,
+                similarity: ir.similarity,
+                ordinal: re(&ir.ordinal)?,
+                vocabulary: ir.vocabulary,
+            },
+            values: ValueRules {
+                prefix_ops: longest_first(raw.values.prefix_ops),
+                suffix_ops: longest_first(raw.values.suffix_ops),
+                max_unit_chars: raw.values.max_unit_chars,
+            },
+            flags: raw.flags,
+            checks: raw.checks,
+        })
+    }
+
+    /// The template of a form type.
+    pub fn template(&self, form_type: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.form_type == form_type)
+    }
+
+    /// The kind of a field key (plain text when not listed).
+    pub fn field_kind(&self, key: &str) -> FieldKind {
+        self.field_kinds.get(key).copied().unwrap_or(FieldKind::Text)
+    }
+
+    /// The penalty of a flag (0 for unknown flags).
+    pub fn penalty(&self, flag: &str) -> f64 {
+        self.flags.get(flag).map_or(0.0, |f| f.penalty)
+    }
+
+    /// The penalty of a failed check.
+    pub fn check_penalty(&self, check: &str) -> f64 {
+        self.checks.penalties.get(check).copied().unwrap_or(0.2)
+    }
+
+    /// Removes white space and a unit suffix; returns the rest and the unit.
+    pub fn split_unit(&self, text: &str) -> (String, Option<String>) {
+        let s = squeeze(text);
+        if let Some(c) = self.unit_suffix.captures(&s) {
+            let unit = c.get(1).map(|m| m.as_str().to_string());
+            let rest = s[..c.get(0).unwrap().start()].to_string();
+            return (rest, unit);
+        }
+        (s, None)
+    }
+
+    /// The label a whole cell holds, if any, for the given form type.
+    pub fn match_label(&self, template: &Template, text: &str) -> Option<LabelMatch> {
+        let (mut s, unit) = self.split_unit(text);
+        if s.is_empty() || s.chars().count() > 40 {
+            return None;
+        }
+        for _ in 0..6 {
+            if let Some(targets) = template.labels.get(&s) {
+                return Some(LabelMatch {
+                    label: s,
+                    targets: targets.clone(),
+                    unit,
+                });
+            }
+            let before = s.clone();
+            for p in &self.strip_prefixes {
+                if let Some(m) = p.find(&s) {
+                    if m.end() < s.len() {
+                        s = s[m.end()..].to_string();
+                        break;
+                    }
+                }
+            }
+            if s == before {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// True when `name` is a level-1 name of the vocabulary.
+    pub fn is_level1(&self, name: &str) -> bool {
+        self.indicators.vocabulary.iter().any(|v| v.level1 == name)
+    }
+
+    /// True when `name` is a level-2 name of the vocabulary.
+    pub fn is_level2(&self, name: &str) -> bool {
+        self.indicators
+            .vocabulary
+            .iter()
+            .any(|v| v.level2.iter().any(|c| c == name))
+    }
+
+    /// The level-1 names that have `level2` as a child.
+    pub fn parents_of(&self, level2: &str) -> Vec<&str> {
+        self.indicators
+            .vocabulary
+            .iter()
+            .filter(|v| v.level2.iter().any(|c| c == level2))
+            .map(|v| v.level1.as_str())
+            .collect()
+    }
+
+    /// The level-2 children of `level1`.
+    pub fn children_of(&self, level1: &str) -> Vec<&str> {
+        self.indicators
+            .vocabulary
+            .iter()
+            .filter(|v| v.level1 == level1)
+            .flat_map(|v| v.level2.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Every level-1 name.
+    pub fn level1_names(&self) -> Vec<&str> {
+        self.indicators
+            .vocabulary
+            .iter()
+            .map(|v| v.level1.as_str())
+            .collect()
+    }
+
+    /// Every level-2 name, once.
+    pub fn level2_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for v in &self.indicators.vocabulary {
+            for c in &v.level2 {
+                if !out.contains(&c.as_str()) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+}

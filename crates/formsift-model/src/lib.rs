@@ -1,0 +1,19 @@
+//! The data that flows between formsift's stages, and nothing else.
+//!
+//! Two families of types live here. The *document model* ([`Document`],
+//! [`Line`], [`Cell`], [`Notation`]) is what the normalise stage produces from
+//! any input notation: numbered input lines, each split into cells with a
+//! column index and clean text. The *record model* ([`Record`], [`Indicator`],
+//! [`Measure`], [`Funds`], [`Check`], …) is what extraction fills and
+//! validation scores: one record per form, as `RECORD.md` specifies. This crate
+//! holds no logic beyond small constructors and serialisation; it must not
+//! depend on any parser, on configuration, or know how records are written.
+
+mod document;
+mod record;
+
+pub use document::{Cell, Document, Layout, Line, Notation};
+pub use record::{
+    Alternative, BudgetRow, Check, FieldValue, Fields, Funds, Indicator, Measure, Part, Record,
+    Residue, Scalar, Source, Task, TotalScore,
+};
