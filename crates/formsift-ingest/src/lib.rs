@@ -1,5 +1,149 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Ingest: bytes of one input file → Unicode text, or a clear reason why not.
+//!
+//! This crate owns reading a file (or standard input), recognising binary
+//! content, and decoding text: UTF-8 with or without BOM, UTF-16 with BOM, and
+//! GB18030/GBK (the common encoding of Chinese archives) via `encoding_rs`.
+//! Line ends are normalised to `\n`. It does not look at what the text says;
+//! that is the normalise stage's work.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use std::path::Path;
+
+/// Text decoded from one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    /// The decoded text, `\n` line ends.
+    pub text: String,
+    /// The encoding used (`UTF-8`, `UTF-16LE`, `GB18030`, …).
+    pub encoding: &'static str,
+    /// Size of the input in bytes.
+    pub bytes: usize,
+}
+
+/// Why an input could not be read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The path does not exist or cannot be opened.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The content is binary (NUL bytes or control characters).
+    #[error("{path}: binary file (byte {offset} is {byte:#04x}); formsift reads text exports of forms (.txt, .md, .html)")]
+    Binary {
+        /// The path.
+        path: String,
+        /// Offset of the first offending byte.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
+    /// Neither UTF-8 nor a known Chinese encoding.
+    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}) and not GB18030/GBK either; convert it to UTF-8 (e.g. with iconv) and retry")]
+    Encoding {
+        /// The path.
+        path: String,
+        /// Offset of the first byte that is not UTF-8.
+        offset: usize,
+    },
+    /// The file is empty or holds only white space.
+    #[error("{path}: empty input (no text)")]
+    Empty {
+        /// The path.
+        path: String,
+    },
+}
+
+/// Reads and decodes a file.
+pub fn read_file(path: &Path) -> Result<Text, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    decode(&bytes, &path.display().to_string())
+}
+
+/// Decodes bytes; `name` is used in errors.
+pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
+    let (encoding, body): (&'static Encoding, &[u8]) = match Encoding::for_bom(bytes) {
+        Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
+        None => (UTF_8, bytes),
+    };
+    let text = if encoding == UTF_16LE || encoding == UTF_16BE {
+        let (t, had_errors) = encoding.decode_without_bom_handling(body);
+        if had_errors {
+            return Err(IngestError::Encoding {
+                path: name.to_string(),
+                offset: 0,
+            });
+        }
+        (t.into_owned(), encoding.name())
+    } else {
+        if let Some(offset) = body.iter().position(|&b| b == 0) {
+            return Err(IngestError::Binary {
+                path: name.to_string(),
+                offset,
+                byte: 0,
+            });
+        }
+        match std::str::from_utf8(body) {
+            Ok(t) => (t.to_string(), "UTF-8"),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                match GB18030.decode_without_bom_handling_and_without_replacement(body) {
+                    Some(t) if looks_chinese(&t) => (t.into_owned(), "GB18030"),
+                    _ => {
+                        return Err(IngestError::Encoding {
+                            path: name.to_string(),
+                            offset,
+                        })
+                    }
+                }
+            }
+        }
+    };
+    let (text, encoding) = text;
+    if let Some((offset, c)) = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+    {
+        return Err(IngestError::Binary {
+            path: name.to_string(),
+            offset,
+            byte: c as u32 as u8,
+        });
+    }
+    if text.trim().is_empty() {
+        return Err(IngestError::Empty {
+            path: name.to_string(),
+        });
+    }
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    Ok(Text {
+        text,
+        encoding,
+        bytes: bytes.len(),
+    })
+}
+
+/// True when a decoding yields mostly CJK or ASCII text (a GB18030 guess that
+/// produced rare symbols everywhere is wrong).
+fn looks_chinese(t: &str) -> bool {
+    let (mut cjk, mut other) = (0usize, 0usize);
+    for c in t.chars() {
+        if c.is_ascii() {
+            continue;
+        }
+        if ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) {
+            cjk += 1;
+        } else {
+            other += 1;
+        }
+    }
+    cjk > 0 && cjk >= other * 4
 }
 
 #[cfg(test)]
@@ -7,8 +151,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn utf8_with_and_without_bom() {
+        let t = decode("项目名称\t甲\r\n".as_bytes(), "a").unwrap();
+        assert_eq!((t.text.as_str(), t.encoding), ("项目名称\t甲\n", "UTF-8"));
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice("项目".as_bytes());
+        assert_eq!(decode(&b, "a").unwrap().text, "项目");
+    }
+
+    #[test]
+    fn gb18030_is_detected() {
+        let (bytes, _, _) = GB18030.encode("财政项目支出绩效目标申报表\n项目名称\t帮困慰问");
+        let t = decode(&bytes, "a").unwrap();
+        assert_eq!(t.encoding, "GB18030");
+        assert!(t.text.starts_with("财政项目支出"));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut b = vec![0xFF, 0xFE];
+        for u in "绩效".encode_utf16() {
+            b.extend_from_slice(&u.to_le_bytes());
+        }
+        let t = decode(&b, "a").unwrap();
+        assert_eq!((t.text.as_str(), t.encoding), ("绩效", "UTF-16LE"));
+    }
+
+    #[test]
+    fn binary_and_garbage_are_refused_with_the_name() {
+        let e = decode(b"%PDF\x00\x01", "x.bin").unwrap_err().to_string();
+        assert!(e.contains("x.bin") && e.contains("binary"), "{e}");
+        let e = decode(&[0x80, 0x80, 0xff, 0xfe, 0x41], "y.txt").unwrap_err().to_string();
+        assert!(e.contains("y.txt") && e.contains("UTF-8"), "{e}");
+        assert!(matches!(decode(b"  \n", "z"), Err(IngestError::Empty { .. })));
     }
 }

@@ -1,14 +1,171 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Normalise: decoded text in any notation → the document model.
+//!
+//! This crate owns turning each input line into cells with clean text: tab
+//! splitting, space-aligned OCR splitting, HTML fragments (parsed with
+//! `scraper`: paragraphs become `\n`, headings separate cells, check boxes
+//! become ☑/☐), markdown pipe tables and delimiter rows (parsed with
+//! `pulldown-cmark`), and LaTeX math (replaced by the table in
+//! `pipeline.toml`). It records which notations each line used. It never
+//! fails on content and must not interpret what cells mean; no parser type
+//! leaves this crate.
+
+mod html;
+mod latex;
+mod markdown;
+
+use formsift_config::Config;
+use formsift_model::{Cell, Document, Layout, Line, Notation};
+
+/// Normalises decoded text into a document of numbered lines of cells.
+pub fn normalize(text: &str, config: &Config) -> Document {
+    let raw: Vec<&str> = text.split('\n').collect();
+    let raw = if raw.last() == Some(&"") && raw.len() > 1 {
+        &raw[..raw.len() - 1]
+    } else {
+        &raw[..]
+    };
+    let non_blank = raw.iter().filter(|l| !l.trim().is_empty()).count().max(1);
+    let with_tabs = raw.iter().filter(|l| l.contains('\t')).count();
+    let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
+    let pipe_rows = markdown::pipe_tables(raw);
+
+    let mut lines = Vec::with_capacity(raw.len());
+    for (i, line) in raw.iter().enumerate() {
+        let number = i + 1;
+        let mut notations = Vec::new();
+        let (layout, texts): (Layout, Vec<String>) = if line.trim().trim_matches('\t').is_empty() {
+            (Layout::Blank, Vec::new())
+        } else if let Some(row) = pipe_rows.get(&i) {
+            notations.push(Notation::Markdown);
+            match row {
+                None => (Layout::Rule, Vec::new()),
+                Some(cells) => (Layout::Columns, cells.clone()),
+            }
+        } else if line.contains('\t') {
+            notations.push(Notation::Tsv);
+            (Layout::Columns, line.split('\t').map(str::to_string).collect())
+        } else if tsv_doc || html::has_markup(line) {
+            (Layout::Columns, vec![line.to_string()])
+        } else {
+            notations.push(Notation::Spaced);
+            (
+                Layout::Spaced,
+                line.split(|c: char| c.is_whitespace())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        };
+        let mut cells = Vec::with_capacity(texts.len());
+        for t in texts {
+            let mut pieces = vec![t];
+            if html::has_markup(&pieces[0]) {
+                pieces = html::clean_cell(&pieces[0]);
+                push_once(&mut notations, Notation::Html);
+            }
+            for p in pieces {
+                let (text, replaced) = latex::replace(&p, &config.notation.latex);
+                if replaced {
+                    push_once(&mut notations, Notation::Latex);
+                }
+                let col = cells.len();
+                cells.push(Cell {
+                    col,
+                    text: tidy(&text),
+                });
+            }
+        }
+        let layout = if layout == Layout::Columns && markdown::is_delimiter_row(&cells) {
+            push_once(&mut notations, Notation::Markdown);
+            Layout::Rule
+        } else {
+            layout
+        };
+        lines.push(Line {
+            number,
+            layout,
+            cells,
+            notations,
+        });
+    }
+    Document { lines }
+}
+
+fn push_once(v: &mut Vec<Notation>, n: Notation) {
+    if !v.contains(&n) {
+        v.push(n);
+    }
+}
+
+/// Trims a cell and each of its paragraphs.
+fn tidy(text: &str) -> String {
+    let paragraphs: Vec<&str> = text
+        .split('\n')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    paragraphs.join("\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn doc(text: &str) -> Document {
+        normalize(text, &Config::embedded())
+    }
+
     #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+    fn tab_lines_keep_columns_and_blank_lines_stay() {
+        let d = doc("标题\n\n项目名称\t甲\t\t项目性质\t乙\n\t\t\n");
+        assert_eq!(d.lines.len(), 4);
+        assert_eq!(d.lines[1].layout, Layout::Blank);
+        let l = &d.lines[2];
+        assert_eq!(l.cells.len(), 5);
+        assert_eq!((l.cells[3].col, l.cells[3].text.as_str()), (3, "项目性质"));
+        assert_eq!(l.notations, [Notation::Tsv]);
+        assert_eq!(d.lines[3].layout, Layout::Blank);
+    }
+
+    #[test]
+    fn spaced_documents_split_at_space_runs() {
+        let d = doc("项目名称 帮困慰问 项目类别 专项资金□  经常性项目\n指标3：送清凉人数 >=855人\n");
+        let t: Vec<_> = d.lines[0].cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(t, ["项目名称", "帮困慰问", "项目类别", "专项资金□", "经常性项目"]);
+        assert_eq!(d.lines[1].layout, Layout::Spaced);
+    }
+
+    #[test]
+    fn latex_and_markdown_rows_are_normalised() {
+        let d = doc("a\t$\\geq 90.00\\%$\n--\t-------\t---\nb\t\\leq 10.00(%)\n");
+        assert_eq!(d.lines[0].cells[1].text, "≥90.00%");
+        assert!(d.lines[0].notations.contains(&Notation::Latex));
+        assert_eq!(d.lines[1].layout, Layout::Rule);
+        assert_eq!(d.lines[1].notations, [Notation::Tsv, Notation::Markdown]);
+        assert_eq!(d.lines[2].cells[1].text, "≤10.00(%)");
+    }
+
+    #[test]
+    fn html_cells_become_paragraphs_and_boxes() {
+        let d = doc("项目类型\t新增项目 <input type=\"checkbox\"/> 经常性 <input checked=\"\" type=\"checkbox\"/>\n计划\t<p>(1) 甲。</p> <p>(2) 乙&amp;丙</p>\n");
+        assert_eq!(d.lines[0].cells[1].text, "新增项目 ☐ 经常性 ☑");
+        assert_eq!(d.lines[1].cells[1].text, "(1) 甲。\n(2) 乙&丙");
+        assert!(d.lines[1].notations.contains(&Notation::Html));
+    }
+
+    #[test]
+    fn html_headings_split_cells() {
+        let d = doc("<h2 style=\"x\">财政项目支出绩效自评表</h2> <h3>(2023年度)</h3>\t\t\n项目名称\t甲\n");
+        let t: Vec<_> = d.lines[0].filled().map(|(_, c)| c.text.as_str()).collect();
+        assert_eq!(t, ["财政项目支出绩效自评表", "(2023年度)"]);
+    }
+
+    #[test]
+    fn markdown_pipe_tables_are_parsed() {
+        let d = doc("标题\n| 一级指标 | 二级指标 |\n| --- | --- |\n| 产出指标 | 数量指标 |\n");
+        assert_eq!(d.lines[1].cells[1].text, "二级指标");
+        assert_eq!(d.lines[2].layout, Layout::Rule);
+        assert_eq!(d.lines[3].cells[0].text, "产出指标");
+        assert_eq!(d.lines[3].notations, [Notation::Markdown]);
     }
 }

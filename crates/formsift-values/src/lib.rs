@@ -1,14 +1,25 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Values: the small parsers that read what one cell says.
+//!
+//! This crate owns reading targets and actuals into op/value/unit
+//! ([`parse_measure`]), amounts with thousands separators, percentages, ISO
+//! dates from every printed form, years, integers, check-box options
+//! ([`parse_choice`]) and the `指标N：` ordinal. Parsers take text and the
+//! rules of `pipeline.toml` and never fail: what cannot be read is `None`.
+//! Full-width digits and comparators are folded with Unicode NFKC for parsing
+//! only; the `raw` text stays as printed.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+mod choice;
+mod measure;
+mod number;
+mod text;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+pub use choice::{parse_choice, Choice};
+pub use measure::parse_measure;
+pub use number::{parse_amount, parse_date, parse_int, parse_percent, parse_year};
+pub use text::{is_cjk, join_wrapped, split_ordinal};
+
+/// NFKC-folds text for parsing (full-width digits, signs and brackets).
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc().collect()
 }

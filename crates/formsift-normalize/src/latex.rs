@@ -1,0 +1,63 @@
+//! LaTeX math in cell text: `$…$` delimiters and a table of commands.
+
+/// Replaces LaTeX commands of `table` and removes `$` delimiters. Returns the
+/// text and whether anything was replaced.
+pub(crate) fn replace(text: &str, table: &[[String; 2]]) -> (String, bool) {
+    if !text.contains('\\') && !text.contains('$') {
+        return (text.to_string(), false);
+    }
+    let mut sorted: Vec<&[String; 2]> = table.iter().collect();
+    sorted.sort_by_key(|[cmd, _]| std::cmp::Reverse(cmd.len()));
+    let mut out = String::with_capacity(text.len());
+    let mut replaced = false;
+    let mut rest = text;
+    'outer: while let Some(c) = rest.chars().next() {
+        if c == '\\' {
+            for [cmd, rep] in &sorted {
+                if let Some(after) = rest.strip_prefix(cmd.as_str()) {
+                    let ends_word = cmd.ends_with(|c: char| c.is_ascii_alphabetic());
+                    if ends_word && after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                        continue;
+                    }
+                    out.push_str(rep);
+                    replaced = true;
+                    rest = if ends_word { after.trim_start_matches(' ') } else { after };
+                    continue 'outer;
+                }
+            }
+        }
+        if c == '$' && text.matches('$').count() % 2 == 0 {
+            replaced = true;
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    (out, replaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Vec<[String; 2]> {
+        vec![
+            ["\\geq".into(), "≥".into()],
+            ["\\ge".into(), "≥".into()],
+            ["\\%".into(), "%".into()],
+        ]
+    }
+
+    #[test]
+    fn commands_and_delimiters() {
+        assert_eq!(replace("$\\geq 90\\%$", &table()), ("≥90%".to_string(), true));
+        assert_eq!(replace("满意率 \\geq 80%。", &table()).0, "满意率 ≥80%。");
+        assert_eq!(replace("\\gequal", &table()).0, "\\gequal");
+        assert_eq!(replace("普通文本", &table()), ("普通文本".to_string(), false));
+    }
+
+    #[test]
+    fn a_lone_dollar_is_kept() {
+        assert_eq!(replace("US$5", &table()).0, "US$5");
+    }
+}

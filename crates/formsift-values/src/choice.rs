@@ -1,0 +1,126 @@
+//! Check-box options: which one is ticked.
+
+/// What a check-box field says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Choice {
+    /// No boxes at all: plain text.
+    Plain(String),
+    /// These options are ticked.
+    Ticked(Vec<String>),
+    /// No tick, but exactly one option lacks the empty box every other has.
+    Inferred(String),
+    /// Boxes, but none ticked and nothing to infer.
+    NoneTicked,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Box(bool),
+}
+
+/// Resolves a check-box row: options followed (or preceded) by ☑/☐ glyphs.
+pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choice {
+    let glyph = |c: char| -> Option<bool> {
+        let s = c.to_string();
+        if ticked.contains(&s) {
+            Some(true)
+        } else if unticked.contains(&s) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    let mut pieces = Vec::new();
+    for word in text.split_whitespace() {
+        let mut current = String::new();
+        for c in word.chars() {
+            match glyph(c) {
+                Some(b) => {
+                    if !current.is_empty() {
+                        pieces.push(Piece::Text(std::mem::take(&mut current)));
+                    }
+                    pieces.push(Piece::Box(b));
+                }
+                None => current.push(c),
+            }
+        }
+        if !current.is_empty() {
+            pieces.push(Piece::Text(current));
+        }
+    }
+    if !pieces.iter().any(|p| matches!(p, Piece::Box(_))) {
+        return Choice::Plain(text.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    let suffix_style = matches!(pieces.first(), Some(Piece::Text(_)));
+    let mut options: Vec<(String, Option<bool>)> = Vec::new();
+    let mut pending_box: Option<bool> = None;
+    for p in pieces {
+        match p {
+            Piece::Text(t) => {
+                if suffix_style {
+                    options.push((t, None));
+                } else {
+                    options.push((t, pending_box.take()));
+                }
+            }
+            Piece::Box(b) => {
+                if suffix_style {
+                    if let Some(last) = options.last_mut().filter(|o| o.1.is_none()) {
+                        last.1 = Some(b);
+                    }
+                } else {
+                    pending_box = Some(b);
+                }
+            }
+        }
+    }
+    let ticked: Vec<String> = options
+        .iter()
+        .filter(|o| o.1 == Some(true))
+        .map(|o| o.0.clone())
+        .collect();
+    if !ticked.is_empty() {
+        return Choice::Ticked(ticked);
+    }
+    let unboxed: Vec<&(String, Option<bool>)> = options.iter().filter(|o| o.1.is_none()).collect();
+    if unboxed.len() == 1 && options.len() > 1 {
+        return Choice::Inferred(unboxed[0].0.clone());
+    }
+    Choice::NoneTicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs() -> (Vec<String>, Vec<String>) {
+        (vec!["☑".into(), "\u{F052}".into()], vec!["☐".into(), "□".into()])
+    }
+
+    fn p(s: &str) -> Choice {
+        let (t, u) = glyphs();
+        parse_choice(s, &t, &u)
+    }
+
+    #[test]
+    fn explicit_ticks() {
+        assert_eq!(
+            p("新增项目 ☐ 结转项目 ☐ 经常性专项业务费 ☑ 其他经常性项目 ☐"),
+            Choice::Ticked(vec!["经常性专项业务费".into()])
+        );
+        assert_eq!(p("☐甲 \u{F052}乙 ☑丙"), Choice::Ticked(vec!["乙".into(), "丙".into()]));
+    }
+
+    #[test]
+    fn the_one_without_a_box_is_inferred() {
+        assert_eq!(p("专项资金□  经常性项目  一次性项目□"), Choice::Inferred("经常性项目".into()));
+        assert_eq!(p("专项资金□ 经常性项目□ 一次性项目"), Choice::Inferred("一次性项目".into()));
+    }
+
+    #[test]
+    fn plain_and_empty() {
+        assert_eq!(p("其他经常性项目"), Choice::Plain("其他经常性项目".into()));
+        assert_eq!(p("甲□ 乙□"), Choice::NoneTicked);
+    }
+}

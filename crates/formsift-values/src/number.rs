@@ -1,0 +1,91 @@
+//! Numbers, dates and years.
+
+use crate::fold;
+use regex::Regex;
+use std::sync::LazyLock;
+
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})").unwrap()
+});
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年").unwrap());
+static INT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d+").unwrap());
+static AMOUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$").unwrap());
+
+/// An amount such as `2,323,000.00`, `709630` or `0`; placeholders give None.
+pub fn parse_amount(text: &str) -> Option<f64> {
+    let f = fold(text);
+    let t: String = f.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_end_matches("万元").trim_end_matches('元');
+    if !AMOUNT.is_match(t) {
+        return None;
+    }
+    t.replace(',', "").parse().ok()
+}
+
+/// A percentage such as `98.98%` → 98.98 (a bare number is taken as percent).
+pub fn parse_percent(text: &str) -> Option<f64> {
+    let f = fold(text);
+    let t = f.trim().trim_end_matches('%').trim();
+    parse_amount(t)
+}
+
+/// A date in any printed form (`2024-01-01`, `2023/1/1`, `2019 年 1 月 1 日`)
+/// as ISO `YYYY-MM-DD`, when it is a valid calendar date.
+pub fn parse_date(text: &str) -> Option<String> {
+    let f = fold(text);
+    let c = DATE.captures(&f)?;
+    let (y, m, d): (u32, u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+        return None;
+    }
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// The year of `(2024年度)`, `( 2023年度)`, `(2019年)`.
+pub fn parse_year(text: &str) -> Option<i64> {
+    let f = fold(text);
+    YEAR.captures(&f)?[1].parse().ok()
+}
+
+/// The first integer in the text.
+pub fn parse_int(text: &str) -> Option<i64> {
+    let f = fold(text);
+    INT.find(&f)?.as_str().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("2,323,000.00"), Some(2323000.0));
+        assert_eq!(parse_amount(" 709,630 "), Some(709630.0));
+        assert_eq!(parse_amount("１２３"), Some(123.0));
+        assert_eq!(parse_amount("—"), None);
+        assert_eq!(parse_amount("12,34"), None);
+        assert_eq!(parse_amount("上海"), None);
+    }
+
+    #[test]
+    fn dates_in_every_printed_form() {
+        assert_eq!(parse_date("2024-01-01").as_deref(), Some("2024-01-01"));
+        assert_eq!(parse_date("2023/12/31").as_deref(), Some("2023-12-31"));
+        assert_eq!(parse_date("2019 年 1 月 1 日").as_deref(), Some("2019-01-01"));
+        assert_eq!(parse_date("2019年12月31日").as_deref(), Some("2019-12-31"));
+        assert_eq!(parse_date("2023/2/30"), None);
+        assert_eq!(parse_date("全年"), None);
+    }
+
+    #[test]
+    fn years_percent_ints() {
+        assert_eq!(parse_year("( 2023年度)"), Some(2023));
+        assert_eq!(parse_year("(2019年)"), Some(2019));
+        assert_eq!(parse_year("(2023 年度)"), Some(2023));
+        assert_eq!(parse_percent("98.98%"), Some(98.98));
+        assert_eq!(parse_int("下属预算单位个数 2"), Some(2));
+    }
+}

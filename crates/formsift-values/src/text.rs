@@ -1,0 +1,62 @@
+//! Text helpers: wrapped-line joining and the `指标N：` ordinal.
+
+use regex::Regex;
+
+/// True for CJK ideographs and full-width or CJK punctuation.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}' | '\u{201C}' | '\u{201D}')
+}
+
+/// Joins a line-wrapped text: no space between CJK text, one space otherwise.
+pub fn join_wrapped(a: &str, b: &str) -> String {
+    let (a, b) = (a.trim_end(), b.trim_start());
+    if a.is_empty() {
+        return b.to_string();
+    }
+    if b.is_empty() {
+        return a.to_string();
+    }
+    let last = a.chars().next_back().unwrap();
+    let first = b.chars().next().unwrap();
+    if is_cjk(last) || is_cjk(first) || last == ',' || first == ',' {
+        format!("{a}{b}")
+    } else {
+        format!("{a} {b}")
+    }
+}
+
+/// Splits a leading `指标N：` off a name: (N, rest).
+pub fn split_ordinal(name: &str, pattern: &Regex) -> (Option<i64>, String) {
+    match pattern.captures(name) {
+        Some(c) => {
+            let n = c.get(1).and_then(|m| m.as_str().parse().ok());
+            let rest = name[c.get(0).unwrap().end()..].trim().to_string();
+            if rest.is_empty() {
+                (None, name.trim().to_string())
+            } else {
+                (n, rest)
+            }
+        }
+        None => (None, name.trim().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_cjk_without_space() {
+        assert_eq!(join_wrapped("帮困人", "数"), "帮困人数");
+        assert_eq!(join_wrapped("abc", "def"), "abc def");
+        assert_eq!(join_wrapped("关心", "爱护,切实"), "关心爱护,切实");
+    }
+
+    #[test]
+    fn ordinals() {
+        let re = Regex::new(r"^\s*指标\s*([0-9]+)\s*[：:.、]\s*").unwrap();
+        assert_eq!(split_ordinal("指标3：岗位配置到位率", &re), (Some(3), "岗位配置到位率".into()));
+        assert_eq!(split_ordinal("服务对象人数", &re), (None, "服务对象人数".into()));
+        assert_eq!(split_ordinal("指标1：", &re), (None, "指标1：".into()));
+    }
+}
