@@ -83,7 +83,11 @@ mod tests {
         let types: Vec<_> = c.templates.iter().map(|t| t.form_type.as_str()).collect();
         assert_eq!(
             types,
-            ["project_target", "department_target", "project_self_evaluation"]
+            [
+                "project_target",
+                "department_target",
+                "project_self_evaluation"
+            ]
         );
         assert!(c.review.threshold > 0.0 && c.review.threshold < 1.0);
     }
@@ -92,7 +96,10 @@ mod tests {
     fn unknown_keys_are_refused_with_a_location() {
         let text = DEFAULT_TOML.replace("[review]", "[review]\nthreshhold = 0.5");
         let err = Config::from_toml(&text, "x.toml").unwrap_err().to_string();
-        assert!(err.contains("x.toml") && err.contains("threshhold"), "{err}");
+        assert!(
+            err.contains("x.toml") && err.contains("threshhold"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -353,7 +353,10 @@ impl Config {
             for (k, v) in t.labels {
                 labels.insert(squeeze(&k), v);
             }
-            if let Some((k, v)) = labels.iter().find(|(_, v)| !v.iter().all(|t| valid_target(t))) {
+            if let Some((k, v)) = labels
+                .iter()
+                .find(|(_, v)| !v.iter().all(|t| valid_target(t)))
+            {
                 return Err(format!("label {k:?} has an unknown target in {v:?}"));
             }
             templates.push(Template {
@@ -379,8 +382,7 @@ impl Config {
             }
         }
         let longest_first = |v: Vec<[String; 2]>| {
-            let mut v: Vec<(String, String)> =
-                v.into_iter().map(|[a, b]| (a, b)).collect();
+            let mut v: Vec<(String, String)> = v.into_iter().map(|[a, b]| (a, b)).collect();
             v.sort_by_key(|(a, _)| std::cmp::Reverse(a.chars().count()));
             v
         };
@@ -429,7 +431,10 @@ impl Config {
 
     /// The kind of a field key (plain text when not listed).
     pub fn field_kind(&self, key: &str) -> FieldKind {
-        self.field_kinds.get(key).copied().unwrap_or(FieldKind::Text)
+        self.field_kinds
+            .get(key)
+            .copied()
+            .unwrap_or(FieldKind::Text)
     }
 
     /// The penalty of a flag (0 for unknown flags).

@@ -1,14 +1,115 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Extract: the document model → one draft record per form.
+//!
+//! This crate owns segmentation (where each form starts and ends, the file's
+//! preamble), reading labelled fields and funds (labels beside or above their
+//! values, check boxes, stacked headers), the side tables (资金构成 parts,
+//! 重点任务 tasks, the self-evaluation budget table), and the reconstruction
+//! of the indicator table: header columns, assignment of each row's cells to
+//! columns by what they contain, merged-cell fill-down, continuation rows,
+//! OCR-garbled level names and page-break ambiguity. Every repair is recorded
+//! as a flag on the row or record; every cell no field took is kept in
+//! `residue`. Checks and confidence are the validate stage's work, not this
+//! crate's; it never fails on content.
+
+mod consumed;
+mod fields;
+mod indicators;
+mod segment;
+mod tables;
+
+use consumed::Consumed;
+use formsift_config::Config;
+use formsift_model::{Document, Fields, Funds, Record, Residue, Source};
+
+pub use segment::{FormSpan, Segmentation, segment};
+
+/// What extraction found in one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    /// One draft record per form, in document order (confidence not yet scored).
+    pub records: Vec<Record>,
+    /// Non-blank lines before the first form (a collection title, say).
+    pub preamble: Vec<Residue>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// Extracts every form of a document. `path` is the input path as given and
+/// `stem` the file name without extension (the record id prefix).
+pub fn extract(doc: &Document, path: &str, stem: &str, config: &Config) -> Extraction {
+    let seg = segment(doc, config);
+    let mut records = Vec::new();
+    for (k, span) in seg.forms.iter().enumerate() {
+        records.push(extract_form(doc, span, path, stem, k + 1, config));
     }
+    Extraction {
+        records,
+        preamble: seg.preamble,
+    }
+}
+
+fn extract_form(
+    doc: &Document,
+    span: &FormSpan,
+    path: &str,
+    stem: &str,
+    number: usize,
+    config: &Config,
+) -> Record {
+    let template = &config.templates[span.template];
+    let mut consumed = Consumed::default();
+    for &(line, cell) in &span.consumed {
+        consumed.take(line, cell);
+    }
+    let mut record = Record {
+        id: format!("{stem}#{number}"),
+        source: Source {
+            path: path.to_string(),
+            form: number,
+            lines: [span.start, span.end],
+            formats: Vec::new(),
+        },
+        form_type: template.form_type.clone(),
+        title: span.title.clone(),
+        year: span.year,
+        fields: Fields::default(),
+        field_flags: Default::default(),
+        funds: Funds::default(),
+        tasks: None,
+        indicators: Vec::new(),
+        total_score: None,
+        checks: Vec::new(),
+        residue: Vec::new(),
+        confidence: 1.0,
+        flags: Vec::new(),
+        review: false,
+    };
+    let lines = &doc.lines[span.start - 1..span.end];
+    for l in lines {
+        for n in &l.notations {
+            let name = n.as_str().to_string();
+            if !record.source.formats.contains(&name) {
+                record.source.formats.push(name);
+            }
+        }
+    }
+    if record.source.formats.iter().any(|f| f == "latex") {
+        record.flag("latex_normalized");
+    }
+    if record.source.formats.iter().any(|f| f == "html") {
+        record.flag("html_normalized");
+    }
+    let body: Vec<&formsift_model::Line> = lines
+        .iter()
+        .filter(|l| l.number > span.title_line)
+        .collect();
+    let regions = tables::find_regions(&body, template, config);
+    for region in &regions {
+        tables::read_region(region, &body, &mut record, &mut consumed, template, config);
+    }
+    let kv_lines: Vec<Vec<&formsift_model::Line>> = tables::outside_regions(&body, &regions);
+    fields::read_fields(&kv_lines, &mut record, &mut consumed, template, config);
+    record.residue = consumed.residue(lines);
+    if !record.residue.is_empty() {
+        record.flag("residue");
+    }
+    record
 }

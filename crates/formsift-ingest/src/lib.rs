@@ -6,7 +6,7 @@
 //! Line ends are normalised to `\n`. It does not look at what the text says;
 //! that is the normalise stage's work.
 
-use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use std::path::Path;
 
 /// Text decoded from one input.
@@ -32,7 +32,9 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// The content is binary (NUL bytes or control characters).
-    #[error("{path}: binary file (byte {offset} is {byte:#04x}); formsift reads text exports of forms (.txt, .md, .html)")]
+    #[error(
+        "{path}: binary file (byte {offset} is {byte:#04x}); formsift reads text exports of forms (.txt, .md, .html)"
+    )]
     Binary {
         /// The path.
         path: String,
@@ -42,7 +44,9 @@ pub enum IngestError {
         byte: u8,
     },
     /// Neither UTF-8 nor a known Chinese encoding.
-    #[error("{path}: not valid UTF-8 (first bad byte at offset {offset}) and not GB18030/GBK either; convert it to UTF-8 (e.g. with iconv) and retry")]
+    #[error(
+        "{path}: not valid UTF-8 (first bad byte at offset {offset}) and not GB18030/GBK either; convert it to UTF-8 (e.g. with iconv) and retry"
+    )]
     Encoding {
         /// The path.
         path: String,
@@ -99,7 +103,7 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
                         return Err(IngestError::Encoding {
                             path: name.to_string(),
                             offset,
-                        })
+                        });
                     }
                 }
             }
@@ -137,7 +141,10 @@ fn looks_chinese(t: &str) -> bool {
         if c.is_ascii() {
             continue;
         }
-        if ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) {
+        if ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        {
             cjk += 1;
         } else {
             other += 1;
@@ -181,8 +188,13 @@ mod tests {
     fn binary_and_garbage_are_refused_with_the_name() {
         let e = decode(b"%PDF\x00\x01", "x.bin").unwrap_err().to_string();
         assert!(e.contains("x.bin") && e.contains("binary"), "{e}");
-        let e = decode(&[0x80, 0x80, 0xff, 0xfe, 0x41], "y.txt").unwrap_err().to_string();
+        let e = decode(&[0x80, 0x80, 0xff, 0xfe, 0x41], "y.txt")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("y.txt") && e.contains("UTF-8"), "{e}");
-        assert!(matches!(decode(b"  \n", "z"), Err(IngestError::Empty { .. })));
+        assert!(matches!(
+            decode(b"  \n", "z"),
+            Err(IngestError::Empty { .. })
+        ));
     }
 }

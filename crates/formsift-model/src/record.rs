@@ -1,7 +1,7 @@
 //! The record model: one record per form, as `RECORD.md` specifies.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// Where a record came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,7 +136,10 @@ impl Funds {
 
     /// True when the form declared nothing about funds.
     pub fn is_empty(&self) -> bool {
-        self.unit.is_none() && self.amounts.is_empty() && self.parts.is_none() && self.rows.is_none()
+        self.unit.is_none()
+            && self.amounts.is_empty()
+            && self.parts.is_none()
+            && self.rows.is_none()
     }
 }
 

@@ -39,8 +39,14 @@ fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
                 let name = e.name();
                 match name {
                     "input" => {
-                        if e.attr("type").is_none_or(|t| t.eq_ignore_ascii_case("checkbox") || t.eq_ignore_ascii_case("radio")) {
-                            out.push_str(if e.attr("checked").is_some() { " ☑ " } else { " ☐ " });
+                        if e.attr("type").is_none_or(|t| {
+                            t.eq_ignore_ascii_case("checkbox") || t.eq_ignore_ascii_case("radio")
+                        }) {
+                            out.push_str(if e.attr("checked").is_some() {
+                                " ☑ "
+                            } else {
+                                " ☐ "
+                            });
                         }
                     }
                     "br" => out.push('\n'),

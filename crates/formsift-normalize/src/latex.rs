@@ -21,7 +21,11 @@ pub(crate) fn replace(text: &str, table: &[[String; 2]]) -> (String, bool) {
                     }
                     out.push_str(rep);
                     replaced = true;
-                    rest = if ends_word { after.trim_start_matches(' ') } else { after };
+                    rest = if ends_word {
+                        after.trim_start_matches(' ')
+                    } else {
+                        after
+                    };
                     continue 'outer;
                 }
             }
@@ -50,10 +54,16 @@ mod tests {
 
     #[test]
     fn commands_and_delimiters() {
-        assert_eq!(replace("$\\geq 90\\%$", &table()), ("≥90%".to_string(), true));
+        assert_eq!(
+            replace("$\\geq 90\\%$", &table()),
+            ("≥90%".to_string(), true)
+        );
         assert_eq!(replace("满意率 \\geq 80%。", &table()).0, "满意率 ≥80%。");
         assert_eq!(replace("\\gequal", &table()).0, "\\gequal");
-        assert_eq!(replace("普通文本", &table()), ("普通文本".to_string(), false));
+        assert_eq!(
+            replace("普通文本", &table()),
+            ("普通文本".to_string(), false)
+        );
     }
 
     #[test]

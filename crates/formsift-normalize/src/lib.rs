@@ -43,7 +43,10 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             }
         } else if line.contains('\t') {
             notations.push(Notation::Tsv);
-            (Layout::Columns, line.split('\t').map(str::to_string).collect())
+            (
+                Layout::Columns,
+                line.split('\t').map(str::to_string).collect(),
+            )
         } else if tsv_doc || html::has_markup(line) {
             (Layout::Columns, vec![line.to_string()])
         } else {
@@ -129,9 +132,19 @@ mod tests {
 
     #[test]
     fn spaced_documents_split_at_space_runs() {
-        let d = doc("项目名称 帮困慰问 项目类别 专项资金□  经常性项目\n指标3：送清凉人数 >=855人\n");
+        let d =
+            doc("项目名称 帮困慰问 项目类别 专项资金□  经常性项目\n指标3：送清凉人数 >=855人\n");
         let t: Vec<_> = d.lines[0].cells.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(t, ["项目名称", "帮困慰问", "项目类别", "专项资金□", "经常性项目"]);
+        assert_eq!(
+            t,
+            [
+                "项目名称",
+                "帮困慰问",
+                "项目类别",
+                "专项资金□",
+                "经常性项目"
+            ]
+        );
         assert_eq!(d.lines[1].layout, Layout::Spaced);
     }
 
@@ -147,7 +160,9 @@ mod tests {
 
     #[test]
     fn html_cells_become_paragraphs_and_boxes() {
-        let d = doc("项目类型\t新增项目 <input type=\"checkbox\"/> 经常性 <input checked=\"\" type=\"checkbox\"/>\n计划\t<p>(1) 甲。</p> <p>(2) 乙&amp;丙</p>\n");
+        let d = doc(
+            "项目类型\t新增项目 <input type=\"checkbox\"/> 经常性 <input checked=\"\" type=\"checkbox\"/>\n计划\t<p>(1) 甲。</p> <p>(2) 乙&amp;丙</p>\n",
+        );
         assert_eq!(d.lines[0].cells[1].text, "新增项目 ☐ 经常性 ☑");
         assert_eq!(d.lines[1].cells[1].text, "(1) 甲。\n(2) 乙&丙");
         assert!(d.lines[1].notations.contains(&Notation::Html));
@@ -155,7 +170,9 @@ mod tests {
 
     #[test]
     fn html_headings_split_cells() {
-        let d = doc("<h2 style=\"x\">财政项目支出绩效自评表</h2> <h3>(2023年度)</h3>\t\t\n项目名称\t甲\n");
+        let d = doc(
+            "<h2 style=\"x\">财政项目支出绩效自评表</h2> <h3>(2023年度)</h3>\t\t\n项目名称\t甲\n",
+        );
         let t: Vec<_> = d.lines[0].filled().map(|(_, c)| c.text.as_str()).collect();
         assert_eq!(t, ["财政项目支出绩效自评表", "(2023年度)"]);
     }

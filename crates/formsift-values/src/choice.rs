@@ -95,7 +95,10 @@ mod tests {
     use super::*;
 
     fn glyphs() -> (Vec<String>, Vec<String>) {
-        (vec!["☑".into(), "\u{F052}".into()], vec!["☐".into(), "□".into()])
+        (
+            vec!["☑".into(), "\u{F052}".into()],
+            vec!["☐".into(), "□".into()],
+        )
     }
 
     fn p(s: &str) -> Choice {
@@ -109,13 +112,22 @@ mod tests {
             p("新增项目 ☐ 结转项目 ☐ 经常性专项业务费 ☑ 其他经常性项目 ☐"),
             Choice::Ticked(vec!["经常性专项业务费".into()])
         );
-        assert_eq!(p("☐甲 \u{F052}乙 ☑丙"), Choice::Ticked(vec!["乙".into(), "丙".into()]));
+        assert_eq!(
+            p("☐甲 \u{F052}乙 ☑丙"),
+            Choice::Ticked(vec!["乙".into(), "丙".into()])
+        );
     }
 
     #[test]
     fn the_one_without_a_box_is_inferred() {
-        assert_eq!(p("专项资金□  经常性项目  一次性项目□"), Choice::Inferred("经常性项目".into()));
-        assert_eq!(p("专项资金□ 经常性项目□ 一次性项目"), Choice::Inferred("一次性项目".into()));
+        assert_eq!(
+            p("专项资金□  经常性项目  一次性项目□"),
+            Choice::Inferred("经常性项目".into())
+        );
+        assert_eq!(
+            p("专项资金□ 经常性项目□ 一次性项目"),
+            Choice::Inferred("一次性项目".into())
+        );
     }
 
     #[test]

@@ -17,7 +17,12 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     let raw = raw.trim().to_string();
     let norm = fold(&raw).replace('≧', "≥").replace('≦', "≤");
     let Some(m) = NUMBER.find(&norm) else {
-        return Measure { raw, op: None, value: None, unit: None };
+        return Measure {
+            raw,
+            op: None,
+            value: None,
+            unit: None,
+        };
     };
     let value: Option<f64> = m.as_str().replace(',', "").parse().ok();
     let before = norm[..m.start()].trim_end();
@@ -42,14 +47,25 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     }
     let unit: String = unit_text
         .chars()
-        .take_while(|c| !c.is_ascii_digit() && !matches!(c, '-' | '~' | '—' | ',' | '，' | ';' | '；' | '。' | '、' | ':' | '：'))
+        .take_while(|c| {
+            !c.is_ascii_digit()
+                && !matches!(
+                    c,
+                    '-' | '~' | '—' | ',' | '，' | ';' | '；' | '。' | '、' | ':' | '：'
+                )
+        })
         .collect();
     let unit = if unit.is_empty() || unit.chars().count() > rules.max_unit_chars {
         None
     } else {
         Some(unit)
     };
-    Measure { raw, op, value, unit }
+    Measure {
+        raw,
+        op,
+        value,
+        unit,
+    }
 }
 
 #[cfg(test)]
@@ -62,7 +78,11 @@ mod tests {
         (r.op, r.value, r.unit)
     }
 
-    fn t(op: Option<&str>, v: Option<f64>, u: Option<&str>) -> (Option<String>, Option<f64>, Option<String>) {
+    fn t(
+        op: Option<&str>,
+        v: Option<f64>,
+        u: Option<&str>,
+    ) -> (Option<String>, Option<f64>, Option<String>) {
         (op.map(String::from), v, u.map(String::from))
     }
 

@@ -4,9 +4,8 @@ use crate::fold;
 use regex::Regex;
 use std::sync::LazyLock;
 
-static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})").unwrap()
-});
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})").unwrap());
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年").unwrap());
 static INT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d+").unwrap());
 static AMOUNT: LazyLock<Regex> =
@@ -37,7 +36,20 @@ pub fn parse_date(text: &str) -> Option<String> {
     let c = DATE.captures(&f)?;
     let (y, m, d): (u32, u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return None;
     }
@@ -74,7 +86,10 @@ mod tests {
     fn dates_in_every_printed_form() {
         assert_eq!(parse_date("2024-01-01").as_deref(), Some("2024-01-01"));
         assert_eq!(parse_date("2023/12/31").as_deref(), Some("2023-12-31"));
-        assert_eq!(parse_date("2019 年 1 月 1 日").as_deref(), Some("2019-01-01"));
+        assert_eq!(
+            parse_date("2019 年 1 月 1 日").as_deref(),
+            Some("2019-01-01")
+        );
         assert_eq!(parse_date("2019年12月31日").as_deref(), Some("2019-12-31"));
         assert_eq!(parse_date("2023/2/30"), None);
         assert_eq!(parse_date("全年"), None);

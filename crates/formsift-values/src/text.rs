@@ -55,8 +55,14 @@ mod tests {
     #[test]
     fn ordinals() {
         let re = Regex::new(r"^\s*指标\s*([0-9]+)\s*[：:.、]\s*").unwrap();
-        assert_eq!(split_ordinal("指标3：岗位配置到位率", &re), (Some(3), "岗位配置到位率".into()));
-        assert_eq!(split_ordinal("服务对象人数", &re), (None, "服务对象人数".into()));
+        assert_eq!(
+            split_ordinal("指标3：岗位配置到位率", &re),
+            (Some(3), "岗位配置到位率".into())
+        );
+        assert_eq!(
+            split_ordinal("服务对象人数", &re),
+            (None, "服务对象人数".into())
+        );
         assert_eq!(split_ordinal("指标1：", &re), (None, "指标1：".into()));
     }
 }

@@ -1,0 +1,409 @@
+//! Labelled fields and funds: a label, then its value beside it (the next
+//! cells), under it (stacked headers), or on the following lines.
+
+use crate::consumed::Consumed;
+use formsift_config::{Config, FieldKind, LabelMatch, Template};
+use formsift_model::{FieldValue, Layout, Line, Record};
+use formsift_values::{Choice, join_wrapped, parse_amount, parse_choice, parse_date, parse_int};
+
+/// One cell (or the label or value part of a split cell) in reading order.
+#[derive(Debug, Clone)]
+struct Tok {
+    line: usize,
+    cell: usize,
+    text: String,
+    label: Option<LabelMatch>,
+    layout: Layout,
+}
+
+/// Reads the fields of every run of lines outside the table regions.
+pub(crate) fn read_fields(
+    runs: &[Vec<&Line>],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    template: &Template,
+    config: &Config,
+) {
+    for run in runs {
+        read_stacked(run, record, consumed, template, config);
+        let toks = tokens(run, consumed, template, config);
+        read_tokens(&toks, record, consumed, config);
+    }
+}
+
+/// Splits a cell that starts with a label and goes on with a value.
+fn split_label<'a>(
+    text: &'a str,
+    template: &Template,
+    config: &Config,
+) -> Option<(LabelMatch, &'a str)> {
+    for sep in &config.value_separators {
+        if let Some(pos) = text.find(sep.as_str()) {
+            let (head, rest) = (&text[..pos], text[pos + sep.len()..].trim());
+            if rest.is_empty() || head.trim().is_empty() {
+                continue;
+            }
+            if let Some(m) = config.match_label(template, head) {
+                return Some((m, rest));
+            }
+        }
+    }
+    None
+}
+
+fn tokens(run: &[&Line], consumed: &Consumed, template: &Template, config: &Config) -> Vec<Tok> {
+    let mut out = Vec::new();
+    for line in run {
+        for (i, c) in line.filled() {
+            if consumed.has(line.number, i) {
+                continue;
+            }
+            let text = c.text.trim();
+            let tok = |text: &str, label| Tok {
+                line: line.number,
+                cell: i,
+                text: text.to_string(),
+                label,
+                layout: line.layout,
+            };
+            if let Some(m) = config.match_label(template, text) {
+                out.push(tok(text, Some(m)));
+            } else if let Some((m, rest)) = split_label(text, template, config) {
+                out.push(tok(text, Some(m)));
+                out.push(tok(rest, None));
+            } else {
+                out.push(tok(text, None));
+            }
+        }
+    }
+    out
+}
+
+fn field_target<'a>(m: &'a LabelMatch, record: &Record) -> Option<&'a str> {
+    let free = |t: &&String| {
+        if let Some(k) = t.strip_prefix("fields.") {
+            record.fields.get(k).is_none()
+        } else if let Some(k) = t.strip_prefix("funds.") {
+            !record.funds.amounts.iter().any(|(key, _)| key == k)
+        } else {
+            true
+        }
+    };
+    m.targets
+        .iter()
+        .find(free)
+        .or(m.targets.last())
+        .map(String::as_str)
+}
+
+/// Stacked headers: a line of labels with no value beside them whose values
+/// stand in the same columns of the next non-blank line.
+fn read_stacked(
+    run: &[&Line],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    template: &Template,
+    config: &Config,
+) {
+    for (k, line) in run.iter().enumerate() {
+        if line.layout != Layout::Columns {
+            continue;
+        }
+        let Some(next) = run[k + 1..].iter().find(|l| !l.is_blank()) else {
+            continue;
+        };
+        if next.layout != Layout::Columns {
+            continue;
+        }
+        let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
+        let labels: Vec<Option<LabelMatch>> = filled
+            .iter()
+            .map(|(_, c)| config.match_label(template, &c.text))
+            .collect();
+        let all_labels = labels.iter().all(Option::is_some);
+        let next_has_label = next
+            .filled()
+            .any(|(_, c)| config.match_label(template, &c.text).is_some());
+        if next_has_label {
+            continue;
+        }
+        for (p, (i, cell)) in filled.iter().enumerate() {
+            let Some(m) = &labels[p] else { continue };
+            let Some(target) = field_target(m, record) else {
+                continue;
+            };
+            let key = target
+                .strip_prefix("fields.")
+                .or(target.strip_prefix("funds."));
+            let Some(key) = key else { continue };
+            let is_block =
+                target.starts_with("fields.") && config.field_kind(key) == FieldKind::Block;
+            if !(is_block || all_labels) {
+                continue;
+            }
+            if p + 1 < filled.len() && labels[p + 1].is_none() {
+                continue;
+            }
+            let below = next
+                .filled()
+                .find(|(j, c)| c.col == cell.col && !consumed.has(next.number, *j));
+            if let Some((j, c)) = below {
+                let tok = Tok {
+                    line: next.number,
+                    cell: j,
+                    text: c.text.trim().to_string(),
+                    label: None,
+                    layout: next.layout,
+                };
+                consumed.take(line.number, *i);
+                consumed.take(next.number, j);
+                assign(m, target, &[tok], record, config);
+            }
+        }
+    }
+}
+
+fn read_tokens(toks: &[Tok], record: &mut Record, consumed: &mut Consumed, config: &Config) {
+    // Group into (label, values) runs.
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if t.label.is_some() {
+            groups.push((i, Vec::new()));
+        } else if let Some(g) = groups.last_mut() {
+            g.1.push(i);
+        }
+    }
+    let mut stack: Vec<usize> = Vec::new();
+    for (g, (li, values)) in groups.iter().enumerate() {
+        let lt = &toks[*li];
+        let m = lt.label.as_ref().unwrap();
+        consumed.take(lt.line, lt.cell);
+        let Some(target) = field_target(m, record).map(str::to_string) else {
+            continue;
+        };
+        if target == "unit" {
+            if record.funds.unit.is_none() {
+                record.funds.unit = m.unit.clone();
+            }
+            continue;
+        }
+        if target == "section" || target == "ignore" {
+            continue;
+        }
+        let is_block = target
+            .strip_prefix("fields.")
+            .is_some_and(|k| config.field_kind(k) == FieldKind::Block);
+        let next_is_block = groups.get(g + 1).is_some_and(|(n, _)| {
+            let nm = toks[*n].label.as_ref().unwrap();
+            field_target(nm, record)
+                .and_then(|t| t.strip_prefix("fields."))
+                .is_some_and(|k| config.field_kind(k) == FieldKind::Block)
+        });
+        if is_block && values.is_empty() && next_is_block && lt.layout == Layout::Spaced {
+            // A stacked label of spaced text: its value follows the next label's.
+            stack.push(*li);
+            continue;
+        }
+        let vals: Vec<Tok> = values.iter().map(|&v| toks[v].clone()).collect();
+        if is_block && !stack.is_empty() {
+            let mut labels: Vec<usize> = std::mem::take(&mut stack);
+            labels.push(*li);
+            split_stacked(&labels, &vals, toks, record, consumed, config);
+            continue;
+        }
+        for s in std::mem::take(&mut stack) {
+            let sm = toks[s].label.as_ref().unwrap();
+            if let Some(t) = field_target(sm, record).map(str::to_string) {
+                assign(sm, &t, &[], record, config);
+            }
+        }
+        let used = assign(m, &target, &vals, record, config);
+        for v in &vals[..used] {
+            consumed.take(v.line, v.cell);
+        }
+    }
+    for s in stack {
+        let sm = toks[s].label.as_ref().unwrap();
+        if let Some(t) = field_target(sm, record).map(str::to_string) {
+            assign(sm, &t, &[], record, config);
+        }
+    }
+}
+
+/// Splits the text under stacked block labels into one block per label, at the
+/// ends of sentences. A bracketed aside line (`（2023 年-2023 年）`) is left over.
+fn split_stacked(
+    labels: &[usize],
+    vals: &[Tok],
+    toks: &[Tok],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    config: &Config,
+) {
+    let mut lines: Vec<Vec<&Tok>> = Vec::new();
+    for v in vals {
+        match lines.last_mut() {
+            Some(l) if l[0].line == v.line => l.push(v),
+            _ => lines.push(vec![v]),
+        }
+    }
+    let line_text = |l: &Vec<&Tok>| {
+        l.iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut start = 0;
+    while start < lines.len() {
+        let t = line_text(&lines[start]);
+        let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        let aside = (squeezed.starts_with('（') || squeezed.starts_with('('))
+            && (squeezed.ends_with('）') || squeezed.ends_with(')'))
+            && squeezed.chars().count() <= 24;
+        if !aside {
+            break;
+        }
+        start += 1;
+    }
+    let mut blocks: Vec<Vec<&Vec<&Tok>>> = vec![Vec::new(); labels.len()];
+    let mut b = 0;
+    for l in &lines[start..] {
+        blocks[b].push(l);
+        let ends = line_text(l)
+            .trim_end()
+            .ends_with(['。', '！', '？', '.', '；']);
+        if ends && b + 1 < labels.len() {
+            b += 1;
+        }
+    }
+    // When fewer sentence ends than labels, the text belongs to the last label.
+    if b + 1 < labels.len() {
+        let all: Vec<&Vec<&Tok>> = blocks.concat();
+        blocks = vec![Vec::new(); labels.len()];
+        *blocks.last_mut().unwrap() = all;
+    }
+    for (k, &li) in labels.iter().enumerate() {
+        let m = toks[li].label.as_ref().unwrap();
+        let Some(target) = field_target(m, record).map(str::to_string) else {
+            continue;
+        };
+        let vals: Vec<Tok> = blocks[k]
+            .iter()
+            .flat_map(|l| l.iter().map(|t| (*t).clone()))
+            .collect();
+        for v in &vals {
+            consumed.take(v.line, v.cell);
+        }
+        assign(m, &target, &vals, record, config);
+    }
+}
+
+/// Joins value tokens: cells of one line with a space; lines of spaced text as
+/// wrapped lines; lines of table text as paragraphs.
+fn join_values(vals: &[Tok]) -> String {
+    let mut out = String::new();
+    let mut last_line = None;
+    for v in vals {
+        if out.is_empty() {
+            out = v.text.clone();
+        } else if last_line == Some(v.line) {
+            out = format!("{out} {}", v.text);
+        } else if v.layout == Layout::Spaced {
+            out = join_wrapped(&out, &v.text);
+        } else {
+            out = format!("{out}\n{}", v.text);
+        }
+        last_line = Some(v.line);
+    }
+    out
+}
+
+/// Stores a label's value. Returns how many value tokens it used.
+fn assign(
+    m: &LabelMatch,
+    target: &str,
+    vals: &[Tok],
+    record: &mut Record,
+    config: &Config,
+) -> usize {
+    if let Some(unit) = &m.unit {
+        if record.funds.unit.is_none() && target.starts_with("funds.") {
+            record.funds.unit = Some(unit.clone());
+        }
+    }
+    let same_line: Vec<Tok> = match vals.first() {
+        Some(f) => vals
+            .iter()
+            .take_while(|v| v.line == f.line)
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    if let Some(key) = target.strip_prefix("funds.") {
+        let value = vals.first().and_then(|v| parse_amount(&v.text));
+        record.funds.set(key, value);
+        return usize::from(value.is_some());
+    }
+    let Some(key) = target.strip_prefix("fields.") else {
+        return 0;
+    };
+    if vals.is_empty() {
+        record.fields.set(key, FieldValue::Null);
+        return 0;
+    }
+    match config.field_kind(key) {
+        FieldKind::Block => {
+            record.fields.set(key, FieldValue::Text(join_values(vals)));
+            vals.len()
+        }
+        FieldKind::Choice => {
+            let text = vals
+                .iter()
+                .map(|v| v.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let value =
+                match parse_choice(&text, &config.notation.ticked, &config.notation.unticked) {
+                    Choice::Plain(t) => FieldValue::Text(t),
+                    Choice::Ticked(v) => FieldValue::Text(v.join("、")),
+                    Choice::Inferred(t) => {
+                        record.flag_field(key, "checkbox_inferred");
+                        FieldValue::Text(t)
+                    }
+                    Choice::NoneTicked => {
+                        record.flag_field(key, "checkbox_none");
+                        FieldValue::Null
+                    }
+                };
+            record.fields.set(key, value);
+            vals.len()
+        }
+        FieldKind::Date => {
+            let text = join_values(&same_line);
+            match parse_date(&text) {
+                Some(d) => record.fields.set(key, FieldValue::Text(d)),
+                None => {
+                    record.flag_field(key, "date_unparsed");
+                    record.fields.set(key, FieldValue::Text(text))
+                }
+            };
+            same_line.len()
+        }
+        FieldKind::Int => match parse_int(&same_line[0].text) {
+            Some(n) => {
+                record.fields.set(key, FieldValue::Int(n));
+                1
+            }
+            None => {
+                record.fields.set(key, FieldValue::Null);
+                0
+            }
+        },
+        FieldKind::Text => {
+            record
+                .fields
+                .set(key, FieldValue::Text(join_values(&same_line)));
+            same_line.len()
+        }
+    }
+}

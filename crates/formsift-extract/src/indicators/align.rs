@@ -1,0 +1,335 @@
+//! Assigning a row's cells to the table's columns by what they contain.
+//!
+//! Converters shift cells left or right (a missing section cell, a page break,
+//! an extra empty column), so a cell's position is only a hint. Each cell gets
+//! a kind (a vocabulary level, a level-like label, a value, a number, short or
+//! long text); a small dynamic programme assigns the cells, in order, to
+//! increasing columns, maximising how well each kind fits its column plus a
+//! bonus where the position agrees with the header. A cell no column fits
+//! is left out (and kept as residue).
+
+use super::{Draft, Header, squeeze};
+use formsift_config::{Column, Config};
+use formsift_model::Cell;
+use formsift_values::{parse_amount, parse_measure};
+
+/// What a cell looks like.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Kind {
+    /// A level-1 name of the vocabulary.
+    Level1,
+    /// A level-2 name of the vocabulary.
+    Level2,
+    /// Both a level-1 and a level-2 name (成本指标).
+    Level12,
+    /// Short text ending like a level name (`双基指标`): maybe a garbled level.
+    LevelLike,
+    /// A comparator, a number with a unit, a percentage.
+    Value,
+    /// A bare number.
+    Number(f64),
+    /// Short text (a qualitative value, a short name, a garbled label).
+    Short,
+    /// Text.
+    Text,
+}
+
+const SKIP: i32 = -9;
+
+pub(crate) fn kind(text: &str, config: &Config) -> Kind {
+    let s = squeeze(text);
+    let (l1, l2) = (config.is_level1(&s), config.is_level2(&s));
+    if l1 && l2 {
+        return Kind::Level12;
+    }
+    if l1 {
+        return Kind::Level1;
+    }
+    if l2 {
+        return Kind::Level2;
+    }
+    if let Some(n) = parse_amount(&s) {
+        return Kind::Number(n);
+    }
+    let len = s.chars().count();
+    if len <= 8
+        && config
+            .indicators
+            .level_suffixes
+            .iter()
+            .any(|suf| s.ends_with(suf.as_str()))
+    {
+        return Kind::LevelLike;
+    }
+    let m = parse_measure(text, &config.values);
+    if m.value.is_some() && (m.op.is_some() || m.unit.is_some()) && len <= 24 {
+        return Kind::Value;
+    }
+    if len <= 6 && !s.chars().any(|c| c.is_ascii_digit()) {
+        return Kind::Short;
+    }
+    Kind::Text
+}
+
+fn fit(kind: Kind, col: Column, len: usize) -> i32 {
+    use Column as C;
+    use Kind as K;
+    match (col, kind) {
+        (C::Level1, K::Level1 | K::Level12) => 10,
+        (C::Level1, K::Level2) => -4,
+        (C::Level2, K::Level2 | K::Level12) => 10,
+        (C::Level2, K::Level1) => -4,
+        (C::Level1 | C::Level2, K::LevelLike) => 3,
+        (C::Level1 | C::Level2, K::Short) => -3,
+        (C::Level1 | C::Level2, _) => -12,
+        (C::Name, K::Text | K::Short) => 5,
+        (C::Name, K::LevelLike) => -2,
+        (C::Name, K::Value) => -4,
+        (C::Name, K::Number(_)) => -6,
+        (C::Name, _) => -8,
+        (C::Target | C::Actual, K::Value) => 8,
+        (C::Target | C::Actual, K::Number(_)) => 6,
+        (C::Target | C::Actual, K::Short) => 3,
+        (C::Target | C::Actual, K::Text) => i32::from(len <= 15),
+        (C::Target | C::Actual, K::LevelLike) => -4,
+        (C::Target | C::Actual, _) => -8,
+        (C::Weight | C::Score, K::Number(n)) if (0.0..=100.0).contains(&n) => 8,
+        (C::Weight | C::Score, _) => -12,
+        (C::Remark, K::Text) => 4,
+        (C::Remark, K::Short) => 2,
+        (C::Remark, K::Value) => -2,
+        (C::Remark, _) => -8,
+    }
+}
+
+/// Best assignment of cells to columns: `Some(column index into header)` or
+/// `None` for a cell left out.
+fn assign(kinds: &[(Kind, usize, usize)], header: &Header) -> Vec<Option<usize>> {
+    let (n, m) = (kinds.len(), header.len());
+    // best[i][j]: best score for cells i.. using columns j..
+    let mut best = vec![vec![0i32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        best[i][m] = best[i + 1][m] + SKIP;
+        for j in (0..m).rev() {
+            let (k, col, len) = kinds[i];
+            let bonus = if header[j].1 == col { 2 } else { 0 };
+            let take = fit(k, header[j].0, len) + bonus + best[i + 1][j + 1];
+            best[i][j] = take.max(best[i][j + 1]).max(SKIP + best[i + 1][j]);
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, 0);
+    while i < n {
+        if j == m {
+            out.push(None);
+            i += 1;
+            continue;
+        }
+        let (k, col, len) = kinds[i];
+        let bonus = if header[j].1 == col { 2 } else { 0 };
+        let take = fit(k, header[j].0, len) + bonus + best[i + 1][j + 1];
+        if best[i][j] == take {
+            out.push(Some(j));
+            i += 1;
+            j += 1;
+        } else if best[i][j] == best[i][j + 1] {
+            j += 1;
+        } else {
+            out.push(None);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Reads one table row into a draft.
+pub(crate) fn align_row(
+    line: usize,
+    cells: &[(usize, &Cell)],
+    header: &Header,
+    after_break: bool,
+    config: &Config,
+) -> Draft {
+    let kinds: Vec<(Kind, usize, usize)> = cells
+        .iter()
+        .map(|(_, c)| (kind(&c.text, config), c.col, c.text.chars().count()))
+        .collect();
+    let assigned = assign(&kinds, header);
+    let mut d = Draft {
+        lines: [line, line],
+        after_break,
+        ..Draft::default()
+    };
+    let header_type_at = |col: usize| header.iter().find(|(_, c)| *c == col).map(|(k, _)| *k);
+    let mut prev_text: Option<&str> = None;
+    for (k, ((i, cell), slot)) in cells.iter().zip(&assigned).enumerate() {
+        let text = cell.text.trim();
+        let Some(j) = slot else {
+            if prev_text == Some(text)
+                && matches!(kinds[k].0, Kind::Value | Kind::Number(_) | Kind::Short)
+            {
+                d.flag("value_deduplicated");
+                d.cells.push((line, *i));
+            } else {
+                d.flag("cell_dropped");
+            }
+            prev_text = Some(text);
+            continue;
+        };
+        prev_text = Some(text);
+        let col = header[*j].0;
+        if matches!(header_type_at(cell.col), Some(h) if h != col) {
+            d.flag("cells_realigned");
+        }
+        d.cells.push((line, *i));
+        match col {
+            Column::Level1 => d.l1 = Some(squeeze(text)),
+            Column::Level2 => d.l2 = Some(squeeze(text)),
+            Column::Name => {
+                d.name = Some(text.to_string());
+                d.name_col = Some(cell.col);
+            }
+            Column::Target => d.target = Some(text.to_string()),
+            Column::Actual => d.actual = Some(text.to_string()),
+            Column::Weight => d.weight = parse_amount(text),
+            Column::Score => d.score = parse_amount(text),
+            Column::Remark => d.remark = Some(text.to_string()),
+        }
+    }
+    if d.is_continuation() {
+        d.lone_col = cells.first().map(|(_, c)| c.col);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(cols: &[Column]) -> Header {
+        cols.iter().enumerate().map(|(i, c)| (*c, i + 1)).collect()
+    }
+
+    fn row(texts: &[(usize, &str)], h: &Header) -> Draft {
+        let cells: Vec<Cell> = texts
+            .iter()
+            .map(|(c, t)| Cell {
+                col: *c,
+                text: t.to_string(),
+            })
+            .collect();
+        let refs: Vec<(usize, &Cell)> = cells.iter().enumerate().collect();
+        align_row(1, &refs, h, false, &Config::embedded())
+    }
+
+    use Column::*;
+
+    #[test]
+    fn a_level2_in_the_level1_column_moves_right() {
+        let h = header(&[Level1, Level2, Name, Target]);
+        let d = row(
+            &[(1, "时效指标"), (3, "项目实施计划完成率"), (4, "=100(%)")],
+            &h,
+        );
+        assert_eq!((d.l1, d.l2.as_deref()), (None, Some("时效指标")));
+        assert_eq!(d.name.as_deref(), Some("项目实施计划完成率"));
+        assert!(d.flags.contains(&"cells_realigned".to_string()));
+    }
+
+    #[test]
+    fn a_row_shifted_left_is_read_by_content() {
+        let h = header(&[Level1, Level2, Name, Target]);
+        let d = row(
+            &[
+                (0, "效益指标"),
+                (1, "社会效益指标"),
+                (2, "发挥示范引领作用"),
+                (4, "师生反馈评价"),
+            ],
+            &h,
+        );
+        assert_eq!(d.l1.as_deref(), Some("效益指标"));
+        assert_eq!(d.l2.as_deref(), Some("社会效益指标"));
+        assert_eq!(d.target.as_deref(), Some("师生反馈评价"));
+    }
+
+    #[test]
+    fn a_name_in_a_level_column_is_a_name() {
+        let h = header(&[Level1, Level2, Name, Target]);
+        let d = row(&[(1, "资金到位及时性"), (3, "及时")], &h);
+        assert_eq!((d.l1, d.l2), (None, None));
+        assert_eq!(d.name.as_deref(), Some("资金到位及时性"));
+        assert_eq!(d.target.as_deref(), Some("及时"));
+    }
+
+    #[test]
+    fn a_garbled_label_in_the_level2_position_stays_a_level() {
+        let h = header(&[Level1, Level2, Name, Target]);
+        let d = row(
+            &[
+                (2, "贝里顶外"),
+                (3, "指导各级退管组织做好信访等维稳工作"),
+                (4, "件件有回音"),
+            ],
+            &h,
+        );
+        assert_eq!(d.l2.as_deref(), Some("贝里顶外"));
+        assert_eq!(
+            d.name.as_deref(),
+            Some("指导各级退管组织做好信访等维稳工作")
+        );
+    }
+
+    #[test]
+    fn self_evaluation_numbers_go_to_weight_and_score() {
+        let h = header(&[Level1, Level2, Name, Target, Actual, Weight, Score, Remark]);
+        let d = row(
+            &[
+                (3, "灵活就业人员满意率"),
+                (4, ">=90%"),
+                (5, "95"),
+                (6, "10"),
+                (7, "10"),
+            ],
+            &h,
+        );
+        assert_eq!(d.actual.as_deref(), Some("95"));
+        assert_eq!((d.weight, d.score), (Some(10.0), Some(10.0)));
+        let d = row(
+            &[
+                (3, "购置率"),
+                (4, ">95%"),
+                (6, "20"),
+                (7, "17"),
+                (8, "通过三方比价后，选取报价最优方案"),
+            ],
+            &h,
+        );
+        assert_eq!(d.actual, None);
+        assert_eq!((d.weight, d.score), (Some(20.0), Some(17.0)));
+        assert!(d.remark.is_some());
+    }
+
+    #[test]
+    fn an_ocr_duplicated_value_is_collapsed() {
+        let h = header(&[Level1, Level2, Name, Target, Actual, Weight, Score, Remark]);
+        let d = row(
+            &[
+                (2, "劳模慰问完成及时率"),
+                (4, "=100%"),
+                (5, "=100%"),
+                (6, "=100%"),
+                (7, "8"),
+                (8, "6"),
+                (9, "本区劳模大部分身体健康"),
+            ],
+            &h,
+        );
+        assert_eq!(
+            (d.target.as_deref(), d.actual.as_deref()),
+            (Some("=100%"), Some("=100%"))
+        );
+        assert_eq!((d.weight, d.score), (Some(8.0), Some(6.0)));
+        assert!(d.flags.contains(&"value_deduplicated".to_string()));
+    }
+}

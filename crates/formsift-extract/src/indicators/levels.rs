@@ -1,0 +1,384 @@
+//! Levels of the indicator table: merged cells filled down, level 1 inferred
+//! from the vocabulary, OCR-garbled labels corrected, and rows whose level a
+//! page break leaves open marked ambiguous.
+
+use super::Draft;
+use crate::consumed::Consumed;
+use formsift_config::Config;
+use formsift_model::{Alternative, Indicator};
+use formsift_values::{is_cjk, parse_measure, split_ordinal};
+
+/// Removes white space between CJK characters (wrapped-cell artefacts).
+pub(crate) fn clean_name(s: &str) -> String {
+    let chars: Vec<char> = s.trim().chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            let prev = out.chars().next_back();
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if prev.is_some_and(is_cjk) && next.is_some_and(|n| is_cjk(*n)) {
+                continue;
+            }
+            if prev.is_some_and(char::is_whitespace) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn head<'a>(s: &'a str, config: &Config) -> &'a str {
+    for suf in &config.indicators.level_suffixes {
+        if let Some(h) = s.strip_suffix(suf.as_str()) {
+            return h;
+        }
+    }
+    s
+}
+
+/// Share of the characters of the two heads (suffix removed) they have in common.
+pub(crate) fn similarity(a: &str, b: &str, config: &Config) -> f64 {
+    let (ha, hb): (Vec<char>, Vec<char>) = (
+        head(a, config).chars().collect(),
+        head(b, config).chars().collect(),
+    );
+    if ha.is_empty() || hb.is_empty() {
+        return 0.0;
+    }
+    let mut pool = hb.clone();
+    let mut common = 0;
+    for c in &ha {
+        if let Some(p) = pool.iter().position(|x| x == c) {
+            pool.swap_remove(p);
+            common += 1;
+        }
+    }
+    common as f64 / ha.len().max(hb.len()) as f64
+}
+
+fn most_similar<'a>(text: &str, candidates: &[&'a str], config: &Config) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for &c in candidates {
+        let s = similarity(text, c, config);
+        if s >= config.indicators.similarity && best.is_none_or(|(_, b)| s > b) {
+            best = Some((c, s));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+struct State {
+    l1: Option<String>,
+    l2: Option<String>,
+}
+
+/// Resolved levels of one row: the values and whether the row printed them.
+struct Levels {
+    l1: Option<String>,
+    l2: Option<String>,
+    printed_l1: bool,
+    printed_l2: bool,
+}
+
+fn correct(d: &mut Draft, state: &State, config: &Config) {
+    // A vocabulary level 2 that ended up as level 1 (forced by the row) moves.
+    if let Some(l1) = d.l1.clone() {
+        if !config.is_level1(&l1) && config.is_level2(&l1) && d.l2.is_none() {
+            d.l2 = Some(l1);
+            d.l1 = None;
+            d.flag("cells_realigned");
+        }
+    }
+    if let Some(l2) = d.l2.clone().filter(|l| !config.is_level2(l)) {
+        let l1_hint =
+            d.l1.clone()
+                .filter(|l| config.is_level1(l))
+                .or(state.l1.clone());
+        let children: Vec<&str> = match &l1_hint {
+            Some(l1) if !config.children_of(l1).is_empty() => config.children_of(l1),
+            _ => config.level2_names(),
+        };
+        let fixed = most_similar(&l2, &children, config)
+            .map(str::to_string)
+            .or_else(|| state.l2.clone().filter(|s| children.contains(&s.as_str())));
+        match fixed {
+            Some(f) => {
+                d.l2 = Some(f);
+                d.flag("level_ocr_corrected");
+            }
+            None => d.flag("level_unknown"),
+        }
+    }
+    if let Some(l1) = d.l1.clone().filter(|l| !config.is_level1(l)) {
+        let level2 =
+            d.l2.clone()
+                .or(state.l2.clone())
+                .filter(|l| config.is_level2(l));
+        let parents: Vec<&str> = level2
+            .as_deref()
+            .map(|l2| config.parents_of(l2))
+            .unwrap_or_default();
+        let candidates = if parents.is_empty() {
+            config.level1_names()
+        } else {
+            parents.clone()
+        };
+        let fixed = most_similar(&l1, &candidates, config)
+            .map(str::to_string)
+            .or_else(|| match &state.l1 {
+                Some(cur) if parents.is_empty() || parents.contains(&cur.as_str()) => {
+                    Some(cur.clone())
+                }
+                _ => parents.first().map(|p| p.to_string()),
+            });
+        match fixed {
+            Some(f) => {
+                d.l1 = Some(f);
+                d.flag("level_ocr_corrected");
+            }
+            None => d.flag("level_unknown"),
+        }
+    }
+}
+
+fn apply(d: &mut Draft, state: &mut State, config: &Config) -> Levels {
+    let printed_l1 = d.l1.is_some();
+    let printed_l2 = d.l2.is_some();
+    if let Some(l1) = &d.l1 {
+        if state.l1.as_ref() != Some(l1) {
+            state.l2 = None;
+        }
+        state.l1 = Some(l1.clone());
+    }
+    if let Some(l2) = &d.l2 {
+        state.l2 = Some(l2.clone());
+        let parents = config.parents_of(l2);
+        if !parents.is_empty() {
+            match &d.l1 {
+                Some(l1) if !parents.contains(&l1.as_str()) => d.flag("level_mismatch"),
+                None if !state
+                    .l1
+                    .as_ref()
+                    .is_some_and(|c| parents.contains(&c.as_str())) =>
+                {
+                    state.l1 = Some(parents[0].to_string());
+                    d.flag("level_inferred");
+                }
+                _ => {}
+            }
+        }
+    }
+    if (!printed_l1 && state.l1.is_some()) || (!printed_l2 && state.l2.is_some()) {
+        d.flag("level_filled");
+    }
+    Levels {
+        l1: state.l1.clone(),
+        l2: state.l2.clone(),
+        printed_l1,
+        printed_l2,
+    }
+}
+
+/// Completes the drafts into indicators. Label-only rows update the levels;
+/// those spilled over a page break are released to residue.
+pub(crate) fn resolve(
+    drafts: Vec<Draft>,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> Vec<Indicator> {
+    let mut state = State { l1: None, l2: None };
+    let mut out: Vec<Indicator> = Vec::new();
+    // Per indicator: (printed l1, printed l2, break before it).
+    let mut meta: Vec<(bool, bool, bool)> = Vec::new();
+    let mut break_pending = false;
+    for mut d in drafts {
+        break_pending |= d.after_break;
+        correct(&mut d, &state, config);
+        if d.is_label_only() {
+            let merged_name = out
+                .last()
+                .filter(|p| p.target.is_none() && !d.after_break && d.l2.is_some());
+            if let Some(prev) = merged_name {
+                let name = prev.name.clone();
+                let ordinal = prev.ordinal;
+                d.flag("name_filled");
+                let lv = apply(&mut d, &mut state, config);
+                let mut ind = build(&d, &lv, config);
+                ind.name = name;
+                ind.ordinal = ordinal;
+                for (l, i) in &d.cells {
+                    consumed.take(*l, *i);
+                }
+                meta.push((lv.printed_l1, lv.printed_l2, break_pending));
+                break_pending = false;
+                out.push(ind);
+                continue;
+            }
+            apply(&mut d, &mut state, config);
+            if !d.after_break {
+                for (l, i) in &d.cells {
+                    consumed.take(*l, *i);
+                }
+            }
+            continue;
+        }
+        let lv = apply(&mut d, &mut state, config);
+        for (l, i) in &d.cells {
+            consumed.take(*l, *i);
+        }
+        meta.push((lv.printed_l1, lv.printed_l2, break_pending));
+        break_pending = false;
+        out.push(build(&d, &lv, config));
+    }
+    mark_ambiguous(&mut out, &meta, config);
+    out
+}
+
+fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
+    let (ordinal, name) = match &d.name {
+        Some(n) => split_ordinal(&clean_name(n), &config.indicators.ordinal),
+        None => (None, String::new()),
+    };
+    let mut ind = Indicator {
+        level1: lv.l1.clone(),
+        level2: lv.l2.clone(),
+        name,
+        ordinal,
+        target: d
+            .target
+            .as_deref()
+            .map(|t| parse_measure(t, &config.values)),
+        actual: d
+            .actual
+            .as_deref()
+            .map(|t| parse_measure(t, &config.values)),
+        weight: d.weight,
+        score: d.score,
+        remark: d.remark.clone(),
+        lines: d.lines,
+        confidence: 1.0,
+        flags: d.flags.clone(),
+        review: false,
+        alternatives: Vec::new(),
+    };
+    if ind.name.is_empty() {
+        ind.flag("name_missing");
+    }
+    if ind.target.is_none() {
+        ind.flag("target_missing");
+    }
+    if lv.l1.is_none() || lv.l2.is_none() {
+        ind.flag("level_missing");
+    }
+    ind
+}
+
+/// A row whose level was filled down as the last row before a page break,
+/// when the first row after the break prints another label that could be the
+/// same merged cell, could belong to either: keep the positional reading and
+/// name the other.
+fn mark_ambiguous(out: &mut [Indicator], meta: &[(bool, bool, bool)], config: &Config) {
+    for k in 0..out.len().saturating_sub(1) {
+        let (p1, p2, _) = meta[k];
+        let (n1, n2, brk) = meta[k + 1];
+        if !brk {
+            continue;
+        }
+        let (cur, next) = (&out[k], &out[k + 1]);
+        let mut alt = None;
+        if !p2 && n2 && next.level2 != cur.level2 && next.level1 == cur.level1 {
+            alt = next.level2.clone().map(|v| ("level2", v));
+        } else if !p1 && n1 && next.level1 != cur.level1 {
+            let fits = match (&next.level1, &cur.level2) {
+                (Some(l1), Some(l2)) => config.children_of(l1).contains(&l2.as_str()),
+                _ => false,
+            };
+            if fits {
+                alt = next.level1.clone().map(|v| ("level1", v));
+            }
+        }
+        if let Some((field, value)) = alt {
+            out[k].flag("level_ambiguous");
+            out[k].alternatives.push(Alternative {
+                field: field.to_string(),
+                value,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_spaces_inside_cjk() {
+        assert_eq!(clean_name("服务对象满意度 指标"), "服务对象满意度指标");
+        assert_eq!(clean_name("Wi-Fi 覆盖率"), "Wi-Fi 覆盖率");
+    }
+
+    #[test]
+    fn similarity_ignores_the_common_suffix() {
+        let c = Config::embedded();
+        assert!(similarity("效果指标", "效益指标", &c) >= 0.5);
+        assert_eq!(similarity("双星指标", "效益指标", &c), 0.0);
+    }
+
+    fn draft(l1: Option<&str>, l2: Option<&str>, name: &str, brk: bool) -> Draft {
+        Draft {
+            l1: l1.map(String::from),
+            l2: l2.map(String::from),
+            name: Some(name.to_string()),
+            target: Some("是".into()),
+            after_break: brk,
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn fill_down_inference_and_garbled_labels() {
+        let c = Config::embedded();
+        let rows = vec![
+            draft(Some("产出指标"), Some("质量指标"), "甲", false),
+            draft(None, Some("贝里顶外"), "乙", true),
+            draft(None, Some("社会效益指标"), "丙", false),
+            draft(Some("双基指标"), Some("可持续影响指标"), "丁", false),
+            draft(None, None, "戊", false),
+        ];
+        let out = resolve(rows, &mut Consumed::default(), &c);
+        let levels: Vec<(Option<&str>, Option<&str>)> = out
+            .iter()
+            .map(|i| (i.level1.as_deref(), i.level2.as_deref()))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                (Some("产出指标"), Some("质量指标")),
+                (Some("产出指标"), Some("质量指标")),
+                (Some("效益指标"), Some("社会效益指标")),
+                (Some("效益指标"), Some("可持续影响指标")),
+                (Some("效益指标"), Some("可持续影响指标")),
+            ]
+        );
+        assert!(out[1].flags.contains(&"level_ocr_corrected".into()));
+        assert!(out[2].flags.contains(&"level_inferred".into()));
+        assert!(out[3].flags.contains(&"level_ocr_corrected".into()));
+        assert!(out[4].flags.contains(&"level_filled".into()));
+    }
+
+    #[test]
+    fn a_page_break_under_a_merged_label_is_ambiguous() {
+        let c = Config::embedded();
+        let rows = vec![
+            draft(Some("效益指标"), Some("社会效益指标"), "甲", false),
+            draft(None, None, "乙", false),
+            draft(None, Some("可持续影响指标"), "丙", true),
+        ];
+        let out = resolve(rows, &mut Consumed::default(), &c);
+        assert_eq!(out[1].level2.as_deref(), Some("社会效益指标"));
+        assert!(out[1].flags.contains(&"level_ambiguous".into()));
+        assert_eq!(out[1].alternatives[0].value, "可持续影响指标");
+        assert!(!out[0].flags.contains(&"level_ambiguous".into()));
+    }
+}

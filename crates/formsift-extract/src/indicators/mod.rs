@@ -1,0 +1,165 @@
+//! The indicator table: from header and rows to one clean indicator per leaf
+//! row.
+//!
+//! Rows of tables with columns are aligned cell by cell against the header's
+//! column types ([`align`]); rows of space-aligned OCR text are rebuilt from
+//! the token stream ([`stream`]). Both give [`Draft`] rows that [`levels`]
+//! completes: merged cells filled, garbled levels corrected, ambiguity noted.
+
+mod align;
+mod draft;
+mod levels;
+mod stream;
+
+use crate::consumed::Consumed;
+use formsift_config::{Column, Config};
+use formsift_model::{Layout, Line, Record, TotalScore};
+use formsift_values::parse_amount;
+
+pub(crate) use draft::Draft;
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The header's columns: (column type, column index), in order.
+pub(crate) type Header = Vec<(Column, usize)>;
+
+fn header_of(line: &Line, config: &Config) -> Header {
+    let mut h: Header = Vec::new();
+    for (_, c) in line.filled() {
+        if let Some(col) = config.indicators.headers.get(&squeeze(&c.text)) {
+            if !h.iter().any(|(k, _)| k == col) {
+                h.push((*col, c.col));
+            }
+        }
+    }
+    h
+}
+
+/// True when the line is an indicator table header (three or more column names).
+pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
+    header_of(line, config).len() >= 3
+}
+
+/// The first cell of a line that is not a row section heading (`绩效 指标`).
+pub(crate) fn first_cell_after_sections(line: &Line, config: &Config) -> Option<String> {
+    line.filled()
+        .map(|(_, c)| squeeze(&c.text))
+        .find(|s| !config.indicators.row_sections.contains(s))
+}
+
+/// Reads the indicator table (`lines[0]` is the header) into the record.
+pub(crate) fn read_table(
+    lines: &[&Line],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    config: &Config,
+) {
+    let header_line = lines[0];
+    let header = header_of(header_line, config);
+    for (i, c) in header_line.filled() {
+        if config.indicators.headers.contains_key(&squeeze(&c.text))
+            || config.indicators.row_sections.contains(&squeeze(&c.text))
+        {
+            consumed.take(header_line.number, i);
+        }
+    }
+    let rows = &lines[1..];
+    let spaced = rows.iter().filter(|l| l.layout == Layout::Spaced).count()
+        > rows.iter().filter(|l| l.layout == Layout::Columns).count();
+    let drafts = if spaced {
+        stream::read(rows, consumed, config)
+    } else {
+        read_columns(rows, &header, record, consumed, config)
+    };
+    let indicators = levels::resolve(drafts, consumed, config);
+    if indicators.is_empty() {
+        record.flag("no_indicators");
+    }
+    record.indicators = indicators;
+}
+
+fn read_columns(
+    rows: &[&Line],
+    header: &Header,
+    record: &mut Record,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut after_break = false;
+    for line in rows {
+        match line.layout {
+            Layout::Blank => {
+                after_break = true;
+                continue;
+            }
+            Layout::Rule => continue,
+            _ => {}
+        }
+        if is_header(line, config) {
+            for (i, _) in line.filled() {
+                consumed.take(line.number, i);
+            }
+            continue;
+        }
+        let mut cells = Vec::new();
+        for (i, c) in line.filled() {
+            let s = squeeze(&c.text);
+            if cells.is_empty() && config.indicators.row_sections.contains(&s) {
+                consumed.take(line.number, i);
+                continue;
+            }
+            cells.push((i, c));
+        }
+        let Some((_, first)) = cells.first() else {
+            continue;
+        };
+        if config.indicators.total.contains(&squeeze(&first.text)) {
+            read_total(line, &cells, header, record, consumed);
+            break;
+        }
+        let draft = align::align_row(line.number, &cells, header, after_break, config);
+        after_break = false;
+        if let Some(prev) = drafts.last_mut() {
+            if draft.is_continuation() && prev.absorb(&draft, header, config) {
+                for &(l, i) in &draft.cells {
+                    consumed.take(l, i);
+                }
+                continue;
+            }
+        }
+        drafts.push(draft);
+    }
+    drafts
+}
+
+fn read_total(
+    line: &Line,
+    cells: &[(usize, &formsift_model::Cell)],
+    header: &Header,
+    record: &mut Record,
+    consumed: &mut Consumed,
+) {
+    let nums: Vec<(usize, usize, f64)> = cells[1..]
+        .iter()
+        .filter_map(|(i, c)| parse_amount(&c.text).map(|v| (*i, c.col, v)))
+        .collect();
+    let at = |col: Column| header.iter().find(|(k, _)| *k == col).map(|(_, c)| *c);
+    let by_pos = |col: Column| {
+        at(col)
+            .and_then(|c| nums.iter().find(|n| n.1 == c))
+            .map(|n| n.2)
+    };
+    let (weight, score) = match (by_pos(Column::Weight), by_pos(Column::Score)) {
+        (Some(w), Some(s)) => (Some(w), Some(s)),
+        _ if nums.len() >= 2 => (Some(nums[nums.len() - 2].2), Some(nums[nums.len() - 1].2)),
+        _ => (None, nums.first().map(|n| n.2)),
+    };
+    consumed.take(line.number, cells[0].0);
+    for (i, _, _) in &nums {
+        consumed.take(line.number, *i);
+    }
+    record.total_score = Some(TotalScore { weight, score });
+}

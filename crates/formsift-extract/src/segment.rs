@@ -1,0 +1,125 @@
+//! Segmentation: where each form starts and ends.
+
+use formsift_config::Config;
+use formsift_model::{Document, Residue};
+use formsift_values::parse_year;
+
+/// One form's span in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormSpan {
+    /// Index of the form's template in the configuration.
+    pub template: usize,
+    /// Title as printed.
+    pub title: String,
+    /// Line of the title.
+    pub title_line: usize,
+    /// Year from the lines after the title.
+    pub year: Option<i64>,
+    /// First line of the form (the title line).
+    pub start: usize,
+    /// Last non-blank line of the form.
+    pub end: usize,
+    /// Cells taken by segmentation (title, year), as (line, cell index).
+    pub consumed: Vec<(usize, usize)>,
+}
+
+/// Forms and the file's preamble.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segmentation {
+    /// Forms in document order.
+    pub forms: Vec<FormSpan>,
+    /// Non-blank lines before the first form.
+    pub preamble: Vec<Residue>,
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Finds the forms of a document: a form starts at a title line and runs to the
+/// last non-blank line before the next title.
+pub fn segment(doc: &Document, config: &Config) -> Segmentation {
+    let mut forms: Vec<FormSpan> = Vec::new();
+    for line in &doc.lines {
+        let mut found = None;
+        for (i, cell) in line.filled() {
+            let s = squeeze(&cell.text);
+            if s.chars().count() > config.forms.max_title_chars {
+                continue;
+            }
+            if let Some(t) = config
+                .templates
+                .iter()
+                .position(|t| t.titles.iter().any(|title| s.ends_with(title.as_str())))
+            {
+                found = Some((t, i, cell.text.trim().to_string()));
+                break;
+            }
+        }
+        if let Some((template, cell, title)) = found {
+            forms.push(FormSpan {
+                template,
+                title,
+                title_line: line.number,
+                year: None,
+                start: line.number,
+                end: line.number,
+                consumed: vec![(line.number, cell)],
+            });
+        }
+    }
+    let last_non_blank = |from: usize, to: usize| -> usize {
+        (from..=to)
+            .rev()
+            .find(|n| doc.line(*n).is_some_and(|l| !l.is_blank()))
+            .unwrap_or(from)
+    };
+    let n = forms.len();
+    for k in 0..n {
+        let next = if k + 1 < n {
+            forms[k + 1].start - 1
+        } else {
+            doc.lines.len()
+        };
+        forms[k].end = last_non_blank(forms[k].start, next);
+        find_year(doc, &mut forms[k], config);
+    }
+    let first = forms.first().map_or(doc.lines.len() + 1, |f| f.start);
+    let preamble = doc.lines[..first - 1]
+        .iter()
+        .filter(|l| !l.is_blank())
+        .map(|l| Residue {
+            lines: [l.number, l.number],
+            text: l.text(),
+        })
+        .collect();
+    Segmentation { forms, preamble }
+}
+
+fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
+    let mut seen = 0;
+    for n in form.title_line..=form.end {
+        let Some(line) = doc.line(n) else { break };
+        if line.is_blank() {
+            continue;
+        }
+        for (i, cell) in line.filled() {
+            if form.consumed.contains(&(n, i)) {
+                continue;
+            }
+            let t = cell.text.trim();
+            if t.chars().count() <= 16 && (t.starts_with(['(', '（']) || t.ends_with(['年', '度']))
+            {
+                if let Some(y) = parse_year(t) {
+                    form.year = Some(y);
+                    form.consumed.push((n, i));
+                    return;
+                }
+            }
+        }
+        seen += 1;
+        if seen > config.forms.year_lines {
+            return;
+        }
+    }
+}

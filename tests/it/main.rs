@@ -1,0 +1,1 @@
+//! Integration tests of formsift (one binary; modules by concern).
