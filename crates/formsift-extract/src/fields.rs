@@ -121,9 +121,13 @@ fn read_stacked(
             .map(|(_, c)| config.match_label(template, &c.text))
             .collect();
         let all_labels = labels.iter().all(Option::is_some);
-        let next_has_label = next
-            .filled()
-            .any(|(_, c)| config.match_label(template, &c.text).is_some());
+        // A heading beside the values (`年度总体目标` before 预期目标's text)
+        // does not stop the reading; a label with a value of its own does.
+        let next_has_label = next.filled().any(|(_, c)| {
+            config
+                .match_label(template, &c.text)
+                .is_some_and(|m| m.targets.iter().any(|t| t != "section" && t != "ignore"))
+        });
         if next_has_label {
             continue;
         }

@@ -103,6 +103,20 @@ fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
         if line.is_blank() {
             continue;
         }
+        // A short line such as `( 2023年度)`, split into tokens in spaced text.
+        let rest: Vec<usize> = line
+            .filled()
+            .map(|(i, _)| i)
+            .filter(|i| !form.consumed.contains(&(n, *i)))
+            .collect();
+        let joined: String = rest.iter().map(|i| line.cells[*i].text.trim()).collect();
+        if rest.len() > 1 && joined.chars().count() <= 16 && joined.starts_with(['(', '（']) {
+            if let Some(y) = parse_year(&joined) {
+                form.year = Some(y);
+                form.consumed.extend(rest.iter().map(|i| (n, *i)));
+                return;
+            }
+        }
         for (i, cell) in line.filled() {
             if form.consumed.contains(&(n, i)) {
                 continue;

@@ -161,22 +161,19 @@ pub(crate) fn align_row(
         ..Draft::default()
     };
     let header_type_at = |col: usize| header.iter().find(|(_, c)| *c == col).map(|(k, _)| *k);
-    let mut prev_text: Option<&str> = None;
+    let text_at = |k: usize| cells.get(k).map(|(_, c)| c.text.trim());
     for (k, ((i, cell), slot)) in cells.iter().zip(&assigned).enumerate() {
         let text = cell.text.trim();
         let Some(j) = slot else {
-            if prev_text == Some(text)
-                && matches!(kinds[k].0, Kind::Value | Kind::Number(_) | Kind::Short)
-            {
+            let repeated = (k > 0 && text_at(k - 1) == Some(text)) || text_at(k + 1) == Some(text);
+            if repeated && matches!(kinds[k].0, Kind::Value | Kind::Number(_) | Kind::Short) {
                 d.flag("value_deduplicated");
                 d.cells.push((line, *i));
             } else {
                 d.flag("cell_dropped");
             }
-            prev_text = Some(text);
             continue;
         };
-        prev_text = Some(text);
         let col = header[*j].0;
         if matches!(header_type_at(cell.col), Some(h) if h != col) {
             d.flag("cells_realigned");
@@ -313,15 +310,16 @@ mod tests {
     #[test]
     fn an_ocr_duplicated_value_is_collapsed() {
         let h = header(&[Level1, Level2, Name, Target, Actual, Weight, Score, Remark]);
+        // As printed: the name one column left, the first copy under 三级指标.
         let d = row(
             &[
-                (2, "劳模慰问完成及时率"),
+                (1, "劳模慰问完成及时率"),
+                (3, "=100%"),
                 (4, "=100%"),
                 (5, "=100%"),
-                (6, "=100%"),
-                (7, "8"),
-                (8, "6"),
-                (9, "本区劳模大部分身体健康"),
+                (6, "8"),
+                (7, "6"),
+                (8, "本区劳模大部分身体健康"),
             ],
             &h,
         );
@@ -331,5 +329,6 @@ mod tests {
         );
         assert_eq!((d.weight, d.score), (Some(8.0), Some(6.0)));
         assert!(d.flags.contains(&"value_deduplicated".to_string()));
+        assert!(!d.flags.contains(&"cell_dropped".to_string()));
     }
 }

@@ -204,8 +204,8 @@ pub(crate) fn resolve(
                 let ordinal = prev.ordinal;
                 d.flag("name_filled");
                 let lv = apply(&mut d, &mut state, config);
+                d.name = Some(name);
                 let mut ind = build(&d, &lv, config);
-                ind.name = name;
                 ind.ordinal = ordinal;
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
