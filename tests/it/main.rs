@@ -1,1 +1,9 @@
-//! Integration tests of formsift (one binary; modules by concern).
+//! Integration tests of formsift: one binary, modules by concern. They run the
+//! real `formsift` binary from the workspace root, so paths in records read
+//! `samples/…` as in the README.
+
+mod cli;
+mod gold;
+mod golden;
+mod props;
+mod support;

@@ -1,0 +1,166 @@
+//! The command line: outputs, exit status and errors for bad input.
+
+use crate::support::{formsift, jsonl, root, tempdir};
+
+#[test]
+fn run_writes_three_outputs_for_the_samples() {
+    let out = tempdir("run");
+    let r = formsift(&["run", "samples", "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap());
+    assert_eq!(records.len(), 29);
+    let paths: Vec<&str> = records
+        .iter()
+        .map(|r| r["source"]["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "inputs sorted by path");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["inputs"]["ok"], 5);
+    assert_eq!(report["records"], 29);
+    let preamble = &report["files"][1]["preamble"][0];
+    assert_eq!(preamble["text"], "上海市总工会2024年度项目绩效目标汇总表");
+    for item in jsonl(&std::fs::read_to_string(out.join("review.jsonl")).unwrap()) {
+        for key in ["id", "path", "confidence", "flags", "source_text", "value"] {
+            assert!(item.get(key).is_some(), "review item lacks {key}: {item}");
+        }
+        assert!(item["confidence"].as_f64().unwrap() < 0.8);
+    }
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_batch_goes_on() {
+    let dir = tempdir("bad");
+    std::fs::write(dir.join("binary.txt"), b"\x00\x01\x02PK").unwrap();
+    std::fs::write(
+        dir.join("latin.txt"),
+        [0x80u8, 0x81, 0xff, 0xfe, 0x41, 0x80],
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    let out = dir.join("out");
+    let r = formsift(&[
+        "run",
+        "samples/003_e82864895a36c2f5.txt",
+        dir.join("binary.txt").to_str().unwrap(),
+        dir.join("latin.txt").to_str().unwrap(),
+        dir.join("empty").to_str().unwrap(),
+        "no/such/file.txt",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    for needle in [
+        "binary.txt: binary file",
+        "latin.txt: not valid UTF-8",
+        "empty: directory holds no readable input",
+        "no/such/file.txt: no such file",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in stderr:\n{err}");
+    }
+    let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap());
+    assert_eq!(records.len(), 5, "the good file's records are kept");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["inputs"]["failed"], 4);
+}
+
+#[test]
+fn extract_reads_stdin_and_gb18030_gives_the_same_records() {
+    use std::io::Write;
+    let text = std::fs::read_to_string(root().join("samples/002_fb1d3b598b348482.txt")).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["extract", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&gbk).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let from_gbk = jsonl(&String::from_utf8(out.stdout).unwrap());
+    let from_utf8 = jsonl(
+        &String::from_utf8(formsift(&["extract", "samples/002_fb1d3b598b348482.txt"]).stdout)
+            .unwrap(),
+    );
+    assert_eq!(from_gbk.len(), 1);
+    assert_eq!(from_gbk[0]["fields"], from_utf8[0]["fields"]);
+    assert_eq!(from_gbk[0]["indicators"], from_utf8[0]["indicators"]);
+}
+
+#[test]
+fn usage_errors_exit_2_and_every_command_has_help() {
+    assert_eq!(
+        formsift(&["run", "samples"]).status.code(),
+        Some(2),
+        "--out is required"
+    );
+    assert_eq!(formsift(&["frobnicate"]).status.code(), Some(2));
+    for cmd in ["run", "extract", "eval", "config"] {
+        let h = formsift(&[cmd, "--help"]);
+        assert!(h.status.success());
+        assert!(String::from_utf8_lossy(&h.stdout).contains("Usage"));
+    }
+}
+
+#[test]
+fn a_bad_config_is_refused_with_its_location() {
+    let dir = tempdir("cfg");
+    let cfg = dir.join("p.toml");
+    std::fs::write(&cfg, "[review]\nthreshhold = 0.5\n").unwrap();
+    let r = formsift(&[
+        "run",
+        "samples",
+        "--out",
+        dir.join("o").to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("p.toml"), "{err}");
+}
+
+#[test]
+fn a_config_override_changes_the_review_threshold() {
+    let dir = tempdir("cfg2");
+    let embedded = String::from_utf8(formsift(&["config"]).stdout).unwrap();
+    let cfg = dir.join("strict.toml");
+    std::fs::write(
+        &cfg,
+        embedded.replace("threshold = 0.8", "threshold = 0.999"),
+    )
+    .unwrap();
+    let strict = jsonl(
+        &String::from_utf8(
+            formsift(&[
+                "extract",
+                "samples/004_d09f04723c65cfeb.txt",
+                "--config",
+                cfg.to_str().unwrap(),
+            ])
+            .stdout,
+        )
+        .unwrap(),
+    );
+    let default = jsonl(
+        &String::from_utf8(formsift(&["extract", "samples/004_d09f04723c65cfeb.txt"]).stdout)
+            .unwrap(),
+    );
+    let count = |rs: &[serde_json::Value]| {
+        rs.iter()
+            .flat_map(|r| r["indicators"].as_array().unwrap().clone())
+            .filter(|i| i["review"] == true)
+            .count()
+    };
+    assert!(count(&strict) > count(&default));
+}
