@@ -35,8 +35,8 @@ fn check_no_line_lost(text: &str) -> Result<(), TestCaseError> {
     for r in &records {
         let [a, b] = r.source.lines;
         prop_assert!(a <= b && b <= doc.lines.len());
-        for n in a..=b {
-            owner[n] += 1;
+        for count in &mut owner[a..=b] {
+            *count += 1;
         }
         for res in &r.residue {
             prop_assert!(

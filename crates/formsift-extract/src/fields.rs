@@ -24,11 +24,30 @@ pub(crate) fn read_fields(
     template: &Template,
     config: &Config,
 ) {
+    let before = record.fields.0.len();
+    let mut position: Vec<(String, (usize, usize))> = Vec::new();
     for run in runs {
+        for t in tokens(run, consumed, template, config) {
+            for target in t.label.iter().flat_map(|m| &m.targets) {
+                if let Some(k) = target.strip_prefix("fields.") {
+                    if !position.iter().any(|(p, _)| p == k) {
+                        position.push((k.to_string(), (t.line, t.cell)));
+                    }
+                }
+            }
+        }
         read_stacked(run, record, consumed, template, config);
         let toks = tokens(run, consumed, template, config);
         read_tokens(&toks, record, consumed, config);
     }
+    // Fields in the order their labels stand in the form.
+    let at = |k: &str| {
+        position
+            .iter()
+            .find(|(p, _)| p == k)
+            .map_or((usize::MAX, 0), |(_, at)| *at)
+    };
+    record.fields.0[before..].sort_by_key(|(k, _)| at(k));
 }
 
 /// Splits a cell that starts with a label and goes on with a value.

@@ -257,7 +257,7 @@ fn read_matrix(
         let is_total = totals.contains(&item);
         for (i, key, text) in assign_by_header(&header, &cells) {
             consumed.take(line.number, i);
-            if config.matrix_table.placeholders.iter().any(|p| *p == text) {
+            if config.matrix_table.placeholders.contains(&text) {
                 continue;
             }
             let value = if key == "execution_rate" {
