@@ -342,3 +342,77 @@ impl Indicator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_keep_order_and_the_first_value() {
+        let mut f = Fields::default();
+        assert!(f.set("project_name", FieldValue::Null));
+        assert!(f.set("department", FieldValue::Text("甲".into())));
+        assert!(f.set("project_name", FieldValue::Text("乙".into())));
+        assert!(!f.set("project_name", FieldValue::Text("丙".into())));
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"project_name":"乙","department":"甲"}"#
+        );
+    }
+
+    #[test]
+    fn funds_serialise_flat_with_optional_tables() {
+        let mut funds = Funds {
+            unit: Some("元".into()),
+            ..Funds::default()
+        };
+        funds.set("annual", Some(1.5));
+        funds.set("total", None);
+        funds.set("annual", Some(9.0));
+        assert_eq!(funds.get("annual"), Some(1.5));
+        assert_eq!(
+            serde_json::to_string(&funds).unwrap(),
+            r#"{"unit":"元","annual":1.5,"total":null}"#
+        );
+        funds.parts = Some(vec![Part {
+            name: "甲".into(),
+            amount: Some(2.0),
+        }]);
+        assert!(
+            serde_json::to_string(&funds)
+                .unwrap()
+                .ends_with(r#""parts":[{"name":"甲","amount":2.0}]}"#)
+        );
+    }
+
+    #[test]
+    fn field_flags_are_recorded_once_and_on_the_record() {
+        let mut r = Record {
+            id: "a#1".into(),
+            source: Source {
+                path: "a".into(),
+                form: 1,
+                lines: [1, 1],
+                formats: vec![],
+            },
+            form_type: "project_target".into(),
+            title: String::new(),
+            year: None,
+            fields: Fields::default(),
+            field_flags: Default::default(),
+            funds: Funds::default(),
+            tasks: None,
+            indicators: vec![],
+            total_score: None,
+            checks: vec![],
+            residue: vec![],
+            confidence: 1.0,
+            flags: vec![],
+            review: false,
+        };
+        r.flag_field("project_category", "checkbox_inferred");
+        r.flag_field("project_category", "checkbox_inferred");
+        assert_eq!(r.field_flags["project_category"], ["checkbox_inferred"]);
+        assert_eq!(r.flags, ["checkbox_inferred"]);
+    }
+}

@@ -100,3 +100,53 @@ pub fn process_file(path: &Path, config: &Config) -> FileResult {
 pub fn process_all(files: &[PathBuf], config: &Config) -> Vec<FileResult> {
     files.par_iter().map(|f| process_file(f, config)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("formsift-pipeline-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn directories_are_walked_sorted_and_filtered() {
+        let d = tmp("walk");
+        std::fs::create_dir_all(d.join("2024")).unwrap();
+        for f in ["b.txt", "a.md", "2024/c.html", "notes.pdf"] {
+            std::fs::write(d.join(f), "x").unwrap();
+        }
+        let (files, errors) = collect_inputs(&[d.clone(), d.join("missing")], &Config::embedded());
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(&d).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["2024/c.html", "a.md", "b.txt"]);
+        assert!(matches!(errors[..], [InputError::Missing(_)]));
+    }
+
+    #[test]
+    fn a_failing_file_is_an_error_entry_not_an_abort() {
+        let d = tmp("fail");
+        std::fs::write(d.join("bin.txt"), b"\0\0").unwrap();
+        let r = process_file(&d.join("bin.txt"), &Config::embedded());
+        assert!(r.outcome.unwrap_err().contains("bin.txt"));
+    }
+
+    #[test]
+    fn outputs_are_written_with_a_report() {
+        let d = tmp("emit");
+        let text = "财政项目支出绩效目标申报表\n(2024年度)\n项目名称\t甲\n";
+        std::fs::write(d.join("in.txt"), text).unwrap();
+        let results = process_all(&[d.join("in.txt")], &Config::embedded());
+        let s = emit::write_outputs(&d.join("out"), &results, &[], "<embedded>", 1.0).unwrap();
+        assert_eq!((s.files_ok, s.records), (1, 1));
+        let report = std::fs::read_to_string(d.join("out/report.json")).unwrap();
+        assert!(report.contains("\"status\": \"ok\""));
+        assert!(!d.join("out/records.tmp").exists());
+    }
+}
