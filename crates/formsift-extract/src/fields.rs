@@ -423,10 +423,12 @@ fn assign(
             }
         },
         FieldKind::Text => {
+            // One cell: a further cell on the line is another (unknown) label's
+            // business and stays in residue.
             record
                 .fields
-                .set(key, FieldValue::Text(join_values(&same_line)));
-            same_line.len()
+                .set(key, FieldValue::Text(vals[0].text.clone()));
+            1
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
-            let s = squeeze(&cell.text);
+            let s = strip_note(&squeeze(&cell.text));
             if s.chars().count() > config.forms.max_title_chars {
                 continue;
             }
@@ -83,6 +83,10 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         };
         forms[k].end = last_non_blank(forms[k].start, next);
         find_year(doc, &mut forms[k], config);
+        if forms[k].year.is_none() {
+            // `2024年度财政项目支出绩效自评表`: the year is in the title.
+            forms[k].year = parse_year(&forms[k].title);
+        }
     }
     let first = forms.first().map_or(doc.lines.len() + 1, |f| f.start);
     let preamble = doc.lines[..first - 1]
@@ -94,6 +98,17 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         })
         .collect();
     Segmentation { forms, preamble }
+}
+
+/// Drops a trailing bracketed note from a title (`…申报表（部门填报）`).
+fn strip_note(s: &str) -> String {
+    let t = s.trim_end_matches([')', '）']);
+    if t.len() < s.len() {
+        if let Some(p) = t.rfind(['(', '（']) {
+            return s[..p].to_string();
+        }
+    }
+    s.to_string()
 }
 
 fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
@@ -135,5 +150,38 @@ fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
         if seen > config.forms.year_lines {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use formsift_normalize::normalize;
+
+    fn seg(text: &str) -> Segmentation {
+        let c = Config::embedded();
+        segment(&normalize(text, &c), &c)
+    }
+
+    #[test]
+    fn titles_years_and_preamble() {
+        let s = seg(
+            "上海市总工会2024年度项目绩效目标汇总表\n\n财政项目支出绩效目标申报表\n(2024年度)\n项目名称\t甲\n\n2023年度财政项目支出绩效自评表（区级）\n项目名称\t乙\n\n",
+        );
+        assert_eq!(s.forms.len(), 2);
+        assert_eq!(
+            (s.forms[0].start, s.forms[0].end, s.forms[0].year),
+            (3, 5, Some(2024))
+        );
+        assert_eq!((s.forms[1].start, s.forms[1].year), (7, Some(2023)));
+        assert_eq!(s.preamble.len(), 1);
+    }
+
+    #[test]
+    fn prose_mentioning_a_title_is_not_a_title() {
+        let s = seg(
+            "请各单位按照财政项目支出绩效目标申报表的要求认真填写并于三月底前报送至市财政局绩效管理处审核\n",
+        );
+        assert!(s.forms.is_empty());
     }
 }
