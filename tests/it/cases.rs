@@ -14,10 +14,20 @@ struct Case {
 fn parse(file: &str, text: &str) -> Vec<Case> {
     text.split("\n===\n")
         .map(|block| {
-            let (head, expected) = block.split_once("\n---\n").unwrap_or_else(|| panic!("{file}: a case lacks ---"));
+            let (head, expected) = block
+                .split_once("\n---\n")
+                .unwrap_or_else(|| panic!("{file}: a case lacks ---"));
             let mut lines = head.lines();
-            let title = lines.next().unwrap_or("").trim_start_matches('#').trim().to_string();
-            let input = lines.map(|l| l.replace("\\t", "\t")).collect::<Vec<_>>().join("\n");
+            let title = lines
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('#')
+                .trim()
+                .to_string();
+            let input = lines
+                .map(|l| l.replace("\\t", "\t"))
+                .collect::<Vec<_>>()
+                .join("\n");
             let mut rows = Vec::new();
             let mut residue = Vec::new();
             for l in expected.lines().filter(|l| !l.trim().is_empty()) {
@@ -26,12 +36,24 @@ fn parse(file: &str, text: &str) -> Vec<Case> {
                     continue;
                 }
                 let (row, flags) = match l.split_once(" [") {
-                    Some((r, f)) => (r.trim().to_string(), f.trim_end_matches(']').split_whitespace().map(String::from).collect()),
+                    Some((r, f)) => (
+                        r.trim().to_string(),
+                        f.trim_end_matches(']')
+                            .split_whitespace()
+                            .map(String::from)
+                            .collect(),
+                    ),
                     None => (l.trim().to_string(), Vec::new()),
                 };
                 rows.push((row, flags));
             }
-            Case { file: file.to_string(), title, input, rows, residue }
+            Case {
+                file: file.to_string(),
+                title,
+                input,
+                rows,
+                residue,
+            }
         })
         .collect()
 }
@@ -39,11 +61,17 @@ fn parse(file: &str, text: &str) -> Vec<Case> {
 #[test]
 fn reconstruction_cases() {
     let config = Config::embedded();
-    let mut dir: Vec<_> = std::fs::read_dir(root().join("tests/cases")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dir: Vec<_> = std::fs::read_dir(root().join("tests/cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dir.sort();
     let mut failures = Vec::new();
     let mut count = 0;
-    for path in dir.iter().filter(|p| p.extension().is_some_and(|e| e == "txt")) {
+    for path in dir
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+    {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         for case in parse(&name, &std::fs::read_to_string(path).unwrap()) {
             count += 1;
@@ -68,7 +96,10 @@ fn reconstruction_cases() {
                 .collect();
             let want: Vec<&String> = case.rows.iter().map(|(r, _)| r).collect();
             if got.iter().collect::<Vec<_>>() != want {
-                failures.push(format!("{} / {}:\n  want {want:#?}\n  got  {got:#?}", case.file, case.title));
+                failures.push(format!(
+                    "{} / {}:\n  want {want:#?}\n  got  {got:#?}",
+                    case.file, case.title
+                ));
                 continue;
             }
             for (i, (_, flags)) in case.rows.iter().enumerate() {
@@ -79,17 +110,30 @@ fn reconstruction_cases() {
                         None => have.iter().any(|h| h == f),
                     };
                     if !ok {
-                        failures.push(format!("{} / {}: row {} flag {f} (has {have:?})", case.file, case.title, i + 1));
+                        failures.push(format!(
+                            "{} / {}: row {} flag {f} (has {have:?})",
+                            case.file,
+                            case.title,
+                            i + 1
+                        ));
                     }
                 }
             }
             for want in &case.residue {
                 if !r.residue.iter().any(|x| &x.text == want) {
-                    failures.push(format!("{} / {}: residue {want:?} missing in {:?}", case.file, case.title, r.residue));
+                    failures.push(format!(
+                        "{} / {}: residue {want:?} missing in {:?}",
+                        case.file, case.title, r.residue
+                    ));
                 }
             }
         }
     }
     assert!(count >= 15, "cases were read ({count})");
-    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -58,9 +58,9 @@ enum Command {
     /// Prints field accuracy, row accuracy, catch rate (share of wrong rows and
     /// fields marked for review) and review rate, then every mismatch.
     Eval {
-        /// Directory of gold files (*.json, each an array of records).
-        #[arg(long, value_name = "DIR")]
-        gold: PathBuf,
+        /// Directory of gold files (*.json, each an array of records); repeatable.
+        #[arg(long, value_name = "DIR", required = true)]
+        gold: Vec<PathBuf>,
         /// The records to judge.
         #[arg(value_name = "records.jsonl")]
         records: PathBuf,
@@ -187,8 +187,11 @@ fn extract(input: String, config: Option<PathBuf>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn eval(gold: PathBuf, records: PathBuf, by_flag: bool, quiet: bool) -> Result<ExitCode> {
-    let g = formsift_eval::load_gold_dir(&gold)?;
+fn eval(gold: Vec<PathBuf>, records: PathBuf, by_flag: bool, quiet: bool) -> Result<ExitCode> {
+    let mut g = Vec::new();
+    for dir in &gold {
+        g.extend(formsift_eval::load_gold_dir(dir)?);
+    }
     let r = formsift_eval::load_records(&records)?;
     let rep = formsift_eval::evaluate(&g, &r);
     println!(
