@@ -158,6 +158,7 @@ struct RawIndicatorRules {
     row_sections: Vec<String>,
     level_suffixes: Vec<String>,
     similarity: f64,
+    sure_similarity: f64,
     ordinal: String,
     vocabulary: Vec<VocabularyEntry>,
 }
@@ -208,6 +209,8 @@ pub struct IndicatorRules {
     pub level_suffixes: Vec<String>,
     /// Least similarity for an OCR correction.
     pub similarity: f64,
+    /// Least similarity for a correction that is not a guess.
+    pub sure_similarity: f64,
     /// `指标N：` prefix.
     pub ordinal: Regex,
     /// The vocabulary.
@@ -411,6 +414,7 @@ impl Config {
                 row_sections: ir.row_sections.iter().map(|s| squeeze(s)).collect(),
                 level_suffixes: ir.level_suffixes,
                 similarity: ir.similarity,
+                sure_similarity: ir.sure_similarity,
                 ordinal: re(&ir.ordinal)?,
                 vocabulary: ir.vocabulary,
             },

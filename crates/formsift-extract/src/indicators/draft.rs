@@ -35,6 +35,8 @@ pub(crate) struct Draft {
     pub name_col: Option<usize>,
     /// Column of the lone cell of a continuation row.
     pub lone_col: Option<usize>,
+    /// Other readings of a guessed level: (field, value).
+    pub alternatives: Vec<(String, String)>,
 }
 
 impl Draft {

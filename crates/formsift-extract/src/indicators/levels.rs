@@ -57,20 +57,31 @@ pub(crate) fn similarity(a: &str, b: &str, config: &Config) -> f64 {
     common as f64 / ha.len().max(hb.len()) as f64
 }
 
-fn most_similar<'a>(text: &str, candidates: &[&'a str], config: &Config) -> Option<&'a str> {
-    let mut best: Option<(&str, f64)> = None;
-    for &c in candidates {
-        let s = similarity(text, c, config);
-        if s >= config.indicators.similarity && best.is_none_or(|(_, b)| s > b) {
-            best = Some((c, s));
-        }
-    }
-    best.map(|(c, _)| c)
+/// The candidates at the best similarity (at least the threshold), and
+/// whether that similarity is high enough to be sure.
+fn most_similar<'a>(text: &str, candidates: &[&'a str], config: &Config) -> (Vec<&'a str>, bool) {
+    let scored: Vec<(&str, f64)> = candidates
+        .iter()
+        .map(|&c| (c, similarity(text, c, config)))
+        .filter(|(_, s)| *s >= config.indicators.similarity)
+        .collect();
+    let best = scored.iter().map(|(_, s)| *s).fold(0.0, f64::max);
+    let tied = scored
+        .into_iter()
+        .filter(|(_, s)| *s == best)
+        .map(|(c, _)| c)
+        .collect();
+    (tied, best >= config.indicators.sure_similarity)
 }
 
+/// The levels in force, and whether each was guessed rather than printed or
+/// corrected with certainty (rows filled from a guess share its doubt).
+#[derive(Default)]
 struct State {
     l1: Option<String>,
     l2: Option<String>,
+    l1_guessed: bool,
+    l2_guessed: bool,
 }
 
 /// Resolved levels of one row: the values and whether the row printed them.
@@ -81,7 +92,67 @@ struct Levels {
     printed_l2: bool,
 }
 
-fn correct(d: &mut Draft, state: &State, config: &Config) {
+/// How a garbled label was resolved.
+enum Fix {
+    /// One vocabulary entry fits (similarity or hierarchy).
+    Sure(String),
+    /// Several fit, or only the context suggests one: the first is kept, the
+    /// others are alternatives.
+    Guess(String, Vec<String>),
+    /// Nothing fits.
+    Unknown,
+}
+
+fn resolve_label((tied, sure): (Vec<&str>, bool), context: Option<String>) -> Fix {
+    match (tied.len(), context) {
+        (1, _) if sure => Fix::Sure(tied[0].to_string()),
+        (1, _) => Fix::Guess(tied[0].to_string(), Vec::new()),
+        (0, Some(c)) => Fix::Guess(c, Vec::new()),
+        (0, None) => Fix::Unknown,
+        (_, ctx) => {
+            let pick = ctx
+                .filter(|c| tied.contains(&c.as_str()))
+                .unwrap_or_else(|| tied[0].to_string());
+            let others = tied
+                .iter()
+                .filter(|t| **t != pick)
+                .map(|t| t.to_string())
+                .collect();
+            Fix::Guess(pick, others)
+        }
+    }
+}
+
+/// Applies a fix to a level slot; returns true when it was a guess.
+fn apply_fix(d: &mut Draft, field: &str, fix: Fix) -> bool {
+    let slot = if field == "level1" {
+        &mut d.l1
+    } else {
+        &mut d.l2
+    };
+    match fix {
+        Fix::Sure(v) => {
+            *slot = Some(v);
+            d.flag("level_ocr_corrected");
+            false
+        }
+        Fix::Guess(v, others) => {
+            *slot = Some(v);
+            d.flag("level_guessed");
+            for o in others {
+                d.alternatives.push((field.to_string(), o));
+            }
+            true
+        }
+        Fix::Unknown => {
+            d.flag("level_unknown");
+            false
+        }
+    }
+}
+
+/// Corrects labels not in the vocabulary; returns (level 1 guessed, level 2 guessed).
+fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
     // A vocabulary level 2 that ended up as level 1 (forced by the row) moves.
     if let Some(l1) = d.l1.clone() {
         if !config.is_level1(&l1) && config.is_level2(&l1) && d.l2.is_none() {
@@ -90,6 +161,7 @@ fn correct(d: &mut Draft, state: &State, config: &Config) {
             d.flag("cells_realigned");
         }
     }
+    let mut guessed = (false, false);
     if let Some(l2) = d.l2.clone().filter(|l| !config.is_level2(l)) {
         let l1_hint =
             d.l1.clone()
@@ -99,16 +171,12 @@ fn correct(d: &mut Draft, state: &State, config: &Config) {
             Some(l1) if !config.children_of(l1).is_empty() => config.children_of(l1),
             _ => config.level2_names(),
         };
-        let fixed = most_similar(&l2, &children, config)
-            .map(str::to_string)
-            .or_else(|| state.l2.clone().filter(|s| children.contains(&s.as_str())));
-        match fixed {
-            Some(f) => {
-                d.l2 = Some(f);
-                d.flag("level_ocr_corrected");
-            }
-            None => d.flag("level_unknown"),
-        }
+        let context = state.l2.clone().filter(|s| children.contains(&s.as_str()));
+        guessed.1 = apply_fix(
+            d,
+            "level2",
+            resolve_label(most_similar(&l2, &children, config), context),
+        );
     }
     if let Some(l1) = d.l1.clone().filter(|l| !config.is_level1(l)) {
         let level2 =
@@ -119,40 +187,42 @@ fn correct(d: &mut Draft, state: &State, config: &Config) {
             .as_deref()
             .map(|l2| config.parents_of(l2))
             .unwrap_or_default();
-        let candidates = if parents.is_empty() {
-            config.level1_names()
+        let fix = if parents.len() == 1 {
+            Fix::Sure(parents[0].to_string())
         } else {
-            parents.clone()
+            let candidates = if parents.is_empty() {
+                config.level1_names()
+            } else {
+                parents.clone()
+            };
+            let context = state
+                .l1
+                .clone()
+                .filter(|c| parents.is_empty() || parents.contains(&c.as_str()));
+            resolve_label(
+                most_similar(&l1, &candidates, config),
+                context.or(parents.first().map(|p| p.to_string())),
+            )
         };
-        let fixed = most_similar(&l1, &candidates, config)
-            .map(str::to_string)
-            .or_else(|| match &state.l1 {
-                Some(cur) if parents.is_empty() || parents.contains(&cur.as_str()) => {
-                    Some(cur.clone())
-                }
-                _ => parents.first().map(|p| p.to_string()),
-            });
-        match fixed {
-            Some(f) => {
-                d.l1 = Some(f);
-                d.flag("level_ocr_corrected");
-            }
-            None => d.flag("level_unknown"),
-        }
+        guessed.0 = apply_fix(d, "level1", fix);
     }
+    guessed
 }
 
-fn apply(d: &mut Draft, state: &mut State, config: &Config) -> Levels {
+fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Config) -> Levels {
     let printed_l1 = d.l1.is_some();
     let printed_l2 = d.l2.is_some();
     if let Some(l1) = &d.l1 {
         if state.l1.as_ref() != Some(l1) {
             state.l2 = None;
+            state.l2_guessed = false;
         }
         state.l1 = Some(l1.clone());
+        state.l1_guessed = guessed.0;
     }
     if let Some(l2) = &d.l2 {
         state.l2 = Some(l2.clone());
+        state.l2_guessed = guessed.1;
         let parents = config.parents_of(l2);
         if !parents.is_empty() {
             match &d.l1 {
@@ -163,6 +233,7 @@ fn apply(d: &mut Draft, state: &mut State, config: &Config) -> Levels {
                     .is_some_and(|c| parents.contains(&c.as_str())) =>
                 {
                     state.l1 = Some(parents[0].to_string());
+                    state.l1_guessed = guessed.1 || parents.len() > 1;
                     d.flag("level_inferred");
                 }
                 _ => {}
@@ -171,6 +242,9 @@ fn apply(d: &mut Draft, state: &mut State, config: &Config) -> Levels {
     }
     if (!printed_l1 && state.l1.is_some()) || (!printed_l2 && state.l2.is_some()) {
         d.flag("level_filled");
+    }
+    if (!printed_l1 && state.l1_guessed) || (!printed_l2 && state.l2_guessed) {
+        d.flag("level_guess_filled");
     }
     Levels {
         l1: state.l1.clone(),
@@ -187,14 +261,14 @@ pub(crate) fn resolve(
     consumed: &mut Consumed,
     config: &Config,
 ) -> Vec<Indicator> {
-    let mut state = State { l1: None, l2: None };
+    let mut state = State::default();
     let mut out: Vec<Indicator> = Vec::new();
     // Per indicator: (printed l1, printed l2, break before it).
     let mut meta: Vec<(bool, bool, bool)> = Vec::new();
     let mut break_pending = false;
     for mut d in drafts {
         break_pending |= d.after_break;
-        correct(&mut d, &state, config);
+        let guessed = correct(&mut d, &state, config);
         if d.is_label_only() {
             let merged_name = out
                 .last()
@@ -203,7 +277,7 @@ pub(crate) fn resolve(
                 let name = prev.name.clone();
                 let ordinal = prev.ordinal;
                 d.flag("name_filled");
-                let lv = apply(&mut d, &mut state, config);
+                let lv = apply(&mut d, &mut state, guessed, config);
                 d.name = Some(name);
                 let mut ind = build(&d, &lv, config);
                 ind.ordinal = ordinal;
@@ -215,7 +289,7 @@ pub(crate) fn resolve(
                 out.push(ind);
                 continue;
             }
-            apply(&mut d, &mut state, config);
+            apply(&mut d, &mut state, guessed, config);
             if !d.after_break {
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
@@ -223,7 +297,7 @@ pub(crate) fn resolve(
             }
             continue;
         }
-        let lv = apply(&mut d, &mut state, config);
+        let lv = apply(&mut d, &mut state, guessed, config);
         for (l, i) in &d.cells {
             consumed.take(*l, *i);
         }
@@ -260,7 +334,14 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
         confidence: 1.0,
         flags: d.flags.clone(),
         review: false,
-        alternatives: Vec::new(),
+        alternatives: d
+            .alternatives
+            .iter()
+            .map(|(field, value)| Alternative {
+                field: field.clone(),
+                value: value.clone(),
+            })
+            .collect(),
     };
     if ind.name.is_empty() {
         ind.flag("name_missing");
