@@ -145,8 +145,9 @@ fn apply_fix(d: &mut Draft, field: &str, fix: Fix) -> bool {
             true
         }
         Fix::Unknown => {
+            // Rows filled from an unknown label share its doubt.
             d.flag("level_unknown");
-            false
+            true
         }
     }
 }
@@ -270,9 +271,14 @@ pub(crate) fn resolve(
         break_pending |= d.after_break;
         let guessed = correct(&mut d, &state, config);
         if d.is_label_only() {
+            // A label spilled over a page break repeats the group in force; a
+            // new label starts a group even after a break.
+            let repeats = d.l1.as_ref().is_none_or(|l| state.l1.as_ref() == Some(l))
+                && d.l2.as_ref().is_none_or(|l| state.l2.as_ref() == Some(l));
+            let spill = d.after_break && repeats;
             let merged_name = out
                 .last()
-                .filter(|p| p.target.is_none() && !d.after_break && d.l2.is_some());
+                .filter(|p| p.target.is_none() && !spill && d.l2.is_some());
             if let Some(prev) = merged_name {
                 let name = prev.name.clone();
                 let ordinal = prev.ordinal;
@@ -290,7 +296,7 @@ pub(crate) fn resolve(
                 continue;
             }
             apply(&mut d, &mut state, guessed, config);
-            if !d.after_break {
+            if !spill {
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
                 }
@@ -442,10 +448,13 @@ mod tests {
                 (Some("效益指标"), Some("可持续影响指标")),
             ]
         );
-        assert!(out[1].flags.contains(&"level_ocr_corrected".into()));
+        // Only the group above suggests 质量指标: a guess, sent to review.
+        assert!(out[1].flags.contains(&"level_guessed".into()));
         assert!(out[2].flags.contains(&"level_inferred".into()));
+        // The single parent of 可持续影响指标: a sure correction.
         assert!(out[3].flags.contains(&"level_ocr_corrected".into()));
         assert!(out[4].flags.contains(&"level_filled".into()));
+        assert!(!out[4].flags.contains(&"level_guess_filled".into()));
     }
 
     #[test]
@@ -461,5 +470,61 @@ mod tests {
         assert!(out[1].flags.contains(&"level_ambiguous".into()));
         assert_eq!(out[1].alternatives[0].value, "可持续影响指标");
         assert!(!out[0].flags.contains(&"level_ambiguous".into()));
+    }
+}
+
+#[cfg(test)]
+mod doubt_tests {
+    use super::*;
+
+    fn draft(l1: Option<&str>, l2: Option<&str>, name: &str) -> Draft {
+        Draft {
+            l1: l1.map(String::from),
+            l2: l2.map(String::from),
+            name: Some(name.to_string()),
+            target: Some("是".into()),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn rows_filled_from_an_unknown_or_tied_label_share_its_doubt() {
+        let c = Config::embedded();
+        let rows = vec![
+            draft(Some("产出指标"), Some("数量指标"), "甲"),
+            draft(None, Some("基基指标"), "乙"),
+            draft(None, None, "丙"),
+            draft(None, Some("质量指标"), "丁"),
+            draft(None, None, "戊"),
+        ];
+        let out = resolve(rows, &mut Consumed::default(), &c);
+        assert!(
+            out[1]
+                .flags
+                .iter()
+                .any(|f| f == "level_guessed" || f == "level_unknown")
+        );
+        assert!(out[2].flags.contains(&"level_guess_filled".into()));
+        assert!(
+            !out[4].flags.contains(&"level_guess_filled".into()),
+            "a printed label clears the doubt"
+        );
+    }
+
+    #[test]
+    fn a_new_level_after_a_page_break_is_not_a_spill() {
+        let c = Config::embedded();
+        let mut first = draft(Some("投入管理指标"), Some("预算编审管理"), "根据文件设置");
+        first.target = None;
+        let mut next = Draft {
+            l2: Some("预算执行管理".into()),
+            after_break: true,
+            ..Draft::default()
+        };
+        next.lines = [3, 3];
+        let out = resolve(vec![first, next], &mut Consumed::default(), &c);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].level2.as_deref(), Some("预算执行管理"));
+        assert!(out[1].flags.contains(&"name_filled".into()));
     }
 }
