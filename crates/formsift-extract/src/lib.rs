@@ -19,7 +19,7 @@ mod tables;
 
 use consumed::Consumed;
 use formsift_config::Config;
-use formsift_model::{Document, Fields, Funds, Record, Residue, Source};
+use formsift_model::{Document, Record, Residue, Source};
 
 pub use segment::{FormSpan, Segmentation, segment};
 
@@ -59,29 +59,18 @@ fn extract_form(
     for &(line, cell) in &span.consumed {
         consumed.take(line, cell);
     }
-    let mut record = Record {
-        id: format!("{stem}#{number}"),
-        source: Source {
+    let mut record = Record::new(
+        format!("{stem}#{number}"),
+        Source {
             path: path.to_string(),
             form: number,
             lines: [span.start, span.end],
             formats: Vec::new(),
         },
-        form_type: template.form_type.clone(),
-        title: span.title.clone(),
-        year: span.year,
-        fields: Fields::default(),
-        field_flags: Default::default(),
-        funds: Funds::default(),
-        tasks: None,
-        indicators: Vec::new(),
-        total_score: None,
-        checks: Vec::new(),
-        residue: Vec::new(),
-        confidence: 1.0,
-        flags: Vec::new(),
-        review: false,
-    };
+        template.form_type.clone(),
+        span.title.clone(),
+    );
+    record.year = span.year;
     let lines = &doc.lines[span.start - 1..span.end];
     for l in lines {
         for n in &l.notations {

@@ -317,6 +317,28 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record with its identity and nothing extracted yet (confidence 1).
+    pub fn new(id: String, source: Source, form_type: String, title: String) -> Record {
+        Record {
+            id,
+            source,
+            form_type,
+            title,
+            year: None,
+            fields: Fields::default(),
+            field_flags: Default::default(),
+            funds: Funds::default(),
+            tasks: None,
+            indicators: Vec::new(),
+            total_score: None,
+            checks: Vec::new(),
+            residue: Vec::new(),
+            confidence: 1.0,
+            flags: Vec::new(),
+            review: false,
+        }
+    }
+
     /// Adds a record flag once.
     pub fn flag(&mut self, flag: &str) {
         if !self.flags.iter().any(|f| f == flag) {
@@ -387,29 +409,17 @@ mod tests {
 
     #[test]
     fn field_flags_are_recorded_once_and_on_the_record() {
-        let mut r = Record {
-            id: "a#1".into(),
-            source: Source {
+        let mut r = Record::new(
+            "a#1".into(),
+            Source {
                 path: "a".into(),
                 form: 1,
                 lines: [1, 1],
                 formats: vec![],
             },
-            form_type: "project_target".into(),
-            title: String::new(),
-            year: None,
-            fields: Fields::default(),
-            field_flags: Default::default(),
-            funds: Funds::default(),
-            tasks: None,
-            indicators: vec![],
-            total_score: None,
-            checks: vec![],
-            residue: vec![],
-            confidence: 1.0,
-            flags: vec![],
-            review: false,
-        };
+            "project_target".into(),
+            String::new(),
+        );
         r.flag_field("project_category", "checkbox_inferred");
         r.flag_field("project_category", "checkbox_inferred");
         assert_eq!(r.field_flags["project_category"], ["checkbox_inferred"]);

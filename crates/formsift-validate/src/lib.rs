@@ -66,32 +66,22 @@ pub fn validate(record: &mut Record, config: &Config) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use formsift_model::{Fields, Funds, Indicator, Source, TotalScore};
+    use formsift_model::{Indicator, Source, TotalScore};
 
     pub(crate) fn record() -> Record {
-        Record {
-            id: "x#1".into(),
-            source: Source {
+        let mut r = Record::new(
+            "x#1".into(),
+            Source {
                 path: "x".into(),
                 form: 1,
                 lines: [1, 2],
                 formats: vec![],
             },
-            form_type: "project_self_evaluation".into(),
-            title: "t".into(),
-            year: Some(2023),
-            fields: Fields::default(),
-            field_flags: Default::default(),
-            funds: Funds::default(),
-            tasks: None,
-            indicators: vec![],
-            total_score: None,
-            checks: vec![],
-            residue: vec![],
-            confidence: 1.0,
-            flags: vec![],
-            review: false,
-        }
+            "project_self_evaluation".into(),
+            "t".into(),
+        );
+        r.year = Some(2023);
+        r
     }
 
     pub(crate) fn row(weight: f64, score: f64, flags: &[&str]) -> Indicator {
