@@ -188,7 +188,11 @@ fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
             .as_deref()
             .map(|l2| config.parents_of(l2))
             .unwrap_or_default();
-        let fix = if parents.len() == 1 {
+        // Only a level 2 the row printed makes its parent a sure correction;
+        // one filled from above is a guess (the garbled label may be a new
+        // level 2 in the wrong column).
+        let printed_l2 = d.l2.as_deref().is_some_and(|l| config.is_level2(l));
+        let fix = if parents.len() == 1 && printed_l2 {
             Fix::Sure(parents[0].to_string())
         } else {
             let candidates = if parents.is_empty() {
@@ -225,6 +229,11 @@ fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Confi
         state.l2 = Some(l2.clone());
         state.l2_guessed = guessed.1;
         let parents = config.parents_of(l2);
+        if !guessed.1 && parents.len() == 1 && state.l1.as_deref() == Some(parents[0]) {
+            // A printed level 2 whose only parent is the level 1 in force
+            // confirms it, even if that level 1 was a guess.
+            state.l1_guessed = false;
+        }
         if !parents.is_empty() {
             match &d.l1 {
                 Some(l1) if !parents.contains(&l1.as_str()) => d.flag("level_mismatch"),
@@ -509,6 +518,22 @@ mod doubt_tests {
             !out[4].flags.contains(&"level_guess_filled".into()),
             "a printed label clears the doubt"
         );
+    }
+
+    #[test]
+    fn a_printed_child_confirms_a_guessed_parent() {
+        let c = Config::embedded();
+        let rows = vec![
+            draft(Some("效益指标"), Some("社会效益指标"), "甲"),
+            draft(Some("双星指标"), None, "乙"),
+            draft(None, Some("可持续影响指标"), "丙"),
+            draft(None, None, "丁"),
+        ];
+        let out = resolve(rows, &mut Consumed::default(), &c);
+        assert!(out[1].flags.contains(&"level_guessed".into()));
+        assert_eq!(out[2].level1.as_deref(), Some("效益指标"));
+        assert!(!out[2].flags.contains(&"level_guess_filled".into()));
+        assert!(!out[3].flags.contains(&"level_guess_filled".into()));
     }
 
     #[test]
