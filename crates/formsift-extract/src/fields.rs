@@ -27,7 +27,8 @@ pub(crate) fn read_fields(
     let before = record.fields.0.len();
     let mut position: Vec<(String, (usize, usize))> = Vec::new();
     for run in runs {
-        for t in tokens(run, consumed, template, config) {
+        let all = tokens(run, consumed, template, config);
+        for t in &all {
             for target in t.label.iter().flat_map(|m| &m.targets) {
                 if let Some(k) = target.strip_prefix("fields.") {
                     if !position.iter().any(|(p, _)| p == k) {
@@ -37,7 +38,11 @@ pub(crate) fn read_fields(
             }
         }
         read_stacked(run, record, consumed, template, config);
-        let toks = tokens(run, consumed, template, config);
+        // The same tokens, less the cells the stacked headers took.
+        let toks: Vec<Tok> = all
+            .into_iter()
+            .filter(|t| !consumed.has(t.line, t.cell))
+            .collect();
         read_tokens(&toks, record, consumed, config);
     }
     // Fields in the order their labels stand in the form.
