@@ -291,6 +291,9 @@ pub struct Config {
     pub strip_prefixes: Vec<Regex>,
     /// Unit suffix of labels.
     pub unit_suffix: Regex,
+    /// The unit suffix pattern ends in a closing bracket, so a text that
+    /// does not can skip the regex.
+    unit_suffix_needs_paren: bool,
     /// Separators between a label and its value inside one cell.
     pub value_separators: Vec<String>,
     /// Field kinds.
@@ -322,7 +325,13 @@ pub struct LabelMatch {
     pub unit: Option<String>,
 }
 
+/// Longer cells are never labels (40 characters of label, a unit and space).
+const MAX_LABEL_BYTES: usize = 400;
+
 fn squeeze(s: &str) -> String {
+    if !s.chars().any(char::is_whitespace) {
+        return s.to_string();
+    }
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -401,6 +410,7 @@ impl Config {
                 .iter()
                 .map(|p| re(p))
                 .collect::<Result<_, _>>()?,
+            unit_suffix_needs_paren: raw.label_rules.unit_suffix.ends_with("[)）]$"),
             unit_suffix: re(&raw.label_rules.unit_suffix)?,
             value_separators: raw.label_rules.value_separators,
             field_kinds: raw.field_kinds,
@@ -454,33 +464,48 @@ impl Config {
     /// Removes white space and a unit suffix; returns the rest and the unit.
     pub fn split_unit(&self, text: &str) -> (String, Option<String>) {
         let s = squeeze(text);
-        if let Some(c) = self.unit_suffix.captures(&s) {
-            let unit = c.get(1).map(|m| m.as_str().to_string());
-            let rest = s[..c.get(0).unwrap().start()].to_string();
-            return (rest, unit);
+        let (rest, unit) = self.split_unit_key(&s);
+        (rest.to_string(), unit.map(str::to_string))
+    }
+
+    /// [`Config::split_unit`] of a text that holds no white space (a cell's
+    /// key), borrowing instead of copying.
+    pub fn split_unit_key<'a>(&self, key: &'a str) -> (&'a str, Option<&'a str>) {
+        if !key.ends_with([')', '）']) && self.unit_suffix_needs_paren {
+            return (key, None);
         }
-        (s, None)
+        match self.unit_suffix.captures(key) {
+            Some(c) => (
+                &key[..c.get(0).unwrap().start()],
+                c.get(1).map(|m| m.as_str()),
+            ),
+            None => (key, None),
+        }
     }
 
     /// The label a whole cell holds, if any, for the given form type.
     pub fn match_label(&self, template: &Template, text: &str) -> Option<LabelMatch> {
-        let (mut s, unit) = self.split_unit(text);
+        if text.len() > MAX_LABEL_BYTES {
+            return None;
+        }
+        let key = squeeze(text);
+        let (mut s, unit) = self.split_unit_key(&key);
         if s.is_empty() || s.chars().count() > 40 {
             return None;
         }
         for _ in 0..6 {
-            if let Some(targets) = template.labels.get(&s) {
+            if let Some(targets) = template.labels.get(s) {
                 return Some(LabelMatch {
-                    label: s,
+                    label: s.to_string(),
                     targets: targets.clone(),
-                    unit,
+                    unit: unit.map(str::to_string),
                 });
             }
-            let before = s.clone();
+            let before = s;
             for p in &self.strip_prefixes {
-                if let Some(m) = p.find(&s) {
+                if let Some(m) = p.find(s) {
                     if m.end() < s.len() {
-                        s = s[m.end()..].to_string();
+                        s = &s[m.end()..];
                         break;
                     }
                 }

@@ -1,11 +1,11 @@
 //! Which cells a field took; the rest becomes residue.
 
 use formsift_model::{Layout, Line, Residue};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 /// The set of (line number, cell index) pairs some field took.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Consumed(HashSet<(usize, usize)>);
+pub(crate) struct Consumed(FxHashSet<(usize, usize)>);
 
 impl Consumed {
     /// Marks a cell as taken.

@@ -32,10 +32,6 @@ pub struct Segmentation {
     pub preamble: Vec<Residue>,
 }
 
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// Finds the forms of a document: a form starts at a title line and runs to the
 /// last non-blank line before the next title.
 pub fn segment(doc: &Document, config: &Config) -> Segmentation {
@@ -43,7 +39,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
-            let s = strip_note(&squeeze(&cell.text));
+            let s = strip_note(&cell.key);
             if s.chars().count() > config.forms.max_title_chars {
                 continue;
             }

@@ -4,7 +4,7 @@
 use crate::consumed::Consumed;
 use crate::indicators;
 use formsift_config::{Config, Template};
-use formsift_model::{BudgetRow, Line, Part, Record, Task};
+use formsift_model::{BudgetRow, Line, Part, Record, Task, squeeze};
 use formsift_values::{parse_amount, parse_percent};
 
 /// What a region holds.
@@ -26,10 +26,6 @@ pub(crate) struct Region {
     pub end: usize,
 }
 
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// Keys of a header line: (cell index, column, key) for cells that name a column.
 fn header_keys<'a>(
     line: &Line,
@@ -38,15 +34,14 @@ fn header_keys<'a>(
 ) -> Vec<(usize, usize, &'a str)> {
     line.filled()
         .filter_map(|(i, c)| {
-            let (s, _) = config.split_unit(&c.text);
-            let s = squeeze(&s);
-            columns.get(&s).map(|k| (i, c.col, k.as_str()))
+            let (s, _) = config.split_unit_key(&c.key);
+            columns.get(s).map(|k| (i, c.col, k.as_str()))
         })
         .collect()
 }
 
 fn first_text(line: &Line) -> Option<String> {
-    line.filled().next().map(|(_, c)| squeeze(&c.text))
+    line.filled().next().map(|(_, c)| c.key.clone())
 }
 
 fn is_number_or_placeholder(text: &str, config: &Config) -> bool {
@@ -236,7 +231,7 @@ fn read_matrix(
             continue;
         };
         consumed.take(line.number, li);
-        let mut item = squeeze(&label_cell.text);
+        let mut item = label_cell.key.clone();
         for p in &config.strip_prefixes {
             if let Some(m) = p.find(&item) {
                 if m.end() < item.len() {
@@ -301,7 +296,7 @@ fn read_list(
     for line in &lines[1..] {
         let mut cells = Vec::new();
         for (i, c) in line.filled() {
-            if row_labels.contains(&squeeze(&c.text)) {
+            if row_labels.contains(&c.key) {
                 consumed.take(line.number, i);
                 continue;
             }

@@ -110,10 +110,7 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
         }
     };
     let (text, encoding) = text;
-    if let Some((offset, c)) = text
-        .char_indices()
-        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
-    {
+    if let Some((offset, c)) = first_control(&text) {
         return Err(IngestError::Binary {
             path: name.to_string(),
             offset,
@@ -125,11 +122,26 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
             path: name.to_string(),
         });
     }
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     Ok(Text {
         text,
         encoding,
         bytes: bytes.len(),
+    })
+}
+
+/// The first control character other than line ends, tab and form feed (a
+/// byte scan: C0 and DEL are single bytes, C1 is 0xC2 0x80..=0x9F in UTF-8).
+fn first_control(text: &str) -> Option<(usize, char)> {
+    let b = text.as_bytes();
+    b.iter().enumerate().find_map(|(i, &x)| {
+        let c0 = (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f;
+        let c1 = x == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9f));
+        (c0 || c1).then(|| (i, text[i..].chars().next().unwrap_or('\0')))
     })
 }
 

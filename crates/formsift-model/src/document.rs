@@ -57,6 +57,26 @@ pub struct Cell {
     pub col: usize,
     /// Clean text: no markup, LaTeX replaced, paragraphs joined with `\n`.
     pub text: String,
+    /// The text without any white space: the form labels, headers and
+    /// vocabulary are matched against (computed once, read by every stage).
+    pub key: String,
+}
+
+impl Cell {
+    /// A cell at `col` holding `text`.
+    pub fn new(col: usize, text: impl Into<String>) -> Cell {
+        let text = text.into();
+        let key = squeeze(&text);
+        Cell { col, text, key }
+    }
+}
+
+/// The text without white space (labels are compared this way).
+pub fn squeeze(s: &str) -> String {
+    if !s.chars().any(char::is_whitespace) {
+        return s.to_string();
+    }
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// One input line after normalisation.
@@ -78,7 +98,7 @@ impl Line {
         self.cells
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.text.trim().is_empty())
+            .filter(|(_, c)| !c.key.is_empty())
     }
 
     /// True when the line carries no text.

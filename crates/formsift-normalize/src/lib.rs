@@ -72,10 +72,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                     push_once(&mut notations, Notation::Latex);
                 }
                 let col = cells.len();
-                cells.push(Cell {
-                    col,
-                    text: tidy(&text),
-                });
+                cells.push(Cell::new(col, tidy(&text)));
             }
         }
         let layout = if layout == Layout::Columns && markdown::is_delimiter_row(&cells) {

@@ -19,7 +19,18 @@ pub use number::{parse_amount, parse_date, parse_int, parse_percent, parse_year}
 pub use text::{is_cjk, join_wrapped, split_ordinal};
 
 /// NFKC-folds text for parsing (full-width digits, signs and brackets).
-pub fn fold(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfkc().collect()
+/// Text that is already in NFKC (all ASCII, most CJK) is borrowed, not copied.
+pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.nfkc().collect())
+}
+
+/// True when the text holds a digit, ASCII or full-width: the cheap test
+/// before the number parsers run.
+pub fn has_digit(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
 }

@@ -15,6 +15,14 @@ static NUMBER: LazyLock<Regex> =
 /// white space removed. Qualitative text gives value, op and unit null.
 pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     let raw = raw.trim().to_string();
+    if !crate::has_digit(&raw) {
+        return Measure {
+            raw,
+            op: None,
+            value: None,
+            unit: None,
+        };
+    }
     let norm = fold(&raw).replace('≧', "≥").replace('≦', "≤");
     let Some(m) = NUMBER.find(&norm) else {
         return Measure {

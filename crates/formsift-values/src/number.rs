@@ -13,6 +13,11 @@ static AMOUNT: LazyLock<Regex> =
 
 /// An amount such as `2,323,000.00`, `709630` or `0`; placeholders give None.
 pub fn parse_amount(text: &str) -> Option<f64> {
+    let first = text.trim_start().chars().next()?;
+    if !(first.is_ascii_digit() || ('０'..='９').contains(&first) || matches!(first, '-' | '－'))
+    {
+        return None;
+    }
     let f = fold(text);
     let t: String = f.chars().filter(|c| !c.is_whitespace()).collect();
     let t = t.trim_end_matches("万元").trim_end_matches('元');

@@ -8,9 +8,10 @@
 //! bonus where the position agrees with the header. A cell no column fits
 //! is left out (and kept as residue).
 
-use super::{Draft, Header, squeeze};
+use super::{Draft, Header};
 use formsift_config::{Column, Config};
 use formsift_model::Cell;
+use formsift_model::squeeze;
 use formsift_values::{parse_amount, parse_measure};
 
 /// What a cell looks like.
@@ -208,13 +209,7 @@ mod tests {
     }
 
     fn row(texts: &[(usize, &str)], h: &Header) -> Draft {
-        let cells: Vec<Cell> = texts
-            .iter()
-            .map(|(c, t)| Cell {
-                col: *c,
-                text: t.to_string(),
-            })
-            .collect();
+        let cells: Vec<Cell> = texts.iter().map(|(c, t)| Cell::new(*c, *t)).collect();
         let refs: Vec<(usize, &Cell)> = cells.iter().enumerate().collect();
         align_row(1, &refs, h, false, &Config::embedded())
     }

@@ -18,17 +18,13 @@ use formsift_values::parse_amount;
 
 pub(crate) use draft::Draft;
 
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
 /// The header's columns: (column type, column index), in order.
 pub(crate) type Header = Vec<(Column, usize)>;
 
 fn header_of(line: &Line, config: &Config) -> Header {
     let mut h: Header = Vec::new();
     for (_, c) in line.filled() {
-        if let Some(col) = config.indicators.headers.get(&squeeze(&c.text)) {
+        if let Some(col) = config.indicators.headers.get(&c.key) {
             if !h.iter().any(|(k, _)| k == col) {
                 h.push((*col, c.col));
             }
@@ -45,8 +41,9 @@ pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
 /// The first cell of a line that is not a row section heading (`绩效 指标`).
 pub(crate) fn first_cell_after_sections(line: &Line, config: &Config) -> Option<String> {
     line.filled()
-        .map(|(_, c)| squeeze(&c.text))
+        .map(|(_, c)| &c.key)
         .find(|s| !config.indicators.row_sections.contains(s))
+        .cloned()
 }
 
 /// Reads the indicator table (`lines[0]` is the header) into the record.
@@ -59,8 +56,8 @@ pub(crate) fn read_table(
     let header_line = lines[0];
     let header = header_of(header_line, config);
     for (i, c) in header_line.filled() {
-        if config.indicators.headers.contains_key(&squeeze(&c.text))
-            || config.indicators.row_sections.contains(&squeeze(&c.text))
+        if config.indicators.headers.contains_key(&c.key)
+            || config.indicators.row_sections.contains(&c.key)
         {
             consumed.take(header_line.number, i);
         }
@@ -106,8 +103,7 @@ fn read_columns(
         }
         let mut cells = Vec::new();
         for (i, c) in line.filled() {
-            let s = squeeze(&c.text);
-            if cells.is_empty() && config.indicators.row_sections.contains(&s) {
+            if cells.is_empty() && config.indicators.row_sections.contains(&c.key) {
                 consumed.take(line.number, i);
                 continue;
             }
@@ -116,7 +112,7 @@ fn read_columns(
         let Some((_, first)) = cells.first() else {
             continue;
         };
-        if config.indicators.total.contains(&squeeze(&first.text)) {
+        if config.indicators.total.contains(&first.key) {
             read_total(line, &cells, header, record, consumed);
             break;
         }

@@ -6,10 +6,11 @@
 //! two lines (`服务对象满意` / `度指标`) are joined when together they form a
 //! vocabulary name.
 
+use super::Draft;
 use super::align::{Kind, kind};
-use super::{Draft, squeeze};
 use crate::consumed::Consumed;
 use formsift_config::Config;
+use formsift_model::squeeze;
 use formsift_model::{Layout, Line};
 use formsift_values::join_wrapped;
 
