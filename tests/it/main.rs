@@ -2,6 +2,7 @@
 //! real `formsift` binary from the workspace root, so paths in records read
 //! `samples/…` as in the README.
 
+mod batch;
 mod cases;
 mod cli;
 mod gold;

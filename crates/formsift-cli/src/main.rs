@@ -1,9 +1,11 @@
 //! The `formsift` command line: the only place that prints.
 //!
 //! Subcommands: `run` (a batch of files and directories into records.jsonl,
-//! review.jsonl and report.json), `extract` (one input to JSONL on stdout) and
-//! `eval` (records against gold). Exit status: 0 every input was read, 1 some
-//! inputs failed (the rest are still written), 2 usage error.
+//! review.jsonl and report.json, with progress, resume and shards), `merge`
+//! (shard outputs into one), `extract` (inputs to JSONL on stdout) and `eval`
+//! (records against gold). Exit status: 0 every input was read, 1 some inputs
+//! failed (the rest are still written), 2 usage error, 130 interrupted (run
+//! again to resume).
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -11,7 +13,11 @@ use formsift_config::Config;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+mod progress;
 
 // The stages allocate many small strings per cell; mimalloc handles that
 // pattern markedly faster than the system allocator (measured with
@@ -32,10 +38,20 @@ struct Cli {
 enum Command {
     /// Process files and directories into records.jsonl, review.jsonl and report.json.
     ///
-    /// Directories are walked for text exports (.txt, .md, .html, … as listed in
-    /// pipeline.toml). Inputs are processed in parallel and written in sorted
-    /// path order, forms in document order. A bad input is reported in
-    /// report.json and on stderr and never stops the batch.
+    /// Directories are walked lazily for text exports (.txt, .md, .html, … as
+    /// listed in pipeline.toml). Files are processed in parallel and written in
+    /// sorted path order, forms in document order, in bounded memory. A bad
+    /// input is reported in report.json and on stderr and never stops the
+    /// batch.
+    ///
+    /// Re-running into the same --out reuses the output of every unchanged
+    /// file (content hashes in manifest.jsonl) and redoes changed ones; a run
+    /// stopped by Ctrl-C or a kill resumes where it stopped.
+    ///
+    /// Examples:
+    ///   formsift run archive/ --out out
+    ///   formsift run archive/ --shard 3/8 --out out/shard-3    (then: formsift merge)
+    #[command(verbatim_doc_comment)]
     Run {
         /// Input files or directories.
         #[arg(required = true, value_name = "FILE|DIR")]
@@ -46,15 +62,47 @@ enum Command {
         /// Rules file to use instead of the embedded pipeline.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Take only the inputs of shard K of N (K from 0): inputs are assigned
+        /// by a hash of their path relative to the input folder, so every
+        /// machine agrees. Combine the shard folders with `formsift merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<formsift_pipeline::Shard>,
+        /// Process every file again, ignoring output of earlier runs in --out.
+        #[arg(long)]
+        fresh: bool,
+        /// Worker threads (default: one per core; also RAYON_NUM_THREADS).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// Seconds between progress lines when stderr is not a terminal.
+        #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+        progress_every: f64,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Print the records of one input as JSONL on stdout (`-` reads stdin).
+    /// Combine the outputs of `run --shard` folders into one output folder.
+    ///
+    /// Records come out in the order one unsharded run writes them. Every
+    /// shard must have finished and used the same formsift and rules.
+    Merge {
+        /// Folders written by `formsift run --shard K/N --out DIR`.
+        #[arg(required = true, value_name = "SHARD_DIR")]
+        shards: Vec<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Print the records of inputs as JSONL on stdout (`-` reads stdin).
+    ///
+    /// For pipes and engines that feed work on stdin: `--files-from -`
+    /// reads one path per line (GNU parallel --pipe, Spark RDD.pipe).
     Extract {
-        /// Input file, or `-` for standard input.
+        /// Input files, or `-` for standard input (the text of one form file).
         #[arg(value_name = "FILE|-")]
-        input: String,
+        inputs: Vec<String>,
+        /// Also read input paths, one per line, from this file (`-`: stdin).
+        #[arg(long, value_name = "FILE|-")]
+        files_from: Option<String>,
         /// Rules file to use instead of the embedded pipeline.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -81,10 +129,20 @@ enum Command {
     Config,
 }
 
-fn load_config(path: &Option<PathBuf>) -> Result<(Config, String)> {
+/// The rules, where they came from, and their text (hashed to tell whether
+/// earlier output was made under the same rules).
+fn load_config(path: &Option<PathBuf>) -> Result<(Config, String, String)> {
     match path {
-        Some(p) => Ok((Config::load(p)?, p.display().to_string())),
-        None => Ok((Config::embedded(), "<embedded>".to_string())),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading rules file {}", p.display()))?;
+            Ok((Config::load(p)?, p.display().to_string(), text))
+        }
+        None => Ok((
+            Config::embedded(),
+            "<embedded>".to_string(),
+            formsift_config::DEFAULT_TOML.to_string(),
+        )),
     }
 }
 
@@ -105,9 +163,32 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             inputs,
             out,
             config,
+            shard,
+            fresh,
+            threads,
+            progress_every,
             quiet,
-        } => run(inputs, out, config, quiet),
-        Command::Extract { input, config } => extract(input, config),
+        } => {
+            if let Some(n) = threads {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global()
+                    .context("starting worker threads")?;
+            }
+            let opts = RunOptions {
+                shard,
+                fresh,
+                progress_every,
+                quiet,
+            };
+            run(inputs, out, config, opts)
+        }
+        Command::Merge { shards, out } => merge(shards, out),
+        Command::Extract {
+            inputs,
+            files_from,
+            config,
+        } => extract(inputs, files_from, config),
         Command::Eval {
             gold,
             records,
@@ -121,37 +202,74 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+struct RunOptions {
+    shard: Option<formsift_pipeline::Shard>,
+    fresh: bool,
+    progress_every: f64,
+    quiet: bool,
+}
+
 fn run(
     inputs: Vec<PathBuf>,
     out: PathBuf,
     config: Option<PathBuf>,
-    quiet: bool,
+    opts: RunOptions,
 ) -> Result<ExitCode> {
-    let (config, origin) = load_config(&config)?;
-    let start = Instant::now();
-    let (files, input_errors) = formsift_pipeline::collect_inputs(&inputs, &config);
-    for e in &input_errors {
-        eprintln!("formsift: {e}");
+    let (config, origin, text) = load_config(&config)?;
+    let mut batch = formsift_pipeline::Batch::new(config, &origin, &text);
+    batch.shard = opts.shard;
+    batch.reuse = !opts.fresh;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // First Ctrl-C: finish the files in flight and keep what is done;
+        // second: leave at once (the journal still allows a resume).
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
     }
-    let results = formsift_pipeline::process_all(&files, &config);
-    for r in &results {
-        if let Err(e) = &r.outcome {
-            eprintln!("formsift: {e}");
-        }
+    let totals = Arc::new(progress::Totals::default());
+    if !opts.quiet {
+        let (totals, inputs, config, shard) = (
+            Arc::clone(&totals),
+            inputs.clone(),
+            Arc::clone(&batch.config),
+            batch.shard,
+        );
+        std::thread::spawn(move || {
+            let (files, bytes) = formsift_pipeline::count_inputs(&inputs, &config, shard);
+            totals.files.store(files, Ordering::Relaxed);
+            totals.bytes.store(bytes, Ordering::Relaxed);
+            totals.known.store(true, Ordering::Relaxed);
+        });
     }
-    let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-    let s = formsift_pipeline::emit::write_outputs(&out, &results, &input_errors, &origin, elapsed)
+    let every = Duration::from_secs_f64(opts.progress_every.max(0.1));
+    let progress = progress::Progress::new(opts.quiet, every, totals, Arc::clone(&stop));
+    let outcome = formsift_pipeline::batch::run(&inputs, &out, &batch, &progress)
         .with_context(|| format!("writing outputs to {}", out.display()))?;
-    if !quiet {
+    progress.finish();
+    let s = &outcome.summary;
+    if outcome.interrupted {
         eprintln!(
-            "formsift: {} file(s) read, {} failed; {} record(s), {} indicator row(s), {} item(s) for review → {} ({:.0} ms)",
+            "formsift: interrupted after {} file(s); nothing is lost: run the same command again to resume",
+            s.files_ok + s.files_failed
+        );
+        return Ok(ExitCode::from(130));
+    }
+    if !opts.quiet {
+        eprintln!(
+            "formsift: {} file(s) read ({} reused, {} processed), {} failed; {} record(s), {} indicator row(s), {} item(s) for review → {}",
             s.files_ok,
+            s.files_reused,
+            outcome.processed,
             s.files_failed,
             s.records,
             s.rows,
             s.review_items,
             out.display(),
-            elapsed
         );
     }
     Ok(if s.files_failed > 0 {
@@ -161,36 +279,84 @@ fn run(
     })
 }
 
-fn extract(input: String, config: Option<PathBuf>) -> Result<ExitCode> {
-    let (config, _) = load_config(&config)?;
-    let (text, name) = if input == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading standard input")?;
-        (
-            formsift_ingest::decode(&bytes, "<stdin>"),
-            "stdin".to_string(),
-        )
-    } else {
-        (
-            formsift_ingest::read_file(std::path::Path::new(&input)),
-            input.clone(),
-        )
-    };
-    let text = match text {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("formsift: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let (records, _, _) = formsift_pipeline::process_text(&text.text, &name, &config);
-    let mut out = std::io::stdout().lock();
-    for r in &records {
-        writeln!(out, "{}", formsift_pipeline::emit::record_line(r))?;
+fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
+    let m = formsift_pipeline::merge::merge(&shards, &out, "<from shards>")?;
+    for d in &m.duplicates {
+        eprintln!("formsift: {d}: present in more than one shard; kept the first");
     }
-    Ok(ExitCode::SUCCESS)
+    let s = &m.summary;
+    eprintln!(
+        "formsift: merged {} shard(s): {} file(s), {} failed; {} record(s), {} item(s) for review → {}",
+        shards.len(),
+        s.files_ok,
+        s.files_failed,
+        s.records,
+        s.review_items,
+        out.display()
+    );
+    Ok(if s.files_failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn extract(
+    mut inputs: Vec<String>,
+    files_from: Option<String>,
+    config: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let (config, _, _) = load_config(&config)?;
+    if let Some(list) = files_from {
+        let text = if list == "-" {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading paths from standard input")?;
+            s
+        } else {
+            std::fs::read_to_string(&list).with_context(|| format!("reading paths from {list}"))?
+        };
+        inputs.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string),
+        );
+    }
+    if inputs.is_empty() {
+        anyhow::bail!("nothing to extract: give FILE, `-` (stdin) or --files-from FILE|-");
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = false;
+    for input in &inputs {
+        let outcome = if input == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("reading standard input")?;
+            formsift_pipeline::process_bytes(&bytes, "stdin", &config)
+        } else {
+            formsift_pipeline::process_file(std::path::Path::new(input), &config)
+        };
+        match outcome {
+            Ok(o) => {
+                for r in &o.records {
+                    writeln!(out, "{}", formsift_pipeline::emit::record_line(r))?;
+                }
+            }
+            Err(e) => {
+                eprintln!("formsift: {e}");
+                failed = true;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn eval(gold: Vec<PathBuf>, records: PathBuf, by_flag: bool, quiet: bool) -> Result<ExitCode> {

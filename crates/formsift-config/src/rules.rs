@@ -503,11 +503,11 @@ impl Config {
             }
             let before = s;
             for p in &self.strip_prefixes {
-                if let Some(m) = p.find(s) {
-                    if m.end() < s.len() {
-                        s = &s[m.end()..];
-                        break;
-                    }
+                if let Some(m) = p.find(s)
+                    && m.end() < s.len()
+                {
+                    s = &s[m.end()..];
+                    break;
                 }
             }
             if s == before {

@@ -30,10 +30,10 @@ pub(crate) fn read_fields(
         let all = tokens(run, consumed, template, config);
         for t in &all {
             for target in t.label.iter().flat_map(|m| &m.targets) {
-                if let Some(k) = target.strip_prefix("fields.") {
-                    if !position.iter().any(|(p, _)| p == k) {
-                        position.push((k.to_string(), (t.line, t.cell)));
-                    }
+                if let Some(k) = target.strip_prefix("fields.")
+                    && !position.iter().any(|(p, _)| p == k)
+                {
+                    position.push((k.to_string(), (t.line, t.cell)));
                 }
             }
         }
@@ -354,10 +354,11 @@ fn assign(
     record: &mut Record,
     config: &Config,
 ) -> usize {
-    if let Some(unit) = &m.unit {
-        if record.funds.unit.is_none() && target.starts_with("funds.") {
-            record.funds.unit = Some(unit.clone());
-        }
+    if let Some(unit) = &m.unit
+        && record.funds.unit.is_none()
+        && target.starts_with("funds.")
+    {
+        record.funds.unit = Some(unit.clone());
     }
     let same_line: Vec<Tok> = match vals.first() {
         Some(f) => vals

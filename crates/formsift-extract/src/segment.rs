@@ -99,10 +99,10 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
 /// Drops a trailing bracketed note from a title (`…申报表（部门填报）`).
 fn strip_note(s: &str) -> String {
     let t = s.trim_end_matches([')', '）']);
-    if t.len() < s.len() {
-        if let Some(p) = t.rfind(['(', '（']) {
-            return s[..p].to_string();
-        }
+    if t.len() < s.len()
+        && let Some(p) = t.rfind(['(', '（'])
+    {
+        return s[..p].to_string();
     }
     s.to_string()
 }
@@ -121,25 +121,27 @@ fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
             .filter(|i| !form.consumed.contains(&(n, *i)))
             .collect();
         let joined: String = rest.iter().map(|i| line.cells[*i].text.trim()).collect();
-        if rest.len() > 1 && joined.chars().count() <= 16 && joined.starts_with(['(', '（']) {
-            if let Some(y) = parse_year(&joined) {
-                form.year = Some(y);
-                form.consumed.extend(rest.iter().map(|i| (n, *i)));
-                return;
-            }
+        if rest.len() > 1
+            && joined.chars().count() <= 16
+            && joined.starts_with(['(', '（'])
+            && let Some(y) = parse_year(&joined)
+        {
+            form.year = Some(y);
+            form.consumed.extend(rest.iter().map(|i| (n, *i)));
+            return;
         }
         for (i, cell) in line.filled() {
             if form.consumed.contains(&(n, i)) {
                 continue;
             }
             let t = cell.text.trim();
-            if t.chars().count() <= 16 && (t.starts_with(['(', '（']) || t.ends_with(['年', '度']))
+            if t.chars().count() <= 16
+                && (t.starts_with(['(', '（']) || t.ends_with(['年', '度']))
+                && let Some(y) = parse_year(t)
             {
-                if let Some(y) = parse_year(t) {
-                    form.year = Some(y);
-                    form.consumed.push((n, i));
-                    return;
-                }
+                form.year = Some(y);
+                form.consumed.push((n, i));
+                return;
             }
         }
         seen += 1;

@@ -209,13 +209,13 @@ fn read_matrix(
         consumed.take(header_line.number, *i);
     }
     for (i, c) in header_line.filled() {
-        if let Some(m) = config.match_label(template, &c.text) {
-            if m.targets.iter().any(|t| t == "unit") {
-                if record.funds.unit.is_none() {
-                    record.funds.unit = m.unit.clone();
-                }
-                consumed.take(header_line.number, i);
+        if let Some(m) = config.match_label(template, &c.text)
+            && m.targets.iter().any(|t| t == "unit")
+        {
+            if record.funds.unit.is_none() {
+                record.funds.unit = m.unit.clone();
             }
+            consumed.take(header_line.number, i);
         }
     }
     let totals: Vec<String> = config
@@ -233,11 +233,11 @@ fn read_matrix(
         consumed.take(line.number, li);
         let mut item = label_cell.key.clone();
         for p in &config.strip_prefixes {
-            if let Some(m) = p.find(&item) {
-                if m.end() < item.len() {
-                    item = item[m.end()..].to_string();
-                    break;
-                }
+            if let Some(m) = p.find(&item)
+                && m.end() < item.len()
+            {
+                item = item[m.end()..].to_string();
+                break;
             }
         }
         let cells: Vec<(usize, usize, String)> = filled

@@ -30,7 +30,7 @@ pub(crate) fn replace(text: &str, table: &[[String; 2]]) -> (String, bool) {
                 }
             }
         }
-        if c == '$' && text.matches('$').count() % 2 == 0 {
+        if c == '$' && text.matches('$').count().is_multiple_of(2) {
             replaced = true;
         } else {
             out.push(c);

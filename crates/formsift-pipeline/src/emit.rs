@@ -1,6 +1,11 @@
 //! The emit step: records, review items and the report as JSON.
+//!
+//! Each file's output is rendered to bytes as soon as it is processed
+//! ([`render`]); the report is written at the end by streaming the manifest,
+//! so neither holds the archive in memory.
 
-use crate::{FileResult, InputError};
+use crate::FileOutput;
+use crate::manifest::{self, Counts, ManifestLine};
 use formsift_model::{Document, Record};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -17,6 +22,15 @@ pub enum EmitError {
         /// The error.
         source: std::io::Error,
     },
+}
+
+impl EmitError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EmitError + '_ {
+        move |source| EmitError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
 }
 
 /// One record as a JSON line.
@@ -62,102 +76,152 @@ pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
     out
 }
 
-fn write_atomic(path: &Path, body: &[u8]) -> Result<(), EmitError> {
-    let err = |source| EmitError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(err)?;
-    f.write_all(body).map_err(err)?;
-    f.sync_all().map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+/// One file's output as bytes: records.jsonl lines, review.jsonl lines, its
+/// report entry and its counts.
+pub struct Rendered {
+    /// Record lines.
+    pub records: Vec<u8>,
+    /// Review lines.
+    pub review: Vec<u8>,
+    /// The file's entry in report.json.
+    pub report: Value,
+    /// Counts for the summary.
+    pub counts: Counts,
+}
+
+/// Renders what one file gave.
+pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> Rendered {
+    let mut records = Vec::new();
+    let mut review = Vec::new();
+    match outcome {
+        Ok(o) => {
+            let mut counts = Counts {
+                bytes: o.bytes as u64,
+                ..Counts::default()
+            };
+            for rec in &o.records {
+                serde_json::to_writer(&mut records, rec).expect("records serialise");
+                records.push(b'\n');
+                counts.records += 1;
+                counts.rows += rec.indicators.len() as u64;
+                for item in review_items(rec, &o.document) {
+                    serde_json::to_writer(&mut review, &item).expect("json serialises");
+                    review.push(b'\n');
+                    counts.review_items += 1;
+                }
+            }
+            let report = json!({
+                "path": path, "status": "ok", "encoding": o.encoding, "bytes": o.bytes,
+                "lines": o.document.lines.len(), "forms": o.records.len(),
+                "records_for_review": o.records.iter().filter(|r| r.review).count(),
+                "rows_for_review": o.records.iter().flat_map(|r| &r.indicators).filter(|i| i.review).count(),
+                "preamble": o.preamble, "millis": (millis * 1000.0).round() / 1000.0,
+            });
+            Rendered {
+                records,
+                review,
+                report,
+                counts,
+            }
+        }
+        Err(e) => Rendered {
+            records,
+            review,
+            report: json!({"path": path, "status": "error", "error": e}),
+            counts: Counts {
+                failed: 1,
+                ..Counts::default()
+            },
+        },
+    }
 }
 
 /// Totals of a run, for the report and the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Inputs read.
-    pub files_ok: usize,
+    pub files_ok: u64,
     /// Inputs that failed (including paths that gave no input).
-    pub files_failed: usize,
+    pub files_failed: u64,
+    /// Inputs whose output was reused from an earlier run.
+    pub files_reused: u64,
+    /// Input bytes.
+    pub bytes: u64,
     /// Records written.
-    pub records: usize,
+    pub records: u64,
     /// Indicator rows written.
-    pub rows: usize,
+    pub rows: u64,
     /// Review items written.
-    pub review_items: usize,
+    pub review_items: u64,
 }
 
-/// Writes records.jsonl, review.jsonl and report.json into `out`.
-pub fn write_outputs(
-    out: &Path,
-    results: &[FileResult],
-    input_errors: &[InputError],
+impl Summary {
+    /// Adds one file.
+    pub fn add(&mut self, c: &Counts, reused: bool) {
+        if c.failed > 0 {
+            self.files_failed += 1;
+        } else {
+            self.files_ok += 1;
+        }
+        self.files_reused += u64::from(reused);
+        self.bytes += c.bytes;
+        self.records += c.records;
+        self.rows += c.rows;
+        self.review_items += c.review_items;
+    }
+}
+
+/// Writes report.json to `dest` from the manifest at `manifest`: totals
+/// first, then one compact line per file, streamed.
+pub fn write_report(
+    dest: &Path,
+    manifest: &Path,
     config_origin: &str,
     elapsed_ms: f64,
 ) -> Result<Summary, EmitError> {
-    std::fs::create_dir_all(out).map_err(|source| EmitError::Io {
-        path: out.display().to_string(),
-        source,
-    })?;
-    let mut records = String::new();
-    let mut review = String::new();
-    let mut files = Vec::new();
-    let mut s = Summary {
-        files_failed: input_errors.len(),
-        ..Summary::default()
-    };
-    let mut bytes = 0usize;
-    for r in results {
-        match &r.outcome {
-            Ok(o) => {
-                s.files_ok += 1;
-                bytes += o.bytes;
-                for rec in &o.records {
-                    records.push_str(&record_line(rec));
-                    records.push('\n');
-                    s.records += 1;
-                    s.rows += rec.indicators.len();
-                    for item in review_items(rec, &o.document) {
-                        review.push_str(&item.to_string());
-                        review.push('\n');
-                        s.review_items += 1;
-                    }
-                }
-                files.push(json!({
-                    "path": r.path, "status": "ok", "encoding": o.encoding, "bytes": o.bytes,
-                    "lines": o.document.lines.len(), "forms": o.records.len(),
-                    "records_for_review": o.records.iter().filter(|r| r.review).count(),
-                    "rows_for_review": o.records.iter().flat_map(|r| &r.indicators).filter(|i| i.review).count(),
-                    "preamble": o.preamble, "millis": (r.millis * 1000.0).round() / 1000.0,
-                }));
-            }
-            Err(e) => {
-                s.files_failed += 1;
-                files.push(json!({"path": r.path, "status": "error", "error": e}));
-            }
+    let read = || manifest::read_lines(manifest).map_err(EmitError::io(manifest));
+    let mut s = Summary::default();
+    for line in read()? {
+        match line {
+            ManifestLine::File(e) => s.add(&e.counts, e.report.get("reused").is_some()),
+            ManifestLine::InputError { .. } => s.files_failed += 1,
+            ManifestLine::Header(_) => {}
         }
     }
-    for e in input_errors {
-        files.push(json!({"path": Value::Null, "status": "error", "error": e.to_string()}));
-    }
-    let report = json!({
+    let secs = elapsed_ms / 1000.0;
+    let head = json!({
         "formsift": env!("CARGO_PKG_VERSION"),
         "config": config_origin,
-        "inputs": {"ok": s.files_ok, "failed": s.files_failed, "bytes": bytes},
+        "inputs": {"ok": s.files_ok, "failed": s.files_failed, "reused": s.files_reused, "bytes": s.bytes},
         "records": s.records,
         "indicators": s.rows,
         "review_items": s.review_items,
         "timings": {"total_ms": (elapsed_ms * 1000.0).round() / 1000.0,
-                    "mb_per_s": if elapsed_ms > 0.0 { (bytes as f64 / 1e6) / (elapsed_ms / 1000.0) } else { 0.0 }},
-        "files": files,
+                    "mb_per_s": if secs > 0.0 { (s.bytes as f64 / 1e6) / secs } else { 0.0 }},
     });
-    write_atomic(&out.join("records.jsonl"), records.as_bytes())?;
-    write_atomic(&out.join("review.jsonl"), review.as_bytes())?;
-    write_atomic(
-        &out.join("report.json"),
-        serde_json::to_string_pretty(&report).unwrap().as_bytes(),
-    )?;
+    let err = EmitError::io(dest);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(dest).map_err(EmitError::io(dest))?);
+    let mut write = || -> std::io::Result<()> {
+        let head = serde_json::to_string_pretty(&head)?;
+        w.write_all(head.trim_end_matches('}').trim_end().as_bytes())?;
+        w.write_all(b",\n  \"files\": [")?;
+        let mut first = true;
+        for line in manifest::read_lines(manifest)? {
+            let entry = match line {
+                ManifestLine::File(e) => e.report,
+                ManifestLine::InputError { input_error } => {
+                    json!({"path": Value::Null, "status": "error", "error": input_error})
+                }
+                ManifestLine::Header(_) => continue,
+            };
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut w, &entry)?;
+            first = false;
+        }
+        w.write_all(b"\n  ]\n}\n")?;
+        w.flush()?;
+        w.get_ref().sync_all()
+    };
+    write().map_err(err)?;
     Ok(s)
 }

@@ -1,28 +1,31 @@
 //! Pipeline: runs the stages over files and writes the outputs.
 //!
 //! This crate owns the order of the stages (ingest → normalise → extract →
-//! validate), walking directories, processing files in parallel with rayon
-//! (the only crate that knows about threads), the per-file status of a batch,
-//! and the emit step ([`emit`]): records.jsonl, review.jsonl and report.json
-//! (the only place that writes JSON). A bad input becomes an error entry for
-//! that file; it never stops the batch.
+//! validate), the lazy sorted walk over inputs and sharding ([`walk`]), batch
+//! runs that stream an archive through the rayon pool in bounded memory and
+//! resume after an interruption ([`batch`]), the manifest of content hashes
+//! that lets re-runs skip unchanged files ([`manifest`]), merging shard outputs
+//! ([`merge`]) and the emit step ([`emit`]): records.jsonl, review.jsonl and
+//! report.json (the only place that writes JSON). It is the only crate that
+//! knows about threads. A bad input becomes an error entry for that file; it
+//! never stops the batch.
 
+pub mod batch;
 pub mod emit;
-mod inputs;
+pub mod manifest;
+pub mod merge;
+pub mod walk;
 
 use formsift_config::Config;
 use formsift_model::{Document, Record, Residue};
-use rayon::prelude::*;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
-pub use inputs::{InputError, collect_inputs};
+pub use batch::{Batch, BatchError, Observer, Outcome, Silent};
+pub use walk::{Input, InputError, Shard, Walk, collect_inputs, count_inputs};
 
 /// What one input gave.
 #[derive(Debug, Clone)]
 pub struct FileOutput {
-    /// The input path as given or walked.
-    pub path: String,
     /// Records in document order.
     pub records: Vec<Record>,
     /// Non-blank lines before the first form.
@@ -33,17 +36,6 @@ pub struct FileOutput {
     pub encoding: &'static str,
     /// Input size in bytes.
     pub bytes: usize,
-}
-
-/// The outcome of one input.
-#[derive(Debug)]
-pub struct FileResult {
-    /// The input path.
-    pub path: String,
-    /// Output, or why the file could not be read.
-    pub outcome: Result<FileOutput, String>,
-    /// Processing time in milliseconds.
-    pub millis: f64,
 }
 
 /// Runs the stages on decoded text.
@@ -63,15 +55,13 @@ pub fn process_text(
     (ex.records, ex.preamble, doc)
 }
 
-/// Reads and processes one file; a panic inside becomes an error for the file.
-pub fn process_file(path: &Path, config: &Config) -> FileResult {
-    let start = Instant::now();
-    let name = path.display().to_string();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let text = formsift_ingest::read_file(path).map_err(|e| e.to_string())?;
-        let (records, preamble, document) = process_text(&text.text, &name, config);
+/// Decodes and processes one input's bytes; a panic inside becomes an error
+/// naming the file.
+pub fn process_bytes(bytes: &[u8], path: &str, config: &Config) -> Result<FileOutput, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let text = formsift_ingest::decode(bytes, path).map_err(|e| e.to_string())?;
+        let (records, preamble, document) = process_text(&text.text, path, config);
         Ok(FileOutput {
-            path: name.clone(),
             records,
             preamble,
             document,
@@ -79,31 +69,30 @@ pub fn process_file(path: &Path, config: &Config) -> FileResult {
             bytes: text.bytes,
         })
     }))
-    .unwrap_or_else(|p| {
-        let msg = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(format!(
-            "{name}: internal error while processing ({msg}); please report it with this file"
-        ))
-    });
-    FileResult {
-        path: name,
-        outcome,
-        millis: start.elapsed().as_secs_f64() * 1000.0,
-    }
+    .unwrap_or_else(|p| Err(panic_message(path, p.as_ref())))
 }
 
-/// Processes files in parallel; results come back in input order.
-pub fn process_all(files: &[PathBuf], config: &Config) -> Vec<FileResult> {
-    files.par_iter().map(|f| process_file(f, config)).collect()
+/// Reads and processes one file.
+pub fn process_file(path: &Path, config: &Config) -> Result<FileOutput, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    process_bytes(&bytes, &name, config)
+}
+
+pub(crate) fn panic_message(path: &str, p: &(dyn std::any::Any + Send)) -> String {
+    let msg = p
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    format!("{path}: internal error while processing ({msg}); please report it with this file")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::path::PathBuf;
 
     fn tmp(name: &str) -> PathBuf {
         let d =
@@ -113,20 +102,50 @@ mod tests {
         d
     }
 
-    #[test]
-    fn directories_are_walked_sorted_and_filtered() {
-        let d = tmp("walk");
-        std::fs::create_dir_all(d.join("2024")).unwrap();
-        for f in ["b.txt", "a.md", "2024/c.html", "notes.pdf"] {
-            std::fs::write(d.join(f), "x").unwrap();
+    fn form(n: usize) -> String {
+        format!(
+            "财政项目支出绩效目标申报表\n(2024年度)\n项目名称\t项目{n}\n一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t人数{n}\t≥{n}人\n"
+        )
+    }
+
+    /// An archive of `n` files in year folders, one of them binary.
+    fn archive(d: &Path, n: usize) -> PathBuf {
+        let a = d.join("archive");
+        for k in 0..n {
+            let p = a.join(format!("{}/f{k:03}.txt", 2019 + k % 3));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, form(k).repeat(1 + k % 2)).unwrap();
         }
-        let (files, errors) = collect_inputs(&[d.clone(), d.join("missing")], &Config::embedded());
-        let names: Vec<String> = files
-            .iter()
-            .map(|p| p.strip_prefix(&d).unwrap().display().to_string())
-            .collect();
-        assert_eq!(names, ["2024/c.html", "a.md", "b.txt"]);
-        assert!(matches!(errors[..], [InputError::Missing(_)]));
+        std::fs::write(a.join("2019/bad.txt"), b"\0\0").unwrap();
+        a
+    }
+
+    fn batch() -> Batch {
+        Batch::new(
+            Config::embedded(),
+            "<embedded>",
+            formsift_config::DEFAULT_TOML,
+        )
+    }
+
+    fn read(p: &Path) -> String {
+        std::fs::read_to_string(p).unwrap()
+    }
+
+    /// Stops the run after `after` files.
+    struct StopAfter {
+        after: usize,
+        seen: Cell<usize>,
+    }
+
+    impl Observer for StopAfter {
+        fn file_done(&self, _: &str, _: &manifest::Counts, _: bool, _: Option<&str>) {
+            self.seen.set(self.seen.get() + 1);
+        }
+        fn input_error(&self, _: &str) {}
+        fn stop_requested(&self) -> bool {
+            self.seen.get() >= self.after
+        }
     }
 
     #[test]
@@ -134,19 +153,159 @@ mod tests {
         let d = tmp("fail");
         std::fs::write(d.join("bin.txt"), b"\0\0").unwrap();
         let r = process_file(&d.join("bin.txt"), &Config::embedded());
-        assert!(r.outcome.unwrap_err().contains("bin.txt"));
+        assert!(r.unwrap_err().contains("bin.txt"));
     }
 
     #[test]
-    fn outputs_are_written_with_a_report() {
-        let d = tmp("emit");
-        let text = "财政项目支出绩效目标申报表\n(2024年度)\n项目名称\t甲\n";
-        std::fs::write(d.join("in.txt"), text).unwrap();
-        let results = process_all(&[d.join("in.txt")], &Config::embedded());
-        let s = emit::write_outputs(&d.join("out"), &results, &[], "<embedded>", 1.0).unwrap();
-        assert_eq!((s.files_ok, s.records), (1, 1));
-        let report = std::fs::read_to_string(d.join("out/report.json")).unwrap();
-        assert!(report.contains("\"status\": \"ok\""));
-        assert!(!d.join("out/records.tmp").exists());
+    fn a_batch_writes_sorted_records_and_a_report() {
+        let d = tmp("batch");
+        let a = archive(&d, 12);
+        let o = run_batch(&a, &d.join("out"), &batch(), &Silent);
+        assert_eq!((o.summary.files_ok, o.summary.files_failed), (12, 1));
+        assert_eq!(o.summary.records, 18);
+        let ids: Vec<String> = read(&d.join("out/records.jsonl"))
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["source"]["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_by(|a, b| manifest::path_order(a, b));
+        assert_eq!(ids, sorted);
+        let report: serde_json::Value =
+            serde_json::from_str(&read(&d.join("out/report.json"))).unwrap();
+        assert_eq!(report["inputs"]["ok"], 12);
+        assert_eq!(report["files"].as_array().unwrap().len(), 13);
+        assert!(!d.join("out/records.jsonl.partial").exists());
+    }
+
+    fn run_batch(a: &Path, out: &Path, b: &Batch, o: &dyn Observer) -> Outcome {
+        batch::run(&[a.to_path_buf()], out, b, o).unwrap()
+    }
+
+    #[test]
+    fn a_rerun_reuses_unchanged_files_and_redoes_changed_ones() {
+        let d = tmp("rerun");
+        let a = archive(&d, 10);
+        let out = d.join("out");
+        let first = run_batch(&a, &out, &batch(), &Silent);
+        assert_eq!(first.processed, 11);
+        let again = run_batch(&a, &out, &batch(), &Silent);
+        assert_eq!((again.processed, again.summary.files_reused), (0, 11));
+        assert_eq!(again.summary.records, first.summary.records);
+        let before = read(&out.join("records.jsonl"));
+        std::fs::write(a.join("2020/f001.txt"), form(99)).unwrap();
+        let changed = run_batch(&a, &out, &batch(), &Silent);
+        assert_eq!(changed.processed, 1);
+        let after = read(&out.join("records.jsonl"));
+        assert_ne!(before, after);
+        assert!(after.contains("项目99"));
+        let fresh = tmp("rerun-fresh");
+        run_batch(&a, &fresh, &batch(), &Silent);
+        assert_eq!(after, read(&fresh.join("records.jsonl")));
+        // Other rules: nothing is reused.
+        let mut other = batch();
+        other.config_hash = "other".into();
+        assert_eq!(run_batch(&a, &out, &other, &Silent).processed, 11);
+    }
+
+    #[test]
+    fn an_interrupted_run_resumes_to_the_same_outputs() {
+        let d = tmp("resume");
+        let a = archive(&d, 30);
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        let out = d.join("out");
+        let mut b = batch();
+        b.window = 2;
+        for after in [5, 9] {
+            let stop = StopAfter {
+                after,
+                seen: Cell::new(0),
+            };
+            let o = run_batch(&a, &out, &b, &stop);
+            assert!(o.interrupted);
+            assert!(!out.join("records.jsonl").exists());
+        }
+        let o = run_batch(&a, &out, &b, &Silent);
+        assert!(!o.interrupted);
+        assert!(o.processed < 31 - 9, "{o:?}");
+        for f in ["records.jsonl", "review.jsonl"] {
+            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("resume") || n.contains("partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_journal_cut_mid_line_is_trusted_up_to_the_cut() {
+        let d = tmp("torn");
+        let a = archive(&d, 8);
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        let out = d.join("out");
+        let stop = StopAfter {
+            after: 6,
+            seen: Cell::new(0),
+        };
+        let mut b = batch();
+        b.window = 1;
+        run_batch(&a, &out, &b, &stop);
+        // A kill while writing: the journal's last line is torn and the
+        // records file holds bytes no entry points to.
+        let j = out.join("manifest.jsonl.partial");
+        let text = read(&j);
+        std::fs::write(&j, &text[..text.len() - 40]).unwrap();
+        let r = out.join("records.jsonl.partial");
+        let mut rec = std::fs::read(&r).unwrap();
+        rec.extend_from_slice(b"{\"half\": ");
+        std::fs::write(&r, rec).unwrap();
+        let o = run_batch(&a, &out, &batch(), &Silent);
+        assert_eq!(
+            read(&out.join("records.jsonl")),
+            read(&whole.join("records.jsonl"))
+        );
+        assert!(o.processed >= 1 && o.processed < 9, "{o:?}");
+    }
+
+    #[test]
+    fn shards_merge_into_the_unsharded_output() {
+        let d = tmp("shards");
+        let a = archive(&d, 25);
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        let mut dirs = Vec::new();
+        let mut total = 0;
+        for k in 0..3 {
+            let mut b = batch();
+            b.shard = Some(format!("{k}/3").parse().unwrap());
+            let dir = d.join(format!("shard-{k}"));
+            total += run_batch(&a, &dir, &b, &Silent).processed;
+            dirs.push(dir);
+        }
+        assert_eq!(total, 26);
+        let m = merge::merge(&dirs, &d.join("merged"), "<embedded>").unwrap();
+        assert!(m.duplicates.is_empty());
+        for f in ["records.jsonl", "review.jsonl"] {
+            assert_eq!(read(&d.join("merged").join(f)), read(&whole.join(f)), "{f}");
+        }
+        assert_eq!(m.summary.files_ok, 25);
+        // Shards of other rules are refused.
+        let mut b = batch();
+        b.config_hash = "other".into();
+        run_batch(&a, &d.join("odd"), &b, &Silent);
+        dirs.push(d.join("odd"));
+        assert!(matches!(
+            merge::merge(&dirs, &d.join("m2"), "<embedded>"),
+            Err(merge::MergeError::Mismatch { .. })
+        ));
     }
 }

@@ -23,16 +23,16 @@ pub fn run_checks(r: &Record, config: &Config) -> Vec<Check> {
     let f = &r.funds;
     let scores: Vec<f64> = r.indicators.iter().filter_map(|i| i.score).collect();
     let weights: Vec<f64> = r.indicators.iter().filter_map(|i| i.weight).collect();
-    if let Some(total) = &r.total_score {
-        if let Some(printed) = total.score {
-            let sum = scores.iter().sum::<f64>() + f.get("score").unwrap_or(0.0);
-            out.push(check(
-                "score_sum",
-                (sum - printed).abs() <= t.sum_tolerance,
-                Scalar::Num(round(sum)),
-                Scalar::Num(printed),
-            ));
-        }
+    if let Some(total) = &r.total_score
+        && let Some(printed) = total.score
+    {
+        let sum = scores.iter().sum::<f64>() + f.get("score").unwrap_or(0.0);
+        out.push(check(
+            "score_sum",
+            (sum - printed).abs() <= t.sum_tolerance,
+            Scalar::Num(round(sum)),
+            Scalar::Num(printed),
+        ));
     }
     if !weights.is_empty() {
         let sum = weights.iter().sum::<f64>() + f.get("weight").unwrap_or(0.0);
@@ -52,16 +52,15 @@ pub fn run_checks(r: &Record, config: &Config) -> Vec<Check> {
         f.get("executed"),
         f.get("full_year_budget"),
         f.get("execution_rate"),
-    ) {
-        if full > 0.0 {
-            let computed = exec / full * 100.0;
-            out.push(check(
-                "execution_rate",
-                (computed - rate).abs() <= t.rate_tolerance,
-                Scalar::Num(round(computed)),
-                Scalar::Num(rate),
-            ));
-        }
+    ) && full > 0.0
+    {
+        let computed = exec / full * 100.0;
+        out.push(check(
+            "execution_rate",
+            (computed - rate).abs() <= t.rate_tolerance,
+            Scalar::Num(round(computed)),
+            Scalar::Num(rate),
+        ));
     }
     if let (Some(w), Some(rate), Some(score)) =
         (f.get("weight"), f.get("execution_rate"), f.get("score"))

@@ -155,12 +155,14 @@ fn apply_fix(d: &mut Draft, field: &str, fix: Fix) -> bool {
 /// Corrects labels not in the vocabulary; returns (level 1 guessed, level 2 guessed).
 fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
     // A vocabulary level 2 that ended up as level 1 (forced by the row) moves.
-    if let Some(l1) = d.l1.clone() {
-        if !config.is_level1(&l1) && config.is_level2(&l1) && d.l2.is_none() {
-            d.l2 = Some(l1);
-            d.l1 = None;
-            d.flag("cells_realigned");
-        }
+    if let Some(l1) = d.l1.clone()
+        && !config.is_level1(&l1)
+        && config.is_level2(&l1)
+        && d.l2.is_none()
+    {
+        d.l2 = Some(l1);
+        d.l1 = None;
+        d.flag("cells_realigned");
     }
     let mut guessed = (false, false);
     if let Some(l2) = d.l2.clone().filter(|l| !config.is_level2(l)) {

@@ -24,10 +24,10 @@ pub(crate) type Header = Vec<(Column, usize)>;
 fn header_of(line: &Line, config: &Config) -> Header {
     let mut h: Header = Vec::new();
     for (_, c) in line.filled() {
-        if let Some(col) = config.indicators.headers.get(&c.key) {
-            if !h.iter().any(|(k, _)| k == col) {
-                h.push((*col, c.col));
-            }
+        if let Some(col) = config.indicators.headers.get(&c.key)
+            && !h.iter().any(|(k, _)| k == col)
+        {
+            h.push((*col, c.col));
         }
     }
     h
@@ -118,13 +118,14 @@ fn read_columns(
         }
         let draft = align::align_row(line.number, &cells, header, after_break, config);
         after_break = false;
-        if let Some(prev) = drafts.last_mut() {
-            if draft.is_continuation() && prev.absorb(&draft, header, config) {
-                for &(l, i) in &draft.cells {
-                    consumed.take(l, i);
-                }
-                continue;
+        if let Some(prev) = drafts.last_mut()
+            && draft.is_continuation()
+            && prev.absorb(&draft, header, config)
+        {
+            for &(l, i) in &draft.cells {
+                consumed.take(l, i);
             }
+            continue;
         }
         drafts.push(draft);
     }

@@ -67,16 +67,16 @@ pub(crate) fn read(rows: &[&Line], consumed: &mut Consumed, config: &Config) -> 
         let mut cells = vec![(t.line, t.cell)];
         let mut joined = false;
         // A label wrapped over two lines.
-        if !is_level(k) {
-            if let Some(n) = toks.get(i + 1) {
-                let both = format!("{}{}", squeeze(&t.text), squeeze(&n.text));
-                if config.is_level1(&both) || config.is_level2(&both) {
-                    text = both;
-                    k = kind(&text, config);
-                    cells.push((n.line, n.cell));
-                    joined = true;
-                    i += 1;
-                }
+        if !is_level(k)
+            && let Some(n) = toks.get(i + 1)
+        {
+            let both = format!("{}{}", squeeze(&t.text), squeeze(&n.text));
+            if config.is_level1(&both) || config.is_level2(&both) {
+                text = both;
+                k = kind(&text, config);
+                cells.push((n.line, n.cell));
+                joined = true;
+                i += 1;
             }
         }
         let starts_row = config.indicators.ordinal.is_match(&text);

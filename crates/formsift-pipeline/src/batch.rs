@@ -1,0 +1,364 @@
+//! A batch run over an archive: streaming, parallel, ordered, resumable.
+//!
+//! The main thread walks the inputs lazily and hands each file to the rayon
+//! pool; at most `window` files are in flight. Results come back in any
+//! order and are written in walk order through a small reorder buffer, so
+//! memory holds a few files' output whatever the archive's size.
+//!
+//! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
+//! A completed run renames them to records.jsonl, review.jsonl,
+//! manifest.jsonl and writes report.json, each atomically. An interrupted
+//! run (Ctrl-C, kill, power cut) leaves its partial set; the next run renames
+//! it to `*.resume-N` and copies the output of every file whose content hash
+//! matches instead of processing it again, as it does with the manifest of a
+//! completed run. Files whose content changed are processed again.
+
+use crate::emit::{self, EmitError, Summary};
+use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
+use crate::walk::{Input, Shard, Walk};
+use crate::{FileOutput, process_bytes};
+use formsift_config::Config;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Instant;
+
+/// How a batch runs.
+#[derive(Clone)]
+pub struct Batch {
+    /// The rules.
+    pub config: Arc<Config>,
+    /// Where the rules came from (for the report).
+    pub config_origin: String,
+    /// Hash of the rules' text; output made under other rules is not reused.
+    pub config_hash: String,
+    /// Only inputs of this shard.
+    pub shard: Option<Shard>,
+    /// Reuse output of unchanged files from earlier runs in the same folder.
+    pub reuse: bool,
+    /// Files in flight at once (0: four per worker thread).
+    pub window: usize,
+}
+
+impl Batch {
+    /// A batch with the given rules, reusing earlier output, no shard.
+    pub fn new(config: Config, config_origin: &str, config_text: &str) -> Batch {
+        Batch {
+            config: Arc::new(config),
+            config_origin: config_origin.to_string(),
+            config_hash: blake3::hash(config_text.as_bytes()).to_hex()[..16].to_string(),
+            shard: None,
+            reuse: true,
+            window: 0,
+        }
+    }
+
+    fn header(&self) -> Header {
+        Header {
+            formsift: env!("CARGO_PKG_VERSION").to_string(),
+            config: self.config_hash.clone(),
+        }
+    }
+}
+
+/// What a batch reports as it goes (called on the thread that writes).
+pub trait Observer {
+    /// A file was written (processed or reused).
+    fn file_done(&self, path: &str, counts: &Counts, reused: bool, error: Option<&str>);
+    /// A command-line path gave no input.
+    fn input_error(&self, message: &str);
+    /// True when the run should stop after the files in flight (Ctrl-C).
+    fn stop_requested(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {
+    fn file_done(&self, _: &str, _: &Counts, _: bool, _: Option<&str>) {}
+    fn input_error(&self, _: &str) {}
+}
+
+/// Why a batch stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// Writing an output failed.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// Another formsift run holds the output folder.
+    #[error(
+        "{0} is in use by another formsift run (lock file .formsift.lock); wait for it or choose another --out"
+    )]
+    Busy(String),
+}
+
+/// How a batch ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Totals over every file in the outputs.
+    pub summary: Summary,
+    /// Files processed in this run (not reused).
+    pub processed: u64,
+    /// True when stopped early: outputs are not final; run again to resume.
+    pub interrupted: bool,
+}
+
+enum Done {
+    Reused(usize, Box<Entry>),
+    Fresh(Box<Entry>, emit::Rendered),
+}
+
+/// Holds the output folder for one run at a time (released on exit, even a
+/// killed one, since the OS drops the lock with the process).
+fn lock(out: &Path) -> Result<std::fs::File, BatchError> {
+    let p = out.join(".formsift.lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(EmitError::io(&p))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(BatchError::Busy(out.display().to_string())),
+        Err(std::fs::TryLockError::Error(e)) => Err(EmitError::io(&p)(e).into()),
+    }
+}
+
+/// Earlier output in `out` that a run can reuse: the completed run's set and
+/// the sets of interrupted runs. A partial set left by a killed run is
+/// renamed to the next `resume-N` first.
+fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitError> {
+    let resume_sets = |out: &Path| -> Vec<(u32, Set)> {
+        let mut v: Vec<(u32, Set)> = std::fs::read_dir(out)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().to_string_lossy().into_owned();
+                let n = name.strip_prefix("manifest.jsonl.resume-")?.parse().ok()?;
+                Some((n, Set::suffixed(out, &format!("resume-{n}"))))
+            })
+            .collect();
+        v.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+        v
+    };
+    let partial = Set::partial(out);
+    if partial.manifest.exists() {
+        let n = resume_sets(out).first().map_or(1, |(n, _)| n + 1);
+        let to = Set::suffixed(out, &format!("resume-{n}"));
+        for (a, b) in partial.paths().into_iter().zip(to.paths()) {
+            if a.exists() {
+                std::fs::rename(a, b).map_err(EmitError::io(a))?;
+            }
+        }
+    }
+    let resumes: Vec<Set> = resume_sets(out).into_iter().map(|(_, s)| s).collect();
+    let mut found: Vec<Source> = resumes.iter().filter_map(|s| s.source(header)).collect();
+    found.extend(Set::done(out).source(header));
+    Ok((found, resumes))
+}
+
+/// Reads, hashes and (unless an earlier output matches) processes one input.
+fn work(input: &Input, candidates: Vec<(usize, Entry)>, config: &Config) -> Done {
+    let start = Instant::now();
+    let path = input.path.display().to_string();
+    let fresh = |hash: String, outcome: Result<FileOutput, String>| {
+        let rendered = emit::render(&path, &outcome, start.elapsed().as_secs_f64() * 1000.0);
+        let entry = Entry {
+            path: path.clone(),
+            relative: input.relative.clone(),
+            hash,
+            records: [0, 0],
+            review: [0, 0],
+            counts: rendered.counts,
+            report: rendered.report.clone(),
+        };
+        Done::Fresh(Box::new(entry), rendered)
+    };
+    let bytes = match std::fs::read(&input.path) {
+        Ok(b) => b,
+        Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
+    };
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
+        e.report["reused"] = serde_json::Value::Bool(true);
+        return Done::Reused(src, Box::new(e));
+    }
+    let outcome = process_bytes(&bytes, &path, config);
+    fresh(hash, outcome)
+}
+
+/// Runs the batch over `inputs`, writing into `out`.
+pub fn run(
+    inputs: &[PathBuf],
+    out: &Path,
+    batch: &Batch,
+    observer: &dyn Observer,
+) -> Result<Outcome, BatchError> {
+    let start = Instant::now();
+    std::fs::create_dir_all(out).map_err(EmitError::io(out))?;
+    let _lock = lock(out)?;
+    let header = batch.header();
+    let (mut sources, resume_sets) = if batch.reuse {
+        sources(out, &header)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let partial = Set::partial(out);
+    let mut journal =
+        Journal::create(&partial, &header).map_err(EmitError::io(&partial.records))?;
+    let window = if batch.window > 0 {
+        batch.window
+    } else {
+        4 * rayon::current_num_threads()
+    };
+
+    let (tx, rx) = mpsc::channel::<(usize, Done)>();
+    let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
+    let (mut next, mut written, mut processed) = (0usize, 0usize, 0u64);
+    let mut interrupted = false;
+    let mut write_ready = |pending: &mut BTreeMap<usize, Done>,
+                           written: &mut usize,
+                           sources: &mut Vec<Source>,
+                           journal: &mut Journal|
+     -> Result<(), EmitError> {
+        while let Some(done) = pending.remove(written) {
+            *written += 1;
+            let err = EmitError::io(&partial.records);
+            match done {
+                Done::Reused(src, e) => {
+                    let (rec, rev) = sources[src].read(&e).map_err(EmitError::io(out))?;
+                    observer.file_done(&e.path, &e.counts, true, None);
+                    journal.append(*e, &rec, &rev).map_err(err)?;
+                }
+                Done::Fresh(e, r) => {
+                    processed += 1;
+                    let error = e.report.get("error").and_then(|v| v.as_str());
+                    observer.file_done(&e.path, &e.counts, false, error);
+                    journal.append(*e, &r.records, &r.review).map_err(err)?;
+                }
+            }
+        }
+        Ok(())
+    };
+
+    for item in Walk::new(inputs, &batch.config) {
+        if observer.stop_requested() {
+            interrupted = true;
+            break;
+        }
+        let input = match item {
+            Ok(i) => i,
+            Err(e) => {
+                let msg = e.to_string();
+                observer.input_error(&msg);
+                journal
+                    .input_error(&msg)
+                    .map_err(EmitError::io(&partial.manifest))?;
+                continue;
+            }
+        };
+        if batch.shard.is_some_and(|s| !s.takes(&input)) {
+            continue;
+        }
+        let key = input.path.display().to_string();
+        let candidates: Vec<(usize, Entry)> = sources
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| s.find(&key).map(|e| (i, e)))
+            .collect();
+        let (tx, config, idx) = (tx.clone(), Arc::clone(&batch.config), next);
+        next += 1;
+        rayon::spawn(move || {
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                work(&input, candidates, &config)
+            }));
+            let done = done.unwrap_or_else(|p| {
+                let path = input.path.display().to_string();
+                let r = emit::render(&path, &Err(crate::panic_message(&path, p.as_ref())), 0.0);
+                Done::Fresh(
+                    Box::new(Entry {
+                        path,
+                        relative: input.relative.clone(),
+                        hash: String::new(),
+                        records: [0, 0],
+                        review: [0, 0],
+                        counts: r.counts,
+                        report: r.report.clone(),
+                    }),
+                    r,
+                )
+            });
+            let _ = tx.send((idx, done));
+        });
+        while next - written >= window {
+            let (i, d) = rx.recv().expect("workers send every result");
+            pending.insert(i, d);
+            write_ready(&mut pending, &mut written, &mut sources, &mut journal)?;
+        }
+    }
+    while written < next {
+        let (i, d) = rx.recv().expect("workers send every result");
+        pending.insert(i, d);
+        write_ready(&mut pending, &mut written, &mut sources, &mut journal)?;
+    }
+    journal.sync().map_err(EmitError::io(&partial.records))?;
+    drop(sources);
+
+    let elapsed = start.elapsed().as_secs_f64() * 1000.0;
+    if interrupted {
+        let report = out.join("report.json.partial");
+        let summary =
+            emit::write_report(&report, &partial.manifest, &batch.config_origin, elapsed)?;
+        return Ok(Outcome {
+            summary,
+            processed,
+            interrupted,
+        });
+    }
+    let summary = finish(out, &partial, &resume_sets, &batch.config_origin, elapsed)?;
+    Ok(Outcome {
+        summary,
+        processed,
+        interrupted,
+    })
+}
+
+/// Turns a written partial set into the outputs: report.json from the
+/// journal, then each file renamed into place. The old manifest goes first,
+/// so a crash in between leaves no manifest pointing into the wrong files.
+pub(crate) fn finish(
+    out: &Path,
+    partial: &Set,
+    resume_sets: &[Set],
+    config_origin: &str,
+    elapsed_ms: f64,
+) -> Result<Summary, EmitError> {
+    let report_tmp = out.join("report.json.partial");
+    let summary = emit::write_report(&report_tmp, &partial.manifest, config_origin, elapsed_ms)?;
+    let done = Set::done(out);
+    match std::fs::remove_file(&done.manifest) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(EmitError::io(&done.manifest)(e));
+        }
+        _ => {}
+    }
+    let renames = [
+        (&partial.records, &done.records),
+        (&partial.review, &done.review),
+        (&report_tmp, &out.join("report.json")),
+        (&partial.manifest, &done.manifest),
+    ];
+    for (a, b) in renames {
+        std::fs::rename(a, b).map_err(EmitError::io(b))?;
+    }
+    for set in resume_sets {
+        for p in set.paths() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,311 @@
+//! The manifest: one line per input saying what it was (content hash) and
+//! where its output lies (byte ranges in records.jsonl and review.jsonl).
+//!
+//! A run appends to a journal (`manifest.jsonl.partial`) after each file's
+//! records are written, so the journal of an interrupted run says exactly
+//! which files are done. When the run completes, the journal becomes
+//! `manifest.jsonl`. Both are read back as [`Source`]s: a later run copies the
+//! output of unchanged files instead of processing them again.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::cmp::Ordering;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// What invalidates earlier output: the formsift version and the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// formsift version that wrote the output.
+    pub formsift: String,
+    /// Hash of the pipeline.toml text in force.
+    pub config: String,
+}
+
+/// One input's line in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The input path as walked.
+    pub path: String,
+    /// Path relative to its root (the shard key).
+    pub relative: String,
+    /// blake3 of the input bytes (hex).
+    pub hash: String,
+    /// Byte range `[offset, length]` of its records in records.jsonl.
+    pub records: [u64; 2],
+    /// Byte range of its items in review.jsonl.
+    pub review: [u64; 2],
+    /// Counts for the summary: records, indicator rows, review items, forms
+    /// sent to review.
+    pub counts: Counts,
+    /// The file's entry in report.json (status, encoding, preamble, error…).
+    pub report: Value,
+}
+
+/// Per-file counts kept in the manifest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Input bytes.
+    pub bytes: u64,
+    /// Records (forms) written.
+    pub records: u64,
+    /// Indicator rows written.
+    pub rows: u64,
+    /// Review items written.
+    pub review_items: u64,
+    /// 1 when the file could not be read.
+    pub failed: u64,
+}
+
+impl Counts {
+    /// Adds another file's counts.
+    pub fn add(&mut self, o: &Counts) {
+        self.bytes += o.bytes;
+        self.records += o.records;
+        self.rows += o.rows;
+        self.review_items += o.review_items;
+        self.failed += o.failed;
+    }
+}
+
+/// A line of a manifest: the header, a file, or a path that gave no input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ManifestLine {
+    /// First line.
+    Header(Header),
+    /// An input file.
+    File(Box<Entry>),
+    /// A command-line path that yielded nothing.
+    InputError {
+        /// The message.
+        input_error: String,
+    },
+}
+
+/// Compares two walked paths in walk order (component-wise).
+pub fn path_order(a: &str, b: &str) -> Ordering {
+    Path::new(a).cmp(Path::new(b))
+}
+
+/// Earlier output that can be reused: a manifest or journal and the records
+/// and review files its ranges point into. Entries are read forward only, in
+/// walk order, so a source holds one entry in memory, whatever its size.
+pub struct Source {
+    lines: std::io::Lines<BufReader<File>>,
+    next: Option<Entry>,
+    records: File,
+    review: File,
+    limits: [u64; 2],
+}
+
+impl Source {
+    /// Opens a manifest and its data files; `None` when any is missing or the
+    /// header differs from `want` (other version or rules: nothing reusable).
+    pub fn open(manifest: &Path, records: &Path, review: &Path, want: &Header) -> Option<Source> {
+        let mut lines = BufReader::new(File::open(manifest).ok()?).lines();
+        let header: Header = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+        if header != *want {
+            return None;
+        }
+        let records = File::open(records).ok()?;
+        let review = File::open(review).ok()?;
+        let limits = [
+            records.metadata().ok()?.len(),
+            review.metadata().ok()?.len(),
+        ];
+        let mut s = Source {
+            lines,
+            next: None,
+            records,
+            review,
+            limits,
+        };
+        s.advance();
+        Some(s)
+    }
+
+    fn advance(&mut self) {
+        self.next = None;
+        for line in self.lines.by_ref() {
+            let Ok(line) = line else { return };
+            match serde_json::from_str::<ManifestLine>(&line) {
+                Ok(ManifestLine::File(e)) => {
+                    // A journal cut by a kill may point past the data written.
+                    let fits = |r: [u64; 2], lim: u64| r[0].saturating_add(r[1]) <= lim;
+                    if fits(e.records, self.limits[0]) && fits(e.review, self.limits[1]) {
+                        self.next = Some(*e);
+                    }
+                    return;
+                }
+                Ok(_) => continue,
+                // A torn last line: the rest of the journal is unusable.
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// The entry for `path`, if this source has one. Calls must come in walk
+    /// order; entries before `path` are skipped for good.
+    pub fn find(&mut self, path: &str) -> Option<Entry> {
+        while let Some(e) = &self.next {
+            match path_order(&e.path, path) {
+                Ordering::Less => self.advance(),
+                Ordering::Equal => {
+                    let e = self.next.take();
+                    self.advance();
+                    return e;
+                }
+                Ordering::Greater => return None,
+            }
+        }
+        None
+    }
+
+    /// The next entry, in walk order.
+    pub fn peek(&self) -> Option<&Entry> {
+        self.next.as_ref()
+    }
+
+    /// Takes the next entry.
+    pub fn take(&mut self) -> Option<Entry> {
+        let e = self.next.take();
+        self.advance();
+        e
+    }
+
+    /// Copies an entry's records and review items out of this source.
+    pub fn read(&mut self, e: &Entry) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+        Ok((
+            read_range(&mut self.records, e.records)?,
+            read_range(&mut self.review, e.review)?,
+        ))
+    }
+}
+
+fn read_range(f: &mut File, [offset, len]: [u64; 2]) -> std::io::Result<Vec<u8>> {
+    let mut buf = vec![0; len as usize];
+    f.seek(SeekFrom::Start(offset))?;
+    f.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+/// The set of files a run writes into, before they become the outputs.
+#[derive(Debug, Clone)]
+pub struct Set {
+    /// Journal / manifest.
+    pub manifest: PathBuf,
+    /// Records.
+    pub records: PathBuf,
+    /// Review items.
+    pub review: PathBuf,
+}
+
+impl Set {
+    /// The outputs of a completed run in `out`.
+    pub fn done(out: &Path) -> Set {
+        Set {
+            manifest: out.join("manifest.jsonl"),
+            records: out.join("records.jsonl"),
+            review: out.join("review.jsonl"),
+        }
+    }
+
+    /// The files of the run in progress in `out`.
+    pub fn partial(out: &Path) -> Set {
+        Set::suffixed(out, "partial")
+    }
+
+    /// A set with a suffix (`partial`, `resume-1`, …).
+    pub fn suffixed(out: &Path, suffix: &str) -> Set {
+        let d = Set::done(out);
+        let add = |p: PathBuf| PathBuf::from(format!("{}.{suffix}", p.display()));
+        Set {
+            manifest: add(d.manifest),
+            records: add(d.records),
+            review: add(d.review),
+        }
+    }
+
+    /// Opens the set as a source of reusable output.
+    pub fn source(&self, want: &Header) -> Option<Source> {
+        Source::open(&self.manifest, &self.records, &self.review, want)
+    }
+
+    /// The three paths.
+    pub fn paths(&self) -> [&Path; 3] {
+        [&self.manifest, &self.records, &self.review]
+    }
+}
+
+/// Appends files' output and their manifest lines, in order.
+pub struct Journal {
+    records: std::io::BufWriter<File>,
+    review: std::io::BufWriter<File>,
+    manifest: std::io::BufWriter<File>,
+    offsets: [u64; 2],
+}
+
+impl Journal {
+    /// Creates the set's files (truncating) and writes the header.
+    pub fn create(set: &Set, header: &Header) -> std::io::Result<Journal> {
+        let open = |p: &Path| File::create(p).map(std::io::BufWriter::new);
+        let mut j = Journal {
+            records: open(&set.records)?,
+            review: open(&set.review)?,
+            manifest: open(&set.manifest)?,
+            offsets: [0, 0],
+        };
+        serde_json::to_writer(&mut j.manifest, header)?;
+        j.manifest.write_all(b"\n")?;
+        j.manifest.flush()?;
+        Ok(j)
+    }
+
+    /// Appends one file's records and review lines, then its manifest entry
+    /// (ranges filled in). Data is flushed before the entry, so an entry in
+    /// the journal always points at bytes that were written.
+    pub fn append(&mut self, mut e: Entry, records: &[u8], review: &[u8]) -> std::io::Result<()> {
+        self.records.write_all(records)?;
+        self.review.write_all(review)?;
+        e.records = [self.offsets[0], records.len() as u64];
+        e.review = [self.offsets[1], review.len() as u64];
+        self.offsets[0] += records.len() as u64;
+        self.offsets[1] += review.len() as u64;
+        self.records.flush()?;
+        self.review.flush()?;
+        serde_json::to_writer(&mut self.manifest, &ManifestLine::File(Box::new(e)))?;
+        self.manifest.write_all(b"\n")?;
+        self.manifest.flush()
+    }
+
+    /// Records a command-line path that gave no input.
+    pub fn input_error(&mut self, message: &str) -> std::io::Result<()> {
+        serde_json::to_writer(
+            &mut self.manifest,
+            &ManifestLine::InputError {
+                input_error: message.to_string(),
+            },
+        )?;
+        self.manifest.write_all(b"\n")?;
+        self.manifest.flush()
+    }
+
+    /// Flushes everything to disk.
+    pub fn sync(self) -> std::io::Result<()> {
+        for w in [self.records, self.review, self.manifest] {
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads every line of a manifest (for the report and for merge).
+pub fn read_lines(path: &Path) -> std::io::Result<impl Iterator<Item = ManifestLine>> {
+    let lines = BufReader::new(File::open(path)?).lines();
+    Ok(lines
+        .map_while(Result::ok)
+        .map_while(|l| serde_json::from_str(&l).ok()))
+}

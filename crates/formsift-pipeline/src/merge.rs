@@ -1,0 +1,150 @@
+//! Merging the outputs of shards (`formsift run --shard K/N`) into one
+//! records.jsonl, review.jsonl, manifest.jsonl and report.json, in the same
+//! order one unsharded run writes: a k-way merge of the shards' manifests by
+//! path, copying each file's byte ranges. Memory holds one entry per shard.
+
+use crate::batch::finish;
+use crate::emit::{EmitError, Summary};
+use crate::manifest::{self, Header, Journal, ManifestLine, Set, Source, path_order};
+use std::path::{Path, PathBuf};
+
+/// Why shard outputs cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// A folder holds no completed run.
+    #[error(
+        "{0}: no completed run here (manifest.jsonl missing or unreadable); finish that shard first (re-running it resumes)"
+    )]
+    NotARun(String),
+    /// Shards made by different versions or rules.
+    #[error(
+        "{dir} was made with {found}, unlike {first} ({expected}); run every shard with the same binary and --config"
+    )]
+    Mismatch {
+        /// The shard that differs.
+        dir: String,
+        /// Its version and rules.
+        found: String,
+        /// The first shard.
+        first: String,
+        /// The first shard's version and rules.
+        expected: String,
+    },
+    /// The output folder is one of the inputs.
+    #[error("--out {0} is one of the shard folders; merge into a new folder")]
+    OutIsInput(String),
+    /// Writing failed.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+}
+
+/// What a merge did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merged {
+    /// Totals of the merged output.
+    pub summary: Summary,
+    /// Paths found in more than one shard (the first shard's output is kept).
+    pub duplicates: Vec<String>,
+}
+
+fn header_of(dir: &Path) -> Result<Header, MergeError> {
+    let not_a_run = || MergeError::NotARun(dir.display().to_string());
+    match manifest::read_lines(&dir.join("manifest.jsonl"))
+        .map_err(|_| not_a_run())?
+        .next()
+    {
+        Some(ManifestLine::Header(h)) => Ok(h),
+        _ => Err(not_a_run()),
+    }
+}
+
+/// Merges the completed runs in `shards` into `out`.
+pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merged, MergeError> {
+    let start = std::time::Instant::now();
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let mut header: Option<(Header, &Path)> = None;
+    for dir in shards {
+        if out.exists() && canon(dir) == canon(out) {
+            return Err(MergeError::OutIsInput(out.display().to_string()));
+        }
+        let h = header_of(dir)?;
+        if let Some((first, first_dir)) = &header {
+            if *first != h {
+                let show = |h: &Header| format!("formsift {} and rules {}", h.formsift, h.config);
+                return Err(MergeError::Mismatch {
+                    dir: dir.display().to_string(),
+                    found: show(&h),
+                    first: first_dir.display().to_string(),
+                    expected: show(first),
+                });
+            }
+        } else {
+            header = Some((h, dir));
+        }
+    }
+    let Some((header, _)) = header else {
+        return Err(MergeError::NotARun("(no shard folders given)".into()));
+    };
+    let mut sources: Vec<Source> = Vec::new();
+    for dir in shards {
+        let s = Set::done(dir)
+            .source(&header)
+            .ok_or_else(|| MergeError::NotARun(dir.display().to_string()))?;
+        sources.push(s);
+    }
+    std::fs::create_dir_all(out).map_err(EmitError::io(out))?;
+    let partial = Set::partial(out);
+    let mut journal =
+        Journal::create(&partial, &header).map_err(EmitError::io(&partial.records))?;
+    // Every shard saw the same command-line paths: keep each message once.
+    let mut input_errors: Vec<String> = Vec::new();
+    for dir in shards {
+        for line in manifest::read_lines(&dir.join("manifest.jsonl")).map_err(EmitError::io(dir))? {
+            if let ManifestLine::InputError { input_error } = line
+                && !input_errors.contains(&input_error)
+            {
+                input_errors.push(input_error);
+            }
+        }
+    }
+    for e in &input_errors {
+        journal
+            .input_error(e)
+            .map_err(EmitError::io(&partial.manifest))?;
+    }
+    let mut duplicates = Vec::new();
+    let mut last: Option<String> = None;
+    loop {
+        let next = (0..sources.len())
+            .filter(|&i| sources[i].peek().is_some())
+            .min_by(|&a, &b| {
+                path_order(
+                    &sources[a].peek().unwrap().path,
+                    &sources[b].peek().unwrap().path,
+                )
+            });
+        let Some(i) = next else { break };
+        let e = sources[i].take().expect("peeked");
+        if last.as_deref() == Some(e.path.as_str()) {
+            duplicates.push(e.path);
+            continue;
+        }
+        let (rec, rev) = sources[i].read(&e).map_err(EmitError::io(&shards[i]))?;
+        last = Some(e.path.clone());
+        journal
+            .append(e, &rec, &rev)
+            .map_err(EmitError::io(&partial.records))?;
+    }
+    journal.sync().map_err(EmitError::io(&partial.records))?;
+    let summary = finish(
+        out,
+        &partial,
+        &[],
+        config_origin,
+        start.elapsed().as_secs_f64() * 1000.0,
+    )?;
+    Ok(Merged {
+        summary,
+        duplicates,
+    })
+}

@@ -1,0 +1,325 @@
+//! Which files a run reads: a lazy walk in sorted path order.
+//!
+//! Directories are listed one at a time (each listing sorted by name), so a
+//! walk over an archive of any size holds only the listings on the current
+//! path. A depth-first walk of name-sorted listings yields paths in
+//! component-wise sorted order, the order records are written in.
+
+use formsift_config::Config;
+use std::path::{Path, PathBuf};
+
+/// A path given on the command line that yields no input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist.
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    /// A directory with no readable input inside.
+    #[error("{0}: directory holds no readable input (looked for .{1})")]
+    EmptyDir(String, String),
+    /// A directory could not be listed.
+    #[error("{0}: cannot list directory: {1}")]
+    Unlistable(String, String),
+}
+
+/// One input file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The path to open (as given or walked).
+    pub path: PathBuf,
+    /// The path relative to the root it was found under (the file name for a
+    /// file given directly): the same on every machine, used for sharding.
+    pub relative: String,
+}
+
+/// Walks the given files and directories lazily, in sorted path order.
+///
+/// Roots are sorted and a root inside another root is dropped (its files
+/// come with the outer one), so no file is yielded twice.
+pub struct Walk<'c> {
+    roots: std::vec::IntoIter<PathBuf>,
+    /// Directory listings still to visit: (root, entries left, reversed).
+    stack: Vec<Vec<PathBuf>>,
+    root: PathBuf,
+    found_under_root: usize,
+    config: &'c Config,
+    pending_error: Option<InputError>,
+}
+
+impl<'c> Walk<'c> {
+    /// A walk over `paths` keeping files with the configured extensions.
+    pub fn new(paths: &[PathBuf], config: &'c Config) -> Walk<'c> {
+        let mut roots: Vec<PathBuf> = paths.to_vec();
+        roots.sort();
+        roots.dedup();
+        let mut kept: Vec<PathBuf> = Vec::new();
+        for r in roots {
+            if r.exists()
+                && kept
+                    .iter()
+                    .any(|k| k.is_dir() && r.starts_with(k) && r != *k)
+            {
+                continue;
+            }
+            kept.push(r);
+        }
+        Walk {
+            roots: kept.into_iter(),
+            stack: Vec::new(),
+            root: PathBuf::new(),
+            found_under_root: 0,
+            config,
+            pending_error: None,
+        }
+    }
+
+    fn wanted(&self, p: &Path) -> bool {
+        p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            self.config
+                .inputs
+                .extensions
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(e))
+        })
+    }
+
+    fn input(&self, path: PathBuf) -> Input {
+        let relative = path
+            .strip_prefix(&self.root)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|| {
+                path.file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+            });
+        Input { path, relative }
+    }
+}
+
+fn listing(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    entries.reverse();
+    Ok(entries)
+}
+
+impl Iterator for Walk<'_> {
+    type Item = Result<Input, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(e) = self.pending_error.take() {
+                return Some(Err(e));
+            }
+            if let Some(top) = self.stack.last_mut() {
+                match top.pop() {
+                    Some(p) if p.is_dir() => match listing(&p) {
+                        Ok(l) => self.stack.push(l),
+                        Err(e) => {
+                            return Some(Err(InputError::Unlistable(
+                                p.display().to_string(),
+                                e.to_string(),
+                            )));
+                        }
+                    },
+                    Some(p) => {
+                        if self.wanted(&p) {
+                            self.found_under_root += 1;
+                            return Some(Ok(self.input(p)));
+                        }
+                    }
+                    None => {
+                        self.stack.pop();
+                        if self.stack.is_empty() && self.found_under_root == 0 {
+                            return Some(Err(InputError::EmptyDir(
+                                self.root.display().to_string(),
+                                self.config.inputs.extensions.join(", ."),
+                            )));
+                        }
+                    }
+                }
+                continue;
+            }
+            let root = self.roots.next()?;
+            self.root = root.clone();
+            self.found_under_root = 0;
+            if root.is_file() {
+                return Some(Ok(self.input(root)));
+            } else if root.is_dir() {
+                match listing(&root) {
+                    Ok(l) => self.stack.push(l),
+                    Err(e) => {
+                        return Some(Err(InputError::Unlistable(
+                            root.display().to_string(),
+                            e.to_string(),
+                        )));
+                    }
+                }
+            } else {
+                return Some(Err(InputError::Missing(root.display().to_string())));
+            }
+        }
+    }
+}
+
+/// Expands the paths given into the sorted list of input files (the whole
+/// list; [`Walk`] is the lazy form).
+pub fn collect_inputs(paths: &[PathBuf], config: &Config) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for item in Walk::new(paths, config) {
+        match item {
+            Ok(i) => files.push(i.path),
+            Err(e) => errors.push(e),
+        }
+    }
+    (files, errors)
+}
+
+/// Which part of an archive this machine takes: inputs whose relative path
+/// hashes to `index` modulo `count` (`--shard K/N`, K from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, 0-based.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+/// Why a `--shard` value is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "bad shard {0:?}: write K/N with 0 <= K < N, e.g. --shard 0/4 … --shard 3/4 (Slurm: $SLURM_ARRAY_TASK_ID/N)"
+)]
+pub struct ShardError(String);
+
+impl std::str::FromStr for Shard {
+    type Err = ShardError;
+
+    fn from_str(s: &str) -> Result<Shard, ShardError> {
+        let bad = || ShardError(s.to_string());
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// True when the input belongs to this shard. The assignment depends only
+    /// on the path relative to its root, so every machine agrees on it.
+    pub fn takes(&self, input: &Input) -> bool {
+        let h = blake3::hash(input.relative.as_bytes());
+        let n = u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"));
+        n % self.count == self.index
+    }
+}
+
+/// Counts the files and bytes a walk will yield (for progress and ETA).
+pub fn count_inputs(paths: &[PathBuf], config: &Config, shard: Option<Shard>) -> (u64, u64) {
+    let (mut files, mut bytes) = (0, 0);
+    for input in Walk::new(paths, config).flatten() {
+        if shard.is_none_or(|s| s.takes(&input)) {
+            files += 1;
+            bytes += std::fs::metadata(&input.path).map_or(0, |m| m.len());
+        }
+    }
+    (files, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("formsift-walk-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn walks_sorted_filtered_and_reports_bad_roots() {
+        let d = tmp("walk");
+        for f in [
+            "2024/b/c.html",
+            "2024/a.md",
+            "b.txt",
+            "a.txt",
+            "notes.pdf",
+            "2023/x.txt",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        std::fs::create_dir_all(d.join("empty")).unwrap();
+        let roots = [
+            d.clone(),
+            d.join("missing"),
+            d.join("2024"),
+            d.join("empty"),
+        ];
+        let (files, errors) = collect_inputs(&roots, &Config::embedded());
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(&d).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["2023/x.txt", "2024/a.md", "2024/b/c.html", "a.txt", "b.txt"]
+        );
+        // The nested root 2024 is not walked twice; `empty` is inside `d`.
+        assert_eq!(
+            errors,
+            [InputError::Missing(d.join("missing").display().to_string())]
+        );
+        let (f, _) = collect_inputs(&[d.join("empty")], &Config::embedded());
+        assert!(f.is_empty());
+        let (_, e) = collect_inputs(&[d.join("empty")], &Config::embedded());
+        assert!(matches!(e[..], [InputError::EmptyDir(..)]));
+    }
+
+    #[test]
+    fn the_walk_order_is_the_sorted_order() {
+        let d = tmp("order");
+        for f in ["a-b/x.txt", "a/y.txt", "a/b/z.txt", "a.b/w.txt"] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let (files, _) = collect_inputs(&[d], &Config::embedded());
+        let mut sorted = files.clone();
+        sorted.sort();
+        assert_eq!(files, sorted);
+    }
+
+    #[test]
+    fn shards_partition_the_inputs() {
+        let inputs: Vec<Input> = (0..200)
+            .map(|k| Input {
+                path: PathBuf::from(format!("/x/{k}.txt")),
+                relative: format!("{}/{k}.txt", 2019 + k % 5),
+            })
+            .collect();
+        let shards: Vec<Shard> = (0..3).map(|k| format!("{k}/3").parse().unwrap()).collect();
+        let mut sizes = [0; 3];
+        for i in &inputs {
+            let owners: Vec<usize> = (0..3).filter(|&k| shards[k].takes(i)).collect();
+            assert_eq!(owners.len(), 1);
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 40), "{sizes:?}");
+        assert!("3/3".parse::<Shard>().is_err());
+        assert!("1".parse::<Shard>().is_err());
+        assert!("0/0".parse::<Shard>().is_err());
+    }
+}

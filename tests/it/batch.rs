@@ -1,0 +1,175 @@
+//! Archive-scale behaviour of the binary: a killed or interrupted run
+//! resumes to the same outputs as an uninterrupted one; shards merge into
+//! the unsharded output; `extract --files-from` streams records.
+
+use crate::support::{formsift, root, samples, tempdir};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An archive of `copies` copies of the samples in year folders.
+fn archive(dir: &Path, copies: usize) -> PathBuf {
+    let a = dir.join("archive");
+    for k in 0..copies {
+        let sub = a.join(format!("{}/batch{k:04}", 2019 + k % 5));
+        std::fs::create_dir_all(&sub).unwrap();
+        for s in samples() {
+            std::fs::copy(&s, sub.join(s.file_name().unwrap())).unwrap();
+        }
+    }
+    a
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+fn lines_in(p: &Path) -> usize {
+    std::fs::read_to_string(p).map_or(0, |t| t.lines().count())
+}
+
+/// Starts `formsift run` on one thread and stops it with `signal` once the
+/// journal lists at least `after` files; returns the exit status.
+fn run_and_stop(a: &Path, out: &Path, after: usize, signal: &str) -> Option<i32> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["run", "--quiet", "--threads", "1", "--out"])
+        .arg(out)
+        .arg(a)
+        .current_dir(root())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = out.join("manifest.jsonl.partial");
+    let start = Instant::now();
+    while lines_in(&journal) < after + 1 {
+        if start.elapsed() > Duration::from_secs(60) || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_records() {
+    let dir = tempdir("killed");
+    let a = archive(&dir, 60);
+    let whole = dir.join("whole");
+    let r = formsift(&[
+        "run",
+        "--quiet",
+        a.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    assert_eq!(r.status.code(), Some(0));
+
+    let out = dir.join("out");
+    // SIGKILL: no chance to clean up; the journal is all there is.
+    let code = run_and_stop(&a, &out, 40, "-KILL");
+    assert_eq!(code, None, "killed by a signal");
+    assert!(!out.join("records.jsonl").exists());
+    // SIGINT (Ctrl-C): the files in flight finish, exit status 130.
+    let code = run_and_stop(&a, &out, 120, "-INT");
+    assert!(matches!(code, Some(130) | None), "{code:?}");
+
+    let r = formsift(&["run", a.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let said = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        !said.contains("(0 reused"),
+        "the resumed run reused nothing: {said}"
+    );
+    for f in ["records.jsonl", "review.jsonl"] {
+        assert!(
+            read(&out.join(f)) == read(&whole.join(f)),
+            "{f} differs after resume"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial") || n.contains(".resume"))
+        .collect();
+    assert!(names.is_empty(), "left behind: {names:?}");
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_records() {
+    let dir = tempdir("shards");
+    let a = archive(&dir, 6);
+    let whole = dir.join("whole");
+    formsift(&[
+        "run",
+        "-q",
+        a.to_str().unwrap(),
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    let mut args = vec!["merge".to_string()];
+    for k in 0..4 {
+        let d = dir.join(format!("shard-{k}"));
+        let r = formsift(&[
+            "run",
+            "-q",
+            "--shard",
+            &format!("{k}/4"),
+            a.to_str().unwrap(),
+            "--out",
+            d.to_str().unwrap(),
+        ]);
+        assert_eq!(r.status.code(), Some(0));
+        args.push(d.display().to_string());
+    }
+    let merged = dir.join("merged");
+    args.extend(["--out".to_string(), merged.display().to_string()]);
+    let r = formsift(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(
+        read(&merged.join("records.jsonl")),
+        read(&whole.join("records.jsonl"))
+    );
+    let bad = formsift(&["run", "samples", "--shard", "4/4", "--out", "x"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("K/N"));
+}
+
+#[test]
+fn extract_reads_paths_from_stdin() {
+    let list: String = samples()
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["extract", "--files-from", "-"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 29);
+}
