@@ -1,6 +1,7 @@
 //! The configuration types and their lookups.
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -74,6 +75,9 @@ pub struct Template {
     pub titles: Vec<String>,
     /// Label (normalised) → targets, common labels merged with the template's.
     pub labels: BTreeMap<String, Vec<String>>,
+    /// The last character of every label: a text that ends otherwise cannot
+    /// become a label by stripping prefixes (a cheap exact reject).
+    label_ends: FxHashSet<char>,
 }
 
 /// Segmentation rules.
@@ -312,6 +316,10 @@ pub struct Config {
     pub flags: BTreeMap<String, FlagRule>,
     /// Checks.
     pub checks: CheckRules,
+    /// Level-1 names of the vocabulary, for lookups.
+    level1_names: FxHashSet<String>,
+    /// Level-2 names of the vocabulary, for lookups.
+    level2_names: FxHashSet<String>,
 }
 
 /// A label found in a cell.
@@ -374,6 +382,10 @@ impl Config {
             templates.push(Template {
                 form_type: t.form_type,
                 titles: t.titles.iter().map(|s| squeeze(s)).collect(),
+                label_ends: labels
+                    .keys()
+                    .filter_map(|k| k.chars().next_back())
+                    .collect(),
                 labels,
             });
         }
@@ -426,7 +438,7 @@ impl Config {
                 similarity: ir.similarity,
                 sure_similarity: ir.sure_similarity,
                 ordinal: re(&ir.ordinal)?,
-                vocabulary: ir.vocabulary,
+                vocabulary: ir.vocabulary.clone(),
             },
             values: ValueRules {
                 prefix_ops: longest_first(raw.values.prefix_ops),
@@ -435,6 +447,12 @@ impl Config {
             },
             flags: raw.flags,
             checks: raw.checks,
+            level1_names: ir.vocabulary.iter().map(|v| v.level1.clone()).collect(),
+            level2_names: ir
+                .vocabulary
+                .iter()
+                .flat_map(|v| v.level2.iter().cloned())
+                .collect(),
         })
     }
 
@@ -488,9 +506,18 @@ impl Config {
         if text.len() > MAX_LABEL_BYTES {
             return None;
         }
-        let key = squeeze(text);
+        let key: std::borrow::Cow<'_, str> = if text.chars().any(char::is_whitespace) {
+            squeeze(text).into()
+        } else {
+            text.into()
+        };
         let (mut s, unit) = self.split_unit_key(&key);
-        if s.is_empty() || s.chars().count() > 40 {
+        if !s
+            .chars()
+            .next_back()
+            .is_some_and(|c| template.label_ends.contains(&c))
+            || s.chars().count() > 40
+        {
             return None;
         }
         for _ in 0..6 {
@@ -519,15 +546,12 @@ impl Config {
 
     /// True when `name` is a level-1 name of the vocabulary.
     pub fn is_level1(&self, name: &str) -> bool {
-        self.indicators.vocabulary.iter().any(|v| v.level1 == name)
+        self.level1_names.contains(name)
     }
 
     /// True when `name` is a level-2 name of the vocabulary.
     pub fn is_level2(&self, name: &str) -> bool {
-        self.indicators
-            .vocabulary
-            .iter()
-            .any(|v| v.level2.iter().any(|c| c == name))
+        self.level2_names.contains(name)
     }
 
     /// The level-1 names that have `level2` as a child.

@@ -2,9 +2,12 @@
 
 /// Replaces LaTeX commands of `table` and removes `$` delimiters. Returns the
 /// text and whether anything was replaced.
-pub(crate) fn replace(text: &str, table: &[[String; 2]]) -> (String, bool) {
-    if !text.contains('\\') && !text.contains('$') {
-        return (text.to_string(), false);
+pub(crate) fn replace<'t>(
+    text: &'t str,
+    table: &[[String; 2]],
+) -> (std::borrow::Cow<'t, str>, bool) {
+    if !text.contains(['\\', '$']) {
+        return (text.into(), false);
     }
     let mut sorted: Vec<&[String; 2]> = table.iter().collect();
     sorted.sort_by_key(|[cmd, _]| std::cmp::Reverse(cmd.len()));
@@ -37,7 +40,7 @@ pub(crate) fn replace(text: &str, table: &[[String; 2]]) -> (String, bool) {
         }
         rest = &rest[c.len_utf8()..];
     }
-    (out, replaced)
+    (out.into(), replaced)
 }
 
 #[cfg(test)]
@@ -54,16 +57,10 @@ mod tests {
 
     #[test]
     fn commands_and_delimiters() {
-        assert_eq!(
-            replace("$\\geq 90\\%$", &table()),
-            ("≥90%".to_string(), true)
-        );
+        assert_eq!(replace("$\\geq 90\\%$", &table()), ("≥90%".into(), true));
         assert_eq!(replace("满意率 \\geq 80%。", &table()).0, "满意率 ≥80%。");
         assert_eq!(replace("\\gequal", &table()).0, "\\gequal");
-        assert_eq!(
-            replace("普通文本", &table()),
-            ("普通文本".to_string(), false)
-        );
+        assert_eq!(replace("普通文本", &table()), ("普通文本".into(), false));
     }
 
     #[test]

@@ -33,46 +33,37 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     for (i, line) in raw.iter().enumerate() {
         let number = i + 1;
         let mut notations = Vec::new();
-        let (layout, texts): (Layout, Vec<String>) = if line.trim().trim_matches('\t').is_empty() {
+        let (layout, texts): (Layout, Vec<&str>) = if line.trim().trim_matches('\t').is_empty() {
             (Layout::Blank, Vec::new())
         } else if let Some(row) = pipe_rows.get(&i) {
             notations.push(Notation::Markdown);
             match row {
                 None => (Layout::Rule, Vec::new()),
-                Some(cells) => (Layout::Columns, cells.clone()),
+                Some(cells) => (Layout::Columns, cells.iter().map(String::as_str).collect()),
             }
         } else if line.contains('\t') {
             notations.push(Notation::Tsv);
-            (
-                Layout::Columns,
-                line.split('\t').map(str::to_string).collect(),
-            )
+            (Layout::Columns, line.split('\t').collect())
         } else if tsv_doc || html::has_markup(line) {
-            (Layout::Columns, vec![line.to_string()])
+            (Layout::Columns, vec![line])
         } else {
             notations.push(Notation::Spaced);
             (
                 Layout::Spaced,
                 line.split(|c: char| c.is_whitespace())
                     .filter(|t| !t.is_empty())
-                    .map(str::to_string)
                     .collect(),
             )
         };
         let mut cells = Vec::with_capacity(texts.len());
         for t in texts {
-            let mut pieces = vec![t];
-            if html::has_markup(&pieces[0]) {
-                pieces = html::clean_cell(&pieces[0]);
+            if html::has_markup(t) {
                 push_once(&mut notations, Notation::Html);
-            }
-            for p in pieces {
-                let (text, replaced) = latex::replace(&p, &config.notation.latex);
-                if replaced {
-                    push_once(&mut notations, Notation::Latex);
+                for p in html::clean_cell(t) {
+                    push_cell(&mut cells, &p, &mut notations, config);
                 }
-                let col = cells.len();
-                cells.push(Cell::new(col, tidy(&text)));
+            } else {
+                push_cell(&mut cells, t, &mut notations, config);
             }
         }
         let layout = if layout == Layout::Columns && markdown::is_delimiter_row(&cells) {
@@ -91,6 +82,20 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     Document { lines }
 }
 
+/// Adds one cell: LaTeX replaced, paragraphs tidied.
+fn push_cell(cells: &mut Vec<Cell>, text: &str, notations: &mut Vec<Notation>, config: &Config) {
+    let col = cells.len();
+    if text.trim().is_empty() {
+        cells.push(Cell::new(col, String::new()));
+        return;
+    }
+    let (text, replaced) = latex::replace(text, &config.notation.latex);
+    if replaced {
+        push_once(notations, Notation::Latex);
+    }
+    cells.push(Cell::new(col, tidy(&text)));
+}
+
 fn push_once(v: &mut Vec<Notation>, n: Notation) {
     if !v.contains(&n) {
         v.push(n);
@@ -99,6 +104,9 @@ fn push_once(v: &mut Vec<Notation>, n: Notation) {
 
 /// Trims a cell and each of its paragraphs.
 fn tidy(text: &str) -> String {
+    if !text.contains('\n') {
+        return text.trim().to_string();
+    }
     let paragraphs: Vec<&str> = text
         .split('\n')
         .map(str::trim)

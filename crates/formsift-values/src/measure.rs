@@ -23,7 +23,12 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
             unit: None,
         };
     }
-    let norm = fold(&raw).replace('≧', "≥").replace('≦', "≤");
+    let folded = fold(&raw);
+    let norm: std::borrow::Cow<'_, str> = if folded.contains(['≧', '≦']) {
+        folded.replace('≧', "≥").replace('≦', "≤").into()
+    } else {
+        folded
+    };
     let Some(m) = NUMBER.find(&norm) else {
         return Measure {
             raw,
@@ -32,7 +37,12 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
             unit: None,
         };
     };
-    let value: Option<f64> = m.as_str().replace(',', "").parse().ok();
+    let digits = m.as_str();
+    let value: Option<f64> = if digits.contains(',') {
+        digits.replace(',', "").parse().ok()
+    } else {
+        digits.parse().ok()
+    };
     let before = norm[..m.start()].trim_end();
     let after = &norm[m.end()..];
     let mut op = rules
