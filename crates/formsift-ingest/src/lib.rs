@@ -86,7 +86,12 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
         }
         (t.into_owned(), encoding.name())
     } else {
-        if let Some(offset) = body.iter().position(|&b| b == 0) {
+        // `contains` on bytes is a memchr; the position only when needed.
+        if let Some(offset) = body
+            .contains(&0)
+            .then(|| body.iter().position(|&b| b == 0))
+            .flatten()
+        {
             return Err(IngestError::Binary {
                 path: name.to_string(),
                 offset,
@@ -138,11 +143,26 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
 /// byte scan: C0 and DEL are single bytes, C1 is 0xC2 0x80..=0x9F in UTF-8).
 fn first_control(text: &str) -> Option<(usize, char)> {
     let b = text.as_bytes();
-    b.iter().enumerate().find_map(|(i, &x)| {
-        let c0 = (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f;
-        let c1 = x == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9f));
-        (c0 || c1).then(|| (i, text[i..].chars().next().unwrap_or('\0')))
-    })
+    let suspect = |x: u8| {
+        (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) | (x == 0x7f) | (x == 0xC2)
+    };
+    // Whole chunks are screened without branches (the loop vectorises);
+    // only a chunk with a suspect byte is looked at closely.
+    for (k, chunk) in b.chunks(64).enumerate() {
+        if !chunk.iter().fold(false, |any, &x| any | suspect(x)) {
+            continue;
+        }
+        let base = k * 64;
+        for (j, &x) in chunk.iter().enumerate() {
+            let i = base + j;
+            let c0 = (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f;
+            let c1 = x == 0xC2 && matches!(b.get(i + 1), Some(0x80..=0x9f));
+            if c0 || c1 {
+                return Some((i, text[i..].chars().next().unwrap_or('\0')));
+            }
+        }
+    }
+    None
 }
 
 /// True when a decoding yields mostly CJK or ASCII text (a GB18030 guess that
@@ -194,6 +214,19 @@ mod tests {
         }
         let t = decode(&b, "a").unwrap();
         assert_eq!((t.text.as_str(), t.encoding), ("绩效", "UTF-16LE"));
+    }
+
+    #[test]
+    fn control_characters_are_found_wherever_they_stand() {
+        for at in [0, 5, 63, 64, 65, 200] {
+            let mut t = "甲".repeat(70) + "°é\t\r\n\u{c}";
+            assert_eq!(first_control(&t), None);
+            let pos = t.char_indices().nth(at).map_or(t.len(), |(i, _)| i);
+            t.insert(pos, '\u{1b}');
+            assert_eq!(first_control(&t), Some((pos, '\u{1b}')), "at {at}");
+            t.insert(pos, '\u{85}');
+            assert_eq!(first_control(&t), Some((pos, '\u{85}')), "C1 at {at}");
+        }
     }
 
     #[test]

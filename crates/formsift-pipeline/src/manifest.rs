@@ -240,27 +240,59 @@ impl Set {
 }
 
 /// Appends files' output and their manifest lines, in order.
+///
+/// Manifest lines wait in memory and are committed in groups (every
+/// [`Journal::COMMIT_FILES`] files): records and review are flushed first,
+/// then the lines are written, so a line never reaches the disk before the
+/// bytes it points to. A kill loses at most the uncommitted group, whose
+/// files are processed again on resume.
 pub struct Journal {
     records: std::io::BufWriter<File>,
     review: std::io::BufWriter<File>,
-    manifest: std::io::BufWriter<File>,
+    manifest: File,
+    pending: Vec<u8>,
+    pending_files: usize,
+    committed: std::time::Instant,
     offsets: [u64; 2],
 }
 
 impl Journal {
     /// Creates the set's files (truncating) and writes the header.
     pub fn create(set: &Set, header: &Header) -> std::io::Result<Journal> {
-        let open = |p: &Path| File::create(p).map(std::io::BufWriter::new);
+        let open =
+            |p: &Path| File::create(p).map(|f| std::io::BufWriter::with_capacity(1 << 16, f));
         let mut j = Journal {
             records: open(&set.records)?,
             review: open(&set.review)?,
-            manifest: open(&set.manifest)?,
+            manifest: File::create(&set.manifest)?,
+            pending: Vec::new(),
+            pending_files: 0,
+            committed: std::time::Instant::now(),
             offsets: [0, 0],
         };
-        serde_json::to_writer(&mut j.manifest, header)?;
-        j.manifest.write_all(b"\n")?;
-        j.manifest.flush()?;
+        serde_json::to_writer(&mut j.pending, header)?;
+        j.pending.push(b'\n');
+        j.commit()?;
         Ok(j)
+    }
+
+    /// Files per commit of the journal (or [`Journal::COMMIT_AFTER`],
+    /// whichever comes first).
+    pub const COMMIT_FILES: usize = 32;
+
+    /// Longest time appended files wait for a commit.
+    pub const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+    /// Makes every appended file durable against a process kill: data first,
+    /// then the manifest lines that point into it.
+    pub fn commit(&mut self) -> std::io::Result<()> {
+        self.records.flush()?;
+        self.review.flush()?;
+        self.manifest.write_all(&self.pending)?;
+        self.pending.clear();
+        self.pending_files = 0;
+        self.committed = std::time::Instant::now();
+        Ok(())
     }
 
     /// Appends one file's records and review lines, then its manifest entry
@@ -273,32 +305,37 @@ impl Journal {
         e.review = [self.offsets[1], review.len() as u64];
         self.offsets[0] += records.len() as u64;
         self.offsets[1] += review.len() as u64;
-        self.records.flush()?;
-        self.review.flush()?;
-        serde_json::to_writer(&mut self.manifest, &ManifestLine::File(Box::new(e)))?;
-        self.manifest.write_all(b"\n")?;
-        self.manifest.flush()
+        serde_json::to_writer(&mut self.pending, &ManifestLine::File(Box::new(e)))?;
+        self.pending.push(b'\n');
+        self.pending_files += 1;
+        if self.pending_files >= Self::COMMIT_FILES
+            || self.committed.elapsed() >= Self::COMMIT_AFTER
+        {
+            self.commit()?;
+        }
+        Ok(())
     }
 
     /// Records a command-line path that gave no input.
     pub fn input_error(&mut self, message: &str) -> std::io::Result<()> {
         serde_json::to_writer(
-            &mut self.manifest,
+            &mut self.pending,
             &ManifestLine::InputError {
                 input_error: message.to_string(),
             },
         )?;
-        self.manifest.write_all(b"\n")?;
-        self.manifest.flush()
+        self.pending.push(b'\n');
+        Ok(())
     }
 
-    /// Flushes everything to disk.
-    pub fn sync(self) -> std::io::Result<()> {
-        for w in [self.records, self.review, self.manifest] {
+    /// Commits and flushes everything to disk.
+    pub fn sync(mut self) -> std::io::Result<()> {
+        self.commit()?;
+        for w in [self.records, self.review] {
             let f = w.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
         }
-        Ok(())
+        self.manifest.sync_all()
     }
 }
 

@@ -38,8 +38,9 @@ pub struct Input {
 /// come with the outer one), so no file is yielded twice.
 pub struct Walk<'c> {
     roots: std::vec::IntoIter<PathBuf>,
-    /// Directory listings still to visit: (root, entries left, reversed).
-    stack: Vec<Vec<PathBuf>>,
+    /// Directory listings still to visit (entries left, reversed; true for
+    /// a directory).
+    stack: Vec<Vec<(PathBuf, bool)>>,
     root: PathBuf,
     found_under_root: usize,
     config: &'c Config,
@@ -97,9 +98,22 @@ impl<'c> Walk<'c> {
     }
 }
 
-fn listing(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+/// A directory's entries, sorted, reversed (popped from the end). The entry
+/// type comes from the listing itself (no stat per file); symbolic links are
+/// followed to see what they point to.
+fn listing(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
+    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let t = e.file_type().ok()?;
+            let p = e.path();
+            let is_dir = if t.is_symlink() {
+                p.is_dir()
+            } else {
+                t.is_dir()
+            };
+            Some((p, is_dir))
+        })
         .collect();
     entries.sort();
     entries.reverse();
@@ -116,7 +130,7 @@ impl Iterator for Walk<'_> {
             }
             if let Some(top) = self.stack.last_mut() {
                 match top.pop() {
-                    Some(p) if p.is_dir() => match listing(&p) {
+                    Some((p, true)) => match listing(&p) {
                         Ok(l) => self.stack.push(l),
                         Err(e) => {
                             return Some(Err(InputError::Unlistable(
@@ -125,7 +139,7 @@ impl Iterator for Walk<'_> {
                             )));
                         }
                     },
-                    Some(p) => {
+                    Some((p, false)) => {
                         if self.wanted(&p) {
                             self.found_under_root += 1;
                             return Some(Ok(self.input(p)));
