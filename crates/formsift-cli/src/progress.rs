@@ -50,7 +50,7 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(8));
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {elapsed_precise} [{bar:30}] {percent:>3}% {msg} · ETA {eta}",
+                    "{spinner} [{bar:20}] {percent:>3}% ETA {eta:<4} {wide_msg}",
                 )
                 .expect("valid template")
                 .progress_chars("=> "),
@@ -87,15 +87,19 @@ impl Progress {
         } else {
             String::new()
         };
-        format!(
-            "{}{total} files · {} forms · {} for review · {} reused · {} failed · {:.1} MB/s",
+        let mut s = format!(
+            "{}{total} files · {:.1} MB/s · {} forms · {} to review",
             self.files.get(),
+            self.mb_per_s(),
             self.forms.get(),
             self.review.get(),
-            self.reused.get(),
-            self.failed.get(),
-            self.mb_per_s()
-        )
+        );
+        for (n, what) in [(self.reused.get(), "reused"), (self.failed.get(), "failed")] {
+            if n > 0 {
+                s.push_str(&format!(" · {n} {what}"));
+            }
+        }
+        s
     }
 
     fn eta(&self) -> Option<Duration> {
