@@ -511,7 +511,16 @@ impl Config {
         } else {
             text.into()
         };
-        let (mut s, unit) = self.split_unit_key(&key);
+        self.match_label_key(template, &key)
+    }
+
+    /// [`Config::match_label`] of a text that holds no white space (a
+    /// cell's key).
+    pub fn match_label_key(&self, template: &Template, key: &str) -> Option<LabelMatch> {
+        if key.len() > MAX_LABEL_BYTES {
+            return None;
+        }
+        let (mut s, unit) = self.split_unit_key(key);
         if !s
             .chars()
             .next_back()

@@ -62,7 +62,14 @@ fn split_label<'a>(
     config: &Config,
 ) -> Option<(LabelMatch, &'a str)> {
     for sep in &config.value_separators {
-        if let Some(pos) = text.find(sep.as_str()) {
+        // A one-character separator is searched as a char (a memchr), not
+        // with a substring searcher built per cell.
+        let mut chars = sep.chars();
+        let found = match (chars.next(), chars.next()) {
+            (Some(c), None) => text.find(c),
+            _ => text.find(sep.as_str()),
+        };
+        if let Some(pos) = found {
             let (head, rest) = (&text[..pos], text[pos + sep.len()..].trim());
             if rest.is_empty() || head.trim().is_empty() {
                 continue;
@@ -90,7 +97,7 @@ fn tokens(run: &[&Line], consumed: &Consumed, template: &Template, config: &Conf
                 label,
                 layout: line.layout,
             };
-            if let Some(m) = config.match_label(template, text) {
+            if let Some(m) = config.match_label_key(template, &c.key) {
                 out.push(tok(text, Some(m)));
             } else if let Some((m, rest)) = split_label(text, template, config) {
                 out.push(tok(text, Some(m)));
@@ -142,14 +149,14 @@ fn read_stacked(
         let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
         let labels: Vec<Option<LabelMatch>> = filled
             .iter()
-            .map(|(_, c)| config.match_label(template, &c.text))
+            .map(|(_, c)| config.match_label_key(template, &c.key))
             .collect();
         let all_labels = labels.iter().all(Option::is_some);
         // A heading beside the values (`年度总体目标` before 预期目标's text)
         // does not stop the reading; a label with a value of its own does.
         let next_has_label = next.filled().any(|(_, c)| {
             config
-                .match_label(template, &c.text)
+                .match_label_key(template, &c.key)
                 .is_some_and(|m| m.targets.iter().any(|t| t != "section" && t != "ignore"))
         });
         if next_has_label {

@@ -73,10 +73,20 @@ impl Cell {
 
 /// The text without white space (labels are compared this way).
 pub fn squeeze(s: &str) -> String {
-    if !s.chars().any(char::is_whitespace) {
+    if !may_hold_space(s) || !s.chars().any(char::is_whitespace) {
         return s.to_string();
     }
     s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// False when no byte of the text can start a white-space character: ASCII
+/// space and controls 9–13, and the lead bytes of U+0085, U+00A0 (0xC2),
+/// U+1680 (0xE1), U+2000–U+205F (0xE2) and U+3000 (0xE3). A branch-free scan
+/// that lets most CJK cells skip decoding characters.
+pub fn may_hold_space(s: &str) -> bool {
+    s.bytes().fold(false, |any, b| {
+        any | matches!(b, 9..=13 | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+    })
 }
 
 /// One input line after normalisation.

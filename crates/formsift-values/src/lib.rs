@@ -22,7 +22,10 @@ pub use text::{is_cjk, join_wrapped, split_ordinal};
 /// Text that is already in NFKC (all ASCII, most CJK) is borrowed, not copied.
 pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // ASCII and CJK unified ideographs are NFKC-stable: the common case
+    // needs no normalisation tables.
+    let stable = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if text.chars().all(stable) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(text.nfkc().collect())

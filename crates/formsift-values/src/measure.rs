@@ -29,7 +29,7 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     } else {
         folded
     };
-    let Some(m) = NUMBER.find(&norm) else {
+    let Some((start, end)) = find_number(&norm) else {
         return Measure {
             raw,
             op: None,
@@ -37,14 +37,14 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
             unit: None,
         };
     };
-    let digits = m.as_str();
+    let digits = &norm[start..end];
     let value: Option<f64> = if digits.contains(',') {
         digits.replace(',', "").parse().ok()
     } else {
         digits.parse().ok()
     };
-    let before = norm[..m.start()].trim_end();
-    let after = &norm[m.end()..];
+    let before = norm[..start].trim_end();
+    let after = &norm[end..];
     let mut op = rules
         .prefix_ops
         .iter()
@@ -86,9 +86,73 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     }
 }
 
+/// The first number of the text as `NUMBER` finds it (thousands groups,
+/// then digits, then a fraction), scanned by hand on the common path; text
+/// holding non-ASCII numerals goes to the regex.
+fn find_number(s: &str) -> Option<(usize, usize)> {
+    if s.chars().any(|c| !c.is_ascii() && c.is_numeric()) {
+        return NUMBER.find(s).map(|m| (m.start(), m.end()));
+    }
+    let b = s.as_bytes();
+    let digits_from = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let start = b.iter().position(u8::is_ascii_digit)?;
+    let run = digits_from(start);
+    let mut end = start + run;
+    // `\d{1,3}(,\d{3})+` is tried first: a run of at most three digits
+    // followed by groups of a comma and exactly three digits.
+    let group = |at: usize| {
+        b.get(at) == Some(&b',')
+            && at + 4 <= b.len()
+            && b[at + 1..at + 4].iter().all(u8::is_ascii_digit)
+    };
+    if run <= 3 && group(end) {
+        while group(end) {
+            end += 4;
+        }
+    }
+    if b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end += 1 + digits_from(end + 1);
+    }
+    Some((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_number_scanner_agrees_with_the_pattern_on_any_text(s in "[0-9,.%元 ≥a٣①]{0,16}") {
+            let want = NUMBER.find(&s).map(|m| (m.start(), m.end()));
+            proptest::prop_assert_eq!(find_number(&s), want);
+        }
+    }
+
+    #[test]
+    fn the_number_scanner_agrees_with_the_pattern() {
+        let cases = [
+            "≥98.5%",
+            "1,234,567.89元",
+            "1,2345",
+            "12,345",
+            "1234,567",
+            "共3,00人",
+            "v1.",
+            "a.5",
+            "no digits",
+            "0.5.6",
+            "2,323,000.00",
+            "９８％",
+            "①23",
+            "٣4",
+            "1,234,5678",
+            "9.",
+        ];
+        for c in cases {
+            let want = NUMBER.find(c).map(|m| (m.start(), m.end()));
+            assert_eq!(find_number(c), want, "{c}");
+        }
+    }
     use formsift_config::Config;
 
     fn m(s: &str) -> (Option<String>, Option<f64>, Option<String>) {

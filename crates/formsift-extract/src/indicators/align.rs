@@ -38,8 +38,12 @@ pub(crate) enum Kind {
 const SKIP: i32 = -9;
 
 pub(crate) fn kind(text: &str, config: &Config) -> Kind {
-    let s = squeeze(text);
-    let (l1, l2) = (config.is_level1(&s), config.is_level2(&s));
+    kind_of(text, &squeeze(text), config)
+}
+
+/// [`kind`] of a cell whose white-space-free key is known.
+fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
+    let (l1, l2) = (config.is_level1(s), config.is_level2(s));
     if l1 && l2 {
         return Kind::Level12;
     }
@@ -49,7 +53,7 @@ pub(crate) fn kind(text: &str, config: &Config) -> Kind {
     if l2 {
         return Kind::Level2;
     }
-    if let Some(n) = parse_amount(&s) {
+    if let Some(n) = parse_amount(s) {
         return Kind::Number(n);
     }
     let len = s.chars().count();
@@ -153,7 +157,13 @@ pub(crate) fn align_row(
 ) -> Draft {
     let kinds: Vec<(Kind, usize, usize)> = cells
         .iter()
-        .map(|(_, c)| (kind(&c.text, config), c.col, c.text.chars().count()))
+        .map(|(_, c)| {
+            (
+                kind_of(&c.text, &c.key, config),
+                c.col,
+                c.text.chars().count(),
+            )
+        })
         .collect();
     let assigned = assign(&kinds, header);
     let mut d = Draft {
