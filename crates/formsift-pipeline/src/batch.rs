@@ -161,23 +161,28 @@ fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitE
     Ok((found, resumes))
 }
 
+/// A processed file's output and its manifest entry (ranges filled in when
+/// it is written).
+fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, millis: f64) -> Done {
+    let path = input.path.display().to_string();
+    let rendered = emit::render(&path, &outcome, millis);
+    let entry = Entry {
+        path,
+        relative: input.relative.clone(),
+        hash,
+        records: [0, 0],
+        review: [0, 0],
+        counts: rendered.counts,
+        report: rendered.report.clone(),
+    };
+    Done::Fresh(Box::new(entry), rendered)
+}
+
 /// Reads, hashes and (unless an earlier output matches) processes one input.
 fn work(input: &Input, candidates: Vec<(usize, Entry)>, config: &Config) -> Done {
     let start = Instant::now();
     let path = input.path.display().to_string();
-    let fresh = |hash: String, outcome: Result<FileOutput, String>| {
-        let rendered = emit::render(&path, &outcome, start.elapsed().as_secs_f64() * 1000.0);
-        let entry = Entry {
-            path: path.clone(),
-            relative: input.relative.clone(),
-            hash,
-            records: [0, 0],
-            review: [0, 0],
-            counts: rendered.counts,
-            report: rendered.report.clone(),
-        };
-        Done::Fresh(Box::new(entry), rendered)
-    };
+    let fresh = |hash, outcome| fresh(input, hash, outcome, start.elapsed().as_secs_f64() * 1000.0);
     let bytes = match std::fs::read(&input.path) {
         Ok(b) => b,
         Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
@@ -278,19 +283,8 @@ pub fn run(
             }));
             let done = done.unwrap_or_else(|p| {
                 let path = input.path.display().to_string();
-                let r = emit::render(&path, &Err(crate::panic_message(&path, p.as_ref())), 0.0);
-                Done::Fresh(
-                    Box::new(Entry {
-                        path,
-                        relative: input.relative.clone(),
-                        hash: String::new(),
-                        records: [0, 0],
-                        review: [0, 0],
-                        counts: r.counts,
-                        report: r.report.clone(),
-                    }),
-                    r,
-                )
+                let message = crate::panic_message(&path, p.as_ref());
+                fresh(&input, String::new(), Err(message), 0.0)
             });
             let _ = tx.send((idx, done));
         });
