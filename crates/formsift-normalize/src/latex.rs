@@ -6,7 +6,7 @@ pub(crate) fn replace<'t>(
     text: &'t str,
     table: &[[String; 2]],
 ) -> (std::borrow::Cow<'t, str>, bool) {
-    if !text.contains(['\\', '$']) {
+    if !text.bytes().any(|b| b == b'\\' || b == b'$') {
         return (text.into(), false);
     }
     let mut sorted: Vec<&[String; 2]> = table.iter().collect();

@@ -43,7 +43,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             }
         } else if line.contains('\t') {
             notations.push(Notation::Tsv);
-            (Layout::Columns, line.split('\t').collect())
+            (Layout::Columns, split_tabs(line))
         } else if tsv_doc || html::has_markup(line) {
             (Layout::Columns, vec![line])
         } else {
@@ -80,6 +80,21 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         });
     }
     Document { lines }
+}
+
+/// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes
+/// keeps every piece valid UTF-8; cheaper than the generic `split` iterator.
+fn split_tabs(line: &str) -> Vec<&str> {
+    let mut out = Vec::with_capacity(8);
+    let mut start = 0;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b'\t' {
+            out.push(&line[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&line[start..]);
+    out
 }
 
 /// Adds one cell: LaTeX replaced, paragraphs tidied.
@@ -121,6 +136,17 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         normalize(text, &Config::embedded())
+    }
+
+    #[test]
+    fn tabs_split_like_str_split() {
+        for line in ["", "\t", "a\tb", "甲\t\t乙\t", "\t项目名称\t甲"] {
+            assert_eq!(
+                split_tabs(line),
+                line.split('\t').collect::<Vec<_>>(),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]
