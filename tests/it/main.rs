@@ -5,6 +5,7 @@
 mod batch;
 mod cases;
 mod cli;
+mod corrections;
 mod gold;
 mod golden;
 mod props;

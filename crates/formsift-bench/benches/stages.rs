@@ -21,7 +21,7 @@ fn stages(c: &mut Criterion) {
         .collect();
     let outputs: Vec<_> = samples
         .iter()
-        .map(|s| formsift_pipeline::process_bytes(&s.bytes, &s.name, &config).unwrap())
+        .map(|s| formsift_pipeline::process_bytes(&s.bytes, &s.name, &config, None).unwrap())
         .collect();
 
     let mut g = c.benchmark_group("stage");
@@ -76,7 +76,9 @@ fn stages(c: &mut Criterion) {
     g.bench_function("whole file", |b| {
         b.iter(|| {
             for s in &samples {
-                black_box(formsift_pipeline::process_bytes(&s.bytes, &s.name, &config).unwrap());
+                black_box(
+                    formsift_pipeline::process_bytes(&s.bytes, &s.name, &config, None).unwrap(),
+                );
             }
         })
     });

@@ -79,6 +79,11 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Apply reviewers' corrections from this JSONL file (written by
+        /// `formsift review`): corrected rows get confidence 1 and the flag
+        /// `corrected`; corrections that find no row are listed in report.json.
+        #[arg(long, value_name = "FILE")]
+        corrections: Option<PathBuf>,
     },
     /// Combine the outputs of `run --shard` folders into one output folder.
     ///
@@ -106,6 +111,9 @@ enum Command {
         /// Rules file to use instead of the embedded pipeline.toml.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Apply reviewers' corrections from this JSONL file.
+        #[arg(long, value_name = "FILE")]
+        corrections: Option<PathBuf>,
     },
     /// Compare records.jsonl with gold files and print accuracy figures.
     ///
@@ -168,6 +176,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             threads,
             progress_every,
             quiet,
+            corrections,
         } => {
             if let Some(n) = threads {
                 rayon::ThreadPoolBuilder::new()
@@ -180,6 +189,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 fresh,
                 progress_every,
                 quiet,
+                corrections,
             };
             run(inputs, out, config, opts)
         }
@@ -188,7 +198,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             inputs,
             files_from,
             config,
-        } => extract(inputs, files_from, config),
+            corrections,
+        } => extract(inputs, files_from, config, corrections),
         Command::Eval {
             gold,
             records,
@@ -207,6 +218,15 @@ struct RunOptions {
     fresh: bool,
     progress_every: f64,
     quiet: bool,
+    corrections: Option<PathBuf>,
+}
+
+/// Reads a corrections file; a bad line stops the command before any work.
+fn load_corrections(path: &Option<PathBuf>) -> Result<Option<formsift_corrections::CorrectionSet>> {
+    path.as_ref()
+        .map(|p| formsift_corrections::CorrectionSet::load(p))
+        .transpose()
+        .context("reading corrections")
 }
 
 fn run(
@@ -219,6 +239,7 @@ fn run(
     let mut batch = formsift_pipeline::Batch::new(config, &origin, &text);
     batch.shard = opts.shard;
     batch.reuse = !opts.fresh;
+    batch.corrections = load_corrections(&opts.corrections)?.map(Arc::new);
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -272,11 +293,43 @@ fn run(
             out.display(),
         );
     }
+    if let Some(c) = &batch.corrections {
+        report_corrections(c, s, &outcome.corrections_not_in_run, opts.quiet);
+    }
     Ok(if s.files_failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says what the corrections did; what did not apply is always said.
+fn report_corrections(
+    c: &formsift_corrections::CorrectionSet,
+    s: &formsift_pipeline::emit::Summary,
+    not_in_run: &[(String, usize)],
+    quiet: bool,
+) {
+    if !quiet {
+        eprintln!(
+            "formsift: {} of {} correction(s) from {} applied",
+            s.corrections_applied, c.len, c.path
+        );
+    }
+    if s.corrections_unmatched > 0 {
+        eprintln!(
+            "formsift: warning: {} correction(s) found no row or record; report.json lists each with the reason (files[].corrections.unmatched)",
+            s.corrections_unmatched
+        );
+    }
+    let n: usize = not_in_run.iter().map(|(_, n)| n).sum();
+    if n > 0 {
+        eprintln!(
+            "formsift: warning: {n} correction(s) are for {} file(s) not in this run (report.json corrections.not_in_run), e.g. {}",
+            not_in_run.len(),
+            not_in_run[0].0
+        );
+    }
 }
 
 fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
@@ -305,8 +358,15 @@ fn extract(
     mut inputs: Vec<String>,
     files_from: Option<String>,
     config: Option<PathBuf>,
+    corrections: Option<PathBuf>,
 ) -> Result<ExitCode> {
     let (config, _, _) = load_config(&config)?;
+    let corrections = load_corrections(&corrections)?;
+    let fc = |name: &str| {
+        corrections
+            .as_ref()
+            .and_then(|c| c.for_stem(&formsift_pipeline::file_stem(name)))
+    };
     if let Some(list) = files_from {
         let text = if list == "-" {
             let mut s = String::new();
@@ -335,14 +395,20 @@ fn extract(
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("reading standard input")?;
-            formsift_pipeline::process_bytes(&bytes, "stdin", &config)
+            formsift_pipeline::process_bytes(&bytes, "stdin", &config, fc("stdin"))
         } else {
-            formsift_pipeline::process_file(std::path::Path::new(input), &config)
+            formsift_pipeline::process_file(std::path::Path::new(input), &config, fc(input))
         };
         match outcome {
             Ok(o) => {
                 for r in &o.records {
                     writeln!(out, "{}", formsift_pipeline::emit::record_line(r))?;
+                }
+                for u in o.corrections.iter().flat_map(|a| &a.unmatched) {
+                    eprintln!(
+                        "formsift: warning: {input}: correction on line {} ({} {}) found nothing: {}",
+                        u.line, u.id, u.path, u.reason
+                    );
                 }
             }
             Err(e) => {

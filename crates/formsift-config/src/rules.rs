@@ -33,6 +33,9 @@ pub(crate) struct RawConfig {
 pub struct Review {
     /// Confidence below this means review.
     pub threshold: f64,
+    /// Flags a reviewer's decision adds; a row or record carrying one has
+    /// confidence 1 and leaves the review queue.
+    pub settled_by: Vec<String>,
 }
 
 /// Which files a directory walk reads.
@@ -262,6 +265,8 @@ pub struct CheckRules {
     pub sum_tolerance: f64,
     /// Check name → penalty when it fails.
     pub penalties: BTreeMap<String, f64>,
+    /// Check name → what it verifies, in words (for reviewers).
+    pub about: BTreeMap<String, String>,
     /// Funds sums.
     pub funds_sum: Vec<FundsSum>,
 }

@@ -13,12 +13,13 @@
 //! matches instead of processing it again, as it does with the manifest of a
 //! completed run. Files whose content changed are processed again.
 
-use crate::emit::{self, EmitError, Summary};
+use crate::emit::{self, EmitError, RunInfo, Summary};
 use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
 use crate::walk::{Input, Shard, Walk};
 use crate::{FileOutput, process_bytes};
 use formsift_config::Config;
-use std::collections::BTreeMap;
+use formsift_corrections::CorrectionSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -39,6 +40,9 @@ pub struct Batch {
     pub reuse: bool,
     /// Files in flight at once (0: four per worker thread).
     pub window: usize,
+    /// Reviewers' corrections to apply; a file whose corrections changed is
+    /// processed again even when its content did not.
+    pub corrections: Option<Arc<CorrectionSet>>,
 }
 
 impl Batch {
@@ -51,6 +55,7 @@ impl Batch {
             shard: None,
             reuse: true,
             window: 0,
+            corrections: None,
         }
     }
 
@@ -104,6 +109,8 @@ pub struct Outcome {
     pub processed: u64,
     /// True when stopped early: outputs are not final; run again to resume.
     pub interrupted: bool,
+    /// Corrections for inputs that are not in this run: (file stem, count).
+    pub corrections_not_in_run: Vec<(String, usize)>,
 }
 
 enum Done {
@@ -179,7 +186,14 @@ fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, milli
 }
 
 /// Reads, hashes and (unless an earlier output matches) processes one input.
-fn work(input: &Input, candidates: Vec<(usize, Entry)>, config: &Config) -> Done {
+/// The hash covers the content and, when the file has corrections, their
+/// digest, so that a new correction makes the file be processed again.
+fn work(
+    input: &Input,
+    candidates: Vec<(usize, Entry)>,
+    config: &Config,
+    corrections: Option<&CorrectionSet>,
+) -> Done {
     let start = Instant::now();
     let path = input.path.display().to_string();
     let fresh = |hash, outcome| fresh(input, hash, outcome, start.elapsed().as_secs_f64() * 1000.0);
@@ -187,12 +201,16 @@ fn work(input: &Input, candidates: Vec<(usize, Entry)>, config: &Config) -> Done
         Ok(b) => b,
         Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
     };
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let mut hash = blake3::hash(&bytes).to_hex().to_string();
+    let fc = corrections.and_then(|c| c.for_stem(&crate::file_stem(&path)));
+    if let Some(fc) = fc {
+        hash = format!("{hash}+{}", fc.digest);
+    }
     if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
         e.report["reused"] = serde_json::Value::Bool(true);
         return Done::Reused(src, Box::new(e));
     }
-    let outcome = process_bytes(&bytes, &path, config);
+    let outcome = process_bytes(&bytes, &path, config, fc);
     fresh(hash, outcome)
 }
 
@@ -225,6 +243,7 @@ pub fn run(
     let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
     let (mut next, mut written, mut processed) = (0usize, 0usize, 0u64);
     let mut interrupted = false;
+    let mut stems_seen = BTreeSet::new();
     let mut write_ready = |pending: &mut BTreeMap<usize, Done>,
                            written: &mut usize,
                            sources: &mut Vec<Source>,
@@ -269,6 +288,12 @@ pub fn run(
         if batch.shard.is_some_and(|s| !s.takes(&input)) {
             continue;
         }
+        if let Some(c) = &batch.corrections {
+            let stem = crate::file_stem(&input.path.display().to_string());
+            if c.for_stem(&stem).is_some() {
+                stems_seen.insert(stem);
+            }
+        }
         let key = input.path.display().to_string();
         let candidates: Vec<(usize, Entry)> = sources
             .iter_mut()
@@ -276,10 +301,11 @@ pub fn run(
             .filter_map(|(i, s)| s.find(&key).map(|e| (i, e)))
             .collect();
         let (tx, config, idx) = (tx.clone(), Arc::clone(&batch.config), next);
+        let corrections = batch.corrections.clone();
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                work(&input, candidates, &config)
+                work(&input, candidates, &config, corrections.as_deref())
             }));
             let done = done.unwrap_or_else(|p| {
                 let path = input.path.display().to_string();
@@ -303,21 +329,32 @@ pub fn run(
     drop(sources);
 
     let elapsed = start.elapsed().as_secs_f64() * 1000.0;
-    if interrupted {
-        let report = out.join("report.json.partial");
-        let summary =
-            emit::write_report(&report, &partial.manifest, &batch.config_origin, elapsed)?;
-        return Ok(Outcome {
-            summary,
-            processed,
-            interrupted,
-        });
+    let mut info = RunInfo {
+        config_origin: batch.config_origin.clone(),
+        ..RunInfo::default()
+    };
+    if let Some(c) = &batch.corrections {
+        info.corrections_file = Some(c.path.clone());
+        let mut missing: Vec<(String, usize)> = c
+            .by_stem
+            .iter()
+            .filter(|(stem, _)| !stems_seen.contains(*stem))
+            .map(|(stem, fc)| (stem.clone(), fc.items.len()))
+            .collect();
+        missing.sort();
+        info.corrections_not_in_run = missing;
     }
-    let summary = finish(out, &partial, &resume_sets, &batch.config_origin, elapsed)?;
+    let summary = if interrupted {
+        let report = out.join("report.json.partial");
+        emit::write_report(&report, &partial.manifest, &info, elapsed)?
+    } else {
+        finish(out, &partial, &resume_sets, &info, elapsed)?
+    };
     Ok(Outcome {
         summary,
         processed,
         interrupted,
+        corrections_not_in_run: info.corrections_not_in_run,
     })
 }
 
@@ -328,11 +365,11 @@ pub(crate) fn finish(
     out: &Path,
     partial: &Set,
     resume_sets: &[Set],
-    config_origin: &str,
+    info: &RunInfo,
     elapsed_ms: f64,
 ) -> Result<Summary, EmitError> {
     let report_tmp = out.join("report.json.partial");
-    let summary = emit::write_report(&report_tmp, &partial.manifest, config_origin, elapsed_ms)?;
+    let summary = emit::write_report(&report_tmp, &partial.manifest, info, elapsed_ms)?;
     let done = Set::done(out);
     match std::fs::remove_file(&done.manifest) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {

@@ -48,13 +48,15 @@ fn source_text(doc: &Document, lines: [usize; 2]) -> String {
 }
 
 /// Review items of a record: the record itself when it needs review, and each
-/// indicator that does.
+/// indicator that does. `fingerprint` ties a reviewer's correction to the
+/// item's source text (see `formsift-corrections`).
 pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
     let mut out = Vec::new();
     if r.review {
         out.push(json!({
             "id": r.id,
             "path": "",
+            "fingerprint": formsift_corrections::record_fingerprint(doc, r),
             "confidence": r.confidence,
             "flags": r.flags,
             "source_text": source_text(doc, r.source.lines),
@@ -66,6 +68,7 @@ pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
             out.push(json!({
                 "id": r.id,
                 "path": format!("/indicators/{k}"),
+                "fingerprint": formsift_corrections::fingerprint(doc, ind.lines),
                 "confidence": ind.confidence,
                 "flags": ind.flags,
                 "source_text": source_text(doc, ind.lines),
@@ -110,13 +113,18 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                     counts.review_items += 1;
                 }
             }
-            let report = json!({
+            let mut report = json!({
                 "path": path, "status": "ok", "encoding": o.encoding, "bytes": o.bytes,
                 "lines": o.document.lines.len(), "forms": o.records.len(),
                 "records_for_review": o.records.iter().filter(|r| r.review).count(),
                 "rows_for_review": o.records.iter().flat_map(|r| &r.indicators).filter(|i| i.review).count(),
                 "preamble": o.preamble, "millis": (millis * 1000.0).round() / 1000.0,
             });
+            if let Some(a) = &o.corrections {
+                counts.corrections_applied = a.applied as u64;
+                counts.corrections_unmatched = a.unmatched.len() as u64;
+                report["corrections"] = json!(a);
+            }
             Rendered {
                 records,
                 review,
@@ -153,6 +161,21 @@ pub struct Summary {
     pub rows: u64,
     /// Review items written.
     pub review_items: u64,
+    /// Corrections applied.
+    pub corrections_applied: u64,
+    /// Corrections of files in the run that found no row or record.
+    pub corrections_unmatched: u64,
+}
+
+/// What report.json says of a run besides its files.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// Where the rules came from.
+    pub config_origin: String,
+    /// The corrections file, when the run applied one.
+    pub corrections_file: Option<String>,
+    /// Corrections for inputs that are not in this run: (file stem, count).
+    pub corrections_not_in_run: Vec<(String, usize)>,
 }
 
 impl Summary {
@@ -168,6 +191,8 @@ impl Summary {
         self.records += c.records;
         self.rows += c.rows;
         self.review_items += c.review_items;
+        self.corrections_applied += c.corrections_applied;
+        self.corrections_unmatched += c.corrections_unmatched;
     }
 }
 
@@ -176,7 +201,7 @@ impl Summary {
 pub fn write_report(
     dest: &Path,
     manifest: &Path,
-    config_origin: &str,
+    info: &RunInfo,
     elapsed_ms: f64,
 ) -> Result<Summary, EmitError> {
     let read = || manifest::read_lines(manifest).map_err(EmitError::io(manifest));
@@ -189,9 +214,9 @@ pub fn write_report(
         }
     }
     let secs = elapsed_ms / 1000.0;
-    let head = json!({
+    let mut head = json!({
         "formsift": env!("CARGO_PKG_VERSION"),
-        "config": config_origin,
+        "config": info.config_origin,
         "inputs": {"ok": s.files_ok, "failed": s.files_failed, "reused": s.files_reused, "bytes": s.bytes},
         "records": s.records,
         "indicators": s.rows,
@@ -199,6 +224,19 @@ pub fn write_report(
         "timings": {"total_ms": (elapsed_ms * 1000.0).round() / 1000.0,
                     "mb_per_s": if secs > 0.0 { (s.bytes as f64 / 1e6) / secs } else { 0.0 }},
     });
+    if info.corrections_file.is_some() || s.corrections_applied + s.corrections_unmatched > 0 {
+        let not_in_run: Vec<Value> = info
+            .corrections_not_in_run
+            .iter()
+            .map(|(stem, n)| json!({"file_stem": stem, "corrections": n}))
+            .collect();
+        head["corrections"] = json!({
+            "file": info.corrections_file,
+            "applied": s.corrections_applied,
+            "unmatched": s.corrections_unmatched,
+            "not_in_run": not_in_run,
+        });
+    }
     let err = EmitError::io(dest);
     let mut w = std::io::BufWriter::new(std::fs::File::create(dest).map_err(EmitError::io(dest))?);
     let mut write = || -> std::io::Result<()> {

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod walk;
 
 use formsift_config::Config;
+use formsift_corrections::{Applied, FileCorrections};
 use formsift_model::{Document, Record, Residue};
 use std::path::Path;
 
@@ -36,6 +37,15 @@ pub struct FileOutput {
     pub encoding: &'static str,
     /// Input size in bytes.
     pub bytes: usize,
+    /// What the file's corrections did, when it has any.
+    pub corrections: Option<Applied>,
+}
+
+/// The file stem that starts the ids of an input's records.
+pub fn file_stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned())
 }
 
 /// Runs the stages on decoded text.
@@ -44,39 +54,60 @@ pub fn process_text(
     path: &str,
     config: &Config,
 ) -> (Vec<Record>, Vec<Residue>, Document) {
+    let (records, preamble, doc, _) = process_text_corrected(text, path, config, None);
+    (records, preamble, doc)
+}
+
+/// Runs the stages on decoded text, applying a reviewer's corrections after
+/// extraction, so that checks and scores see the corrected values.
+pub fn process_text_corrected(
+    text: &str,
+    path: &str,
+    config: &Config,
+    corrections: Option<&FileCorrections>,
+) -> (Vec<Record>, Vec<Residue>, Document, Option<Applied>) {
     let doc = formsift_normalize::normalize(text, config);
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned());
-    let mut ex = formsift_extract::extract(&doc, path, &stem, config);
+    let mut ex = formsift_extract::extract(&doc, path, &file_stem(path), config);
+    let applied = corrections.map(|c| formsift_corrections::apply(&mut ex.records, &doc, c));
     for r in &mut ex.records {
         formsift_validate::validate(r, config);
     }
-    (ex.records, ex.preamble, doc)
+    (ex.records, ex.preamble, doc, applied)
 }
 
-/// Decodes and processes one input's bytes; a panic inside becomes an error
-/// naming the file.
-pub fn process_bytes(bytes: &[u8], path: &str, config: &Config) -> Result<FileOutput, String> {
+/// Decodes and processes one input's bytes with its corrections, if any; a
+/// panic inside becomes an error naming the file.
+pub fn process_bytes(
+    bytes: &[u8],
+    path: &str,
+    config: &Config,
+    corrections: Option<&FileCorrections>,
+) -> Result<FileOutput, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let text = formsift_ingest::decode(bytes, path).map_err(|e| e.to_string())?;
-        let (records, preamble, document) = process_text(&text.text, path, config);
+        let (records, preamble, document, corrections) =
+            process_text_corrected(&text.text, path, config, corrections);
         Ok(FileOutput {
             records,
             preamble,
             document,
             encoding: text.encoding,
             bytes: text.bytes,
+            corrections,
         })
     }))
     .unwrap_or_else(|p| Err(panic_message(path, p.as_ref())))
 }
 
 /// Reads and processes one file.
-pub fn process_file(path: &Path, config: &Config) -> Result<FileOutput, String> {
+pub fn process_file(
+    path: &Path,
+    config: &Config,
+    corrections: Option<&FileCorrections>,
+) -> Result<FileOutput, String> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    process_bytes(&bytes, &name, config)
+    process_bytes(&bytes, &name, config, corrections)
 }
 
 pub(crate) fn panic_message(path: &str, p: &(dyn std::any::Any + Send)) -> String {
@@ -152,7 +183,7 @@ mod tests {
     fn a_failing_file_is_an_error_entry_not_an_abort() {
         let d = tmp("fail");
         std::fs::write(d.join("bin.txt"), b"\0\0").unwrap();
-        let r = process_file(&d.join("bin.txt"), &Config::embedded());
+        let r = process_file(&d.join("bin.txt"), &Config::embedded(), None);
         assert!(r.unwrap_err().contains("bin.txt"));
     }
 

@@ -56,6 +56,16 @@ pub struct Counts {
     pub review_items: u64,
     /// 1 when the file could not be read.
     pub failed: u64,
+    /// Corrections applied to the file's records.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub corrections_applied: u64,
+    /// Corrections of the file that found no row or record.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub corrections_unmatched: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -66,6 +76,8 @@ impl Counts {
         self.rows += o.rows;
         self.review_items += o.review_items;
         self.failed += o.failed;
+        self.corrections_applied += o.corrections_applied;
+        self.corrections_unmatched += o.corrections_unmatched;
     }
 }
 

@@ -140,7 +140,10 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
         out,
         &partial,
         &[],
-        config_origin,
+        &crate::emit::RunInfo {
+            config_origin: config_origin.to_string(),
+            ..Default::default()
+        },
         start.elapsed().as_secs_f64() * 1000.0,
     )?;
     Ok(Merged {

@@ -20,6 +20,13 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// True when a reviewer's decision (a `settled-by` flag) covers the item.
+fn settled(flags: &[String], config: &Config) -> bool {
+    flags
+        .iter()
+        .any(|f| config.review.settled_by.iter().any(|s| s == f))
+}
+
 /// Runs the checks and scores the record and each indicator.
 pub fn validate(record: &mut Record, config: &Config) {
     if record.funds.unit.as_deref() == Some("万元")
@@ -46,7 +53,11 @@ pub fn validate(record: &mut Record, config: &Config) {
     for name in &failed {
         conf *= 1.0 - config.check_penalty(name);
     }
-    record.confidence = round3(conf);
+    record.confidence = if settled(&record.flags, config) {
+        1.0
+    } else {
+        round3(conf)
+    };
     record.review = record.confidence < config.review.threshold;
     let score_failed = failed.contains(&"score_sum");
     let weight_failed = failed.contains(&"weight_sum");
@@ -58,7 +69,11 @@ pub fn validate(record: &mut Record, config: &Config) {
         if weight_failed && ind.weight.is_some() {
             c *= 1.0 - config.check_penalty("weight_sum");
         }
-        ind.confidence = round3(c);
+        ind.confidence = if settled(&ind.flags, config) {
+            1.0
+        } else {
+            round3(c)
+        };
         ind.review = ind.confidence < config.review.threshold;
     }
 }

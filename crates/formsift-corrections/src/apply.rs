@@ -1,0 +1,231 @@
+//! Applying a file's corrections to its records.
+//!
+//! A correction finds its row by the record id and the fingerprint of the
+//! row's source text, so it survives re-runs in which row indexes change. If
+//! the record no longer has such a row (forms renumbered in a new version),
+//! a row of another form of the same file with that fingerprint takes it when
+//! there is exactly one such form. Anything else is reported as unmatched,
+//! with the reason; nothing is dropped silently.
+
+use crate::correction::{Action, Correction};
+use crate::fields;
+use crate::fingerprint::fingerprint;
+use crate::store::FileCorrections;
+use formsift_model::{Document, Record, Residue};
+use serde::Serialize;
+
+/// A correction that found nothing to change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unmatched {
+    /// Line of the corrections file.
+    pub line: usize,
+    /// The record id the correction names.
+    pub id: String,
+    /// The item path it was made on.
+    pub path: String,
+    /// The field, for `correct`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Why it did not apply.
+    pub reason: String,
+}
+
+/// What applying a file's corrections did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Applied {
+    /// Corrections that changed or settled a row or record.
+    pub applied: usize,
+    /// Of those, how many found their row in another form of the file.
+    pub moved: usize,
+    /// Corrections whose row or record is gone.
+    pub unmatched: Vec<Unmatched>,
+}
+
+/// Where a correction lands: a record, or one of its rows.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    Record(usize),
+    Row(usize, usize),
+}
+
+/// Applies `fc` to `records` (the records of one file, whose text is `doc`).
+/// Rows marked `not_a_row` move to their record's residue.
+pub fn apply(records: &mut [Record], doc: &Document, fc: &FileCorrections) -> Applied {
+    let rec_fps: Vec<String> = records
+        .iter()
+        .map(|r| fingerprint(doc, r.source.lines))
+        .collect();
+    let row_fps: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            r.indicators
+                .iter()
+                .map(|i| fingerprint(doc, i.lines))
+                .collect()
+        })
+        .collect();
+    let mut removed: Vec<Vec<bool>> = records
+        .iter()
+        .map(|r| vec![false; r.indicators.len()])
+        .collect();
+    let mut out = Applied::default();
+
+    for (line, c) in &fc.items {
+        let (targets, moved) = find(records, &rec_fps, &row_fps, c);
+        if targets.is_empty() {
+            out.unmatched.push(Unmatched {
+                line: *line,
+                id: c.id.clone(),
+                path: c.path.clone(),
+                field: c.field.clone(),
+                reason: reason(records, &rec_fps, &row_fps, c),
+            });
+            continue;
+        }
+        out.applied += 1;
+        out.moved += usize::from(moved);
+        for t in targets {
+            match t {
+                Target::Record(r) => settle_record(&mut records[r], c),
+                Target::Row(r, k) => {
+                    removed[r][k] = c.action == Action::NotARow;
+                    settle_row(&mut records[r].indicators[k], c);
+                }
+            }
+        }
+    }
+
+    for (r, marks) in removed.into_iter().enumerate() {
+        if !marks.contains(&true) {
+            continue;
+        }
+        let rec = &mut records[r];
+        let mut k = 0;
+        rec.indicators.retain(|ind| {
+            let keep = !marks[k];
+            k += 1;
+            if !keep {
+                rec.residue.push(Residue {
+                    lines: ind.lines,
+                    text: source_text(doc, ind.lines),
+                });
+            }
+            keep
+        });
+        rec.residue.sort_by_key(|x| x.lines);
+        rec.flag(Action::NotARow.flag());
+    }
+    out
+}
+
+fn find(
+    records: &[Record],
+    rec_fps: &[String],
+    row_fps: &[Vec<String>],
+    c: &Correction,
+) -> (Vec<Target>, bool) {
+    if c.is_record() {
+        let exact: Vec<Target> = (0..records.len())
+            .filter(|&r| records[r].id == c.id && rec_fps[r] == c.fingerprint)
+            .map(Target::Record)
+            .collect();
+        if !exact.is_empty() {
+            return (exact, false);
+        }
+        let any: Vec<Target> = (0..records.len())
+            .filter(|&r| rec_fps[r] == c.fingerprint)
+            .map(Target::Record)
+            .collect();
+        return if any.len() == 1 {
+            (any, true)
+        } else {
+            (Vec::new(), false)
+        };
+    }
+    let rows_of = |r: usize| {
+        row_fps[r]
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f == c.fingerprint)
+            .map(move |(k, _)| Target::Row(r, k))
+    };
+    let exact: Vec<Target> = (0..records.len())
+        .filter(|&r| records[r].id == c.id)
+        .flat_map(rows_of)
+        .collect();
+    if !exact.is_empty() {
+        return (exact, false);
+    }
+    let holders: Vec<usize> = (0..records.len())
+        .filter(|&r| row_fps[r].contains(&c.fingerprint))
+        .collect();
+    if holders.len() == 1 {
+        (rows_of(holders[0]).collect(), true)
+    } else {
+        (Vec::new(), false)
+    }
+}
+
+fn reason(
+    records: &[Record],
+    rec_fps: &[String],
+    row_fps: &[Vec<String>],
+    c: &Correction,
+) -> String {
+    let here = records.iter().any(|r| r.id == c.id);
+    if c.is_record() {
+        let n = rec_fps.iter().filter(|f| **f == c.fingerprint).count();
+        return match (here, n) {
+            (_, n) if n > 1 => "the form's text appears in several forms of the file".into(),
+            (true, _) => "the form's source text changed since the review".into(),
+            (false, _) => format!("no record {} in this run of the file", c.id),
+        };
+    }
+    let n = row_fps
+        .iter()
+        .filter(|f| f.contains(&c.fingerprint))
+        .count();
+    match (here, n) {
+        (_, n) if n > 1 => {
+            "the row's text appears in several other forms of the file; which one is meant is unclear".into()
+        }
+        (true, _) => format!(
+            "record {} has no row with the reviewed source text (the text changed, or the row is now read from other lines)",
+            c.id
+        ),
+        (false, _) => format!("no record {} in this run of the file", c.id),
+    }
+}
+
+fn settle_row(ind: &mut formsift_model::Indicator, c: &Correction) {
+    if let (Action::Correct, Some(field)) = (c.action, &c.field) {
+        // Validated when the file was read.
+        if let Ok(v) = fields::check(field, &c.new, false) {
+            fields::row_set(ind, field, &v);
+            if field == "level1" || field == "level2" {
+                ind.alternatives.retain(|a| a.field != *field);
+            }
+        }
+    }
+    if c.action != Action::NotARow {
+        ind.flag(c.action.flag());
+    }
+}
+
+fn settle_record(rec: &mut Record, c: &Correction) {
+    if let (Action::Correct, Some(field)) = (c.action, &c.field)
+        && let Ok(v) = fields::check(field, &c.new, true)
+    {
+        fields::record_set(rec, field, &v);
+    }
+    rec.flag(c.action.flag());
+}
+
+fn source_text(doc: &Document, lines: [usize; 2]) -> String {
+    (lines[0]..=lines[1])
+        .filter_map(|n| doc.line(n))
+        .filter(|l| !l.is_blank())
+        .map(|l| l.text())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
