@@ -9,4 +9,5 @@ mod corrections;
 mod gold;
 mod golden;
 mod props;
+mod review;
 mod support;

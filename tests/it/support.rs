@@ -49,3 +49,106 @@ pub fn jsonl(text: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// A `formsift review` server on a free port, stopped when dropped.
+pub struct ReviewServer {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl ReviewServer {
+    /// Starts `formsift review` with `args` and waits for its address.
+    pub fn start(args: &[&str]) -> ReviewServer {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_formsift"))
+            .arg("review")
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("formsift review starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address printed: {line:?}"));
+        ReviewServer { child, port }
+    }
+
+    /// Sends one HTTP/1.1 request; returns the status and the body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            head.push_str(&format!("Host: 127.0.0.1:{}\r\n", self.port));
+        }
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = s.write_all(head.as_bytes());
+        let _ = s.write_all(body);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// GET, expecting JSON.
+    pub fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let (s, b) = self.request("GET", path, &[], b"");
+        (
+            s,
+            serde_json::from_str(&b).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// POST of a JSON body.
+    pub fn post(&self, path: &str, body: &str) -> (u16, serde_json::Value) {
+        let (s, b) = self.request(
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
+        (
+            s,
+            serde_json::from_str(&b).unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+impl Drop for ReviewServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

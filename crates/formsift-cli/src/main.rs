@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod progress;
+mod review;
 
 // The stages allocate many small strings per cell; mimalloc handles that
 // pattern markedly faster than the system allocator (measured with
@@ -133,13 +134,41 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve the review page for a run's outputs on 127.0.0.1.
+    ///
+    /// Lists the items of review.jsonl, lowest confidence first, with their
+    /// source lines, flags and failed checks explained, and an editor for
+    /// every field. Accept, correct and "not a row" decisions are appended to
+    /// the corrections file; `formsift run --corrections FILE` applies them.
+    /// The address is printed on stdout (a free port unless --port is given).
+    ///
+    /// Example:
+    ///   formsift review --out out            (then open the printed address)
+    #[command(verbatim_doc_comment)]
+    Review {
+        /// Output folder of a finished `formsift run`.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Corrections file to append decisions to [default: DIR/corrections.jsonl].
+        #[arg(long, value_name = "FILE")]
+        corrections: Option<PathBuf>,
+        /// Reviewer name recorded with each decision [default: $USER]; the page can change it.
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
+        /// Rules file the run used (flag and check explanations).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the embedded default pipeline.toml (a start for --config).
     Config,
 }
 
 /// The rules, where they came from, and their text (hashed to tell whether
 /// earlier output was made under the same rules).
-fn load_config(path: &Option<PathBuf>) -> Result<(Config, String, String)> {
+pub(crate) fn load_config(path: &Option<PathBuf>) -> Result<(Config, String, String)> {
     match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -206,6 +235,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             by_flag,
             quiet,
         } => eval(gold, records, by_flag, quiet),
+        Command::Review {
+            out,
+            port,
+            corrections,
+            reviewer,
+            config,
+        } => review::review(out, port, corrections, reviewer, config),
         Command::Config => {
             print!("{}", formsift_config::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
