@@ -3,6 +3,7 @@
 //! `samples/…` as in the README.
 
 mod batch;
+mod browser;
 mod cases;
 mod cli;
 mod corrections;

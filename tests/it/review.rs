@@ -77,7 +77,17 @@ fn review_api_decisions_reach_the_next_run() {
             .any(|l| l[0] == mark[0])
     );
     assert!(detail["explained"][0]["about"].is_string());
-    assert_eq!(detail["current"]["name"], detail["value"]["name"]);
+    let current = |d: &Value, f: &str| {
+        d["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p[0] == f)
+            .map(|p| p[1].clone())
+            .unwrap()
+    };
+    assert_eq!(current(&detail, "name"), detail["value"]["name"]);
+    assert_eq!(detail["current"][0][0], "level1", "editor order");
 
     // Bad input: a clear 4xx, and nothing written.
     let corrections = out.join("corrections.jsonl");
@@ -152,7 +162,7 @@ fn review_api_decisions_reach_the_next_run() {
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["written"].as_array().unwrap().len(), 2);
     assert_eq!(r["item"]["status"], "corrected");
-    assert_eq!(r["item"]["current"]["level2"], "数量指标");
+    assert_eq!(current(&r["item"], "level2"), "数量指标");
     let (s, _) = server.post(
         &format!("/api/items/{}", b["key"]),
         r#"{"action":"accept","reviewer":"second"}"#,

@@ -114,7 +114,7 @@ function renderDetail() {
   const checks = (rec.failed_checks || [])
     .map((c) => `<li><code>${esc(c.name)}</code> ${esc(c.about || "")}: expected ${esc(JSON.stringify(c.expected))}, found ${esc(JSON.stringify(c.found))}</li>`)
     .join("");
-  const editor = Object.entries(d.current)
+  const editor = d.current
     .map(([field, value]) => `<label for="ed-${esc(field)}">${esc(field)}</label>${inputFor(field, value).replace("<input ", `<input id="ed-${esc(field)}" `).replace("<select ", `<select id="ed-${esc(field)}" `)}`)
     .join("");
   const decisions = d.decisions

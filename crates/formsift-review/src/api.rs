@@ -252,11 +252,8 @@ impl App {
         } else {
             ROW_FIELDS.iter().map(|s| s.to_string()).collect()
         };
-        v["current"] = editable
-            .iter()
-            .map(|f| (f.clone(), i.current(f)))
-            .collect::<serde_json::Map<_, _>>()
-            .into();
+        // In editor order: a list of [field, value].
+        v["current"] = editable.iter().map(|f| json!([f, i.current(f)])).collect();
         if let Some(r) = info {
             v["record"] = json!({
                 "title": r.title, "flags": r.flags, "lines": r.lines,
