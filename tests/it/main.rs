@@ -7,6 +7,7 @@ mod browser;
 mod cases;
 mod cli;
 mod corrections;
+mod export;
 mod gold;
 mod golden;
 mod props;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+mod export;
 mod progress;
 mod review;
 
@@ -162,6 +163,30 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Write a run's records as a flat indicator table (CSV and/or XLSX).
+    ///
+    /// One row per indicator with its form's id, file, type, title, year,
+    /// fields and fund amounts, and the row's review state (needs_review,
+    /// corrected, accepted, ok); a form without indicators gets one row.
+    /// Run with --corrections first so that decisions are in the records.
+    ///
+    /// Example:
+    ///   formsift export --out out --csv indicators.csv --xlsx indicators.xlsx
+    #[command(verbatim_doc_comment)]
+    Export {
+        /// Output folder of a finished `formsift run`.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Write CSV (UTF-8 with BOM, for Excel) to FILE, or `-` for stdout.
+        #[arg(long, value_name = "FILE|-")]
+        csv: Option<String>,
+        /// Write an XLSX workbook to FILE.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print the embedded default pipeline.toml (a start for --config).
     Config,
 }
@@ -242,6 +267,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             reviewer,
             config,
         } => review::review(out, port, corrections, reviewer, config),
+        Command::Export {
+            out,
+            csv,
+            xlsx,
+            quiet,
+        } => export::export(out, csv, xlsx, quiet),
         Command::Config => {
             print!("{}", formsift_config::DEFAULT_TOML);
             Ok(ExitCode::SUCCESS)
