@@ -229,3 +229,228 @@ fn source_text(doc: &Document, lines: [usize; 2]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fingerprint::fingerprint;
+    use formsift_model::{Cell, Indicator, Layout, Line, Source};
+    use serde_json::{Value, json};
+
+    fn doc(lines: &[&str]) -> Document {
+        Document {
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Line {
+                    number: i + 1,
+                    layout: Layout::Columns,
+                    cells: t
+                        .split('\t')
+                        .enumerate()
+                        .map(|(k, c)| Cell::new(k, c))
+                        .collect(),
+                    notations: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    fn row(name: &str, line: usize) -> Indicator {
+        Indicator {
+            level1: Some("产出指标".into()),
+            level2: None,
+            name: name.into(),
+            ordinal: None,
+            target: None,
+            actual: None,
+            weight: None,
+            score: None,
+            remark: None,
+            lines: [line, line],
+            confidence: 0.5,
+            flags: vec!["level_missing".into()],
+            review: true,
+            alternatives: Vec::new(),
+        }
+    }
+
+    fn record(id: &str, lines: [usize; 2], rows: Vec<Indicator>) -> Record {
+        let source = Source {
+            path: "f.txt".into(),
+            form: 1,
+            lines,
+            formats: Vec::new(),
+        };
+        let mut r = Record::new(id.into(), source, "project_target".into(), "表".into());
+        r.indicators = rows;
+        r
+    }
+
+    fn c(
+        id: &str,
+        fp: &str,
+        path: &str,
+        action: Action,
+        field: Option<(&str, Value)>,
+    ) -> Correction {
+        Correction {
+            id: id.into(),
+            fingerprint: fp.into(),
+            path: path.into(),
+            action,
+            field: field.as_ref().map(|(f, _)| f.to_string()),
+            old: Value::Null,
+            new: field.map(|(_, v)| v).unwrap_or(Value::Null),
+            reviewer: "t".into(),
+            time: "2026-11-21T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn rows_are_found_by_fingerprint_not_index() {
+        let d = doc(&[
+            "表",
+            "产出指标\t班级数\t≥100",
+            "产出指标\t人数\t≥5",
+            "表",
+            "产出指标\t时长\t≥2",
+        ]);
+        let mut recs = vec![
+            record("f#1", [1, 3], vec![row("班级数", 2), row("人数", 3)]),
+            record("f#2", [4, 5], vec![row("时长", 5)]),
+        ];
+        let fp = |n| fingerprint(&d, [n, n]);
+        let items = vec![
+            // Stale index: matched by fingerprint.
+            (
+                1,
+                c(
+                    "f#1",
+                    &fp(3),
+                    "/indicators/7",
+                    Action::Correct,
+                    Some(("level2", json!("数量指标"))),
+                ),
+            ),
+            (2, c("f#1", &fp(2), "/indicators/0", Action::NotARow, None)),
+            (
+                3,
+                c(
+                    "f#1",
+                    &fingerprint(&d, [1, 3]),
+                    "",
+                    Action::Correct,
+                    Some(("fields.project_name", json!("乙"))),
+                ),
+            ),
+            // Form renumbered: the only form holding the text takes it.
+            (4, c("f#9", &fp(5), "/indicators/0", Action::Accept, None)),
+            (
+                5,
+                c(
+                    "f#1",
+                    "00000000000000ff",
+                    "/indicators/1",
+                    Action::Accept,
+                    None,
+                ),
+            ),
+            (
+                6,
+                c(
+                    "f#3",
+                    "00000000000000ee",
+                    "/indicators/0",
+                    Action::Accept,
+                    None,
+                ),
+            ),
+        ];
+        let fc = FileCorrections {
+            items,
+            digest: String::new(),
+        };
+        let a = apply(&mut recs, &d, &fc);
+        assert_eq!(a.applied, 4);
+        assert_eq!(a.moved, 1);
+        assert_eq!(
+            a.unmatched.iter().map(|u| u.line).collect::<Vec<_>>(),
+            [5, 6]
+        );
+        assert!(
+            a.unmatched[0]
+                .reason
+                .contains("no row with the reviewed source text")
+        );
+        assert!(
+            a.unmatched[1].reason.contains("no record f#3"),
+            "{}",
+            a.unmatched[1].reason
+        );
+        let r1 = &recs[0];
+        assert_eq!(r1.indicators.len(), 1);
+        assert_eq!(r1.indicators[0].name, "人数");
+        assert_eq!(r1.indicators[0].level2.as_deref(), Some("数量指标"));
+        assert!(r1.indicators[0].flags.contains(&"corrected".to_string()));
+        assert_eq!(
+            r1.residue,
+            vec![Residue {
+                lines: [2, 2],
+                text: "产出指标 班级数 ≥100".into()
+            }]
+        );
+        assert!(r1.flags.contains(&"row_removed".to_string()));
+        assert!(r1.flags.contains(&"corrected".to_string()));
+        assert_eq!(r1.fields.text("project_name"), Some("乙"));
+        assert!(
+            recs[1].indicators[0]
+                .flags
+                .contains(&"accepted".to_string())
+        );
+    }
+
+    #[test]
+    fn a_later_decision_on_the_same_row_wins() {
+        let d = doc(&["表", "产出指标\t班级数\t≥100"]);
+        let mut recs = vec![record("f#1", [1, 2], vec![row("班级数", 2)])];
+        let fp = fingerprint(&d, [2, 2]);
+        let items = vec![
+            (1, c("f#1", &fp, "/indicators/0", Action::NotARow, None)),
+            (
+                2,
+                c(
+                    "f#1",
+                    &fp,
+                    "/indicators/0",
+                    Action::Correct,
+                    Some(("weight", json!(5))),
+                ),
+            ),
+            (
+                3,
+                c(
+                    "f#1",
+                    &fp,
+                    "/indicators/0",
+                    Action::Correct,
+                    Some(("weight", json!(6))),
+                ),
+            ),
+        ];
+        apply(
+            &mut recs,
+            &d,
+            &FileCorrections {
+                items,
+                digest: String::new(),
+            },
+        );
+        assert_eq!(
+            recs[0].indicators.len(),
+            1,
+            "a correction after not_a_row keeps the row"
+        );
+        assert_eq!(recs[0].indicators[0].weight, Some(6.0));
+    }
+}

@@ -60,7 +60,8 @@ pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
             "confidence": r.confidence,
             "flags": r.flags,
             "source_text": source_text(doc, r.source.lines),
-            "value": {"fields": r.fields, "funds": r.funds, "checks": r.checks},
+            "value": {"form_type": r.form_type, "title": r.title, "year": r.year,
+                      "fields": r.fields, "funds": r.funds, "checks": r.checks},
         }));
     }
     for (k, ind) in r.indicators.iter().enumerate() {

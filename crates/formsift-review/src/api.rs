@@ -446,3 +446,160 @@ fn same(a: &Value, b: &Value) -> bool {
         _ => a == b,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use formsift_corrections::CorrectionSet;
+
+    /// A run folder with one record-level item and one row item.
+    fn app(dir: &std::path::Path) -> App {
+        let record = json!({"id": "f#1", "source": {"path": "f.txt", "form": 1, "lines": [1, 3], "formats": ["tsv"]},
+            "form_type": "project_target", "title": "财政项目支出绩效目标申报表", "year": 2024,
+            "fields": {"project_name": "甲项目"}, "funds": {"unit": null}, "indicators": [
+              {"level1": "产出指标", "level2": null, "name": "班级数", "ordinal": null, "target": null,
+               "actual": null, "weight": null, "score": null, "remark": null, "lines": [3, 3],
+               "confidence": 0.5, "flags": ["level_missing"], "review": true}],
+            "total_score": null, "checks": [{"name": "date_order", "ok": false, "expected": "x", "found": "y"}],
+            "residue": [], "confidence": 0.6, "flags": ["checkbox_none"], "review": true});
+        let items = [
+            json!({"id": "f#1", "path": "", "fingerprint": "00000000000000aa", "confidence": 0.6,
+                   "flags": ["checkbox_none"], "source_text": "1: 财政项目支出绩效目标申报表",
+                   "value": {"form_type": "project_target", "title": "财政项目支出绩效目标申报表", "year": 2024,
+                             "fields": {"project_name": "甲项目"}, "funds": {}, "checks": []}}),
+            json!({"id": "f#1", "path": "/indicators/0", "fingerprint": "00000000000000bb", "confidence": 0.5,
+                   "flags": ["level_missing"], "source_text": "3: 产出指标 班级数",
+                   "value": record["indicators"][0]}),
+        ];
+        std::fs::write(dir.join("records.jsonl"), format!("{record}\n")).unwrap();
+        std::fs::write(
+            dir.join("review.jsonl"),
+            format!("{}\n{}\n", items[0], items[1]),
+        )
+        .unwrap();
+        let queue = Queue::load(dir, &dir.join("corrections.jsonl")).unwrap();
+        App {
+            queue,
+            config: Config::embedded(),
+            reviewer: "unit".into(),
+        }
+    }
+
+    fn post(app: &mut App, url: &str, body: &str) -> Answer {
+        app.handle(&Request {
+            method: "POST",
+            url,
+            body: body.as_bytes(),
+        })
+    }
+
+    #[test]
+    fn a_record_item_edits_its_fields_and_refuses_row_actions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        let a = app.handle(&Request {
+            method: "GET",
+            url: "/api/items/0",
+            body: b"",
+        });
+        assert_eq!(a.status, 200);
+        let v = a.value();
+        let fields: Vec<&str> = v["current"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[0].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["form_type", "title", "year", "fields.project_name"]
+        );
+        assert_eq!(
+            v["record"]["failed_checks"][0]["about"],
+            "the start date is not after the end date"
+        );
+        assert_eq!(
+            post(&mut app, "/api/items/0", r#"{"action":"not_a_row"}"#).status,
+            400
+        );
+        assert_eq!(
+            post(
+                &mut app,
+                "/api/items/0",
+                r#"{"action":"correct","changes":{"level1":"x"}}"#
+            )
+            .status,
+            400
+        );
+        assert_eq!(
+            post(
+                &mut app,
+                "/api/items/0",
+                r#"{"action":"correct","changes":{"year":"二〇二四"}}"#
+            )
+            .status,
+            400
+        );
+        assert_eq!(
+            post(
+                &mut app,
+                "/api/items/0",
+                r#"{"action":"correct","changes":{"year":2024}}"#
+            )
+            .status,
+            400,
+            "unchanged"
+        );
+        assert!(!dir.path().join("corrections.jsonl").exists());
+        let ok = post(
+            &mut app,
+            "/api/items/0",
+            r#"{"action":"correct","changes":{"fields.project_name":"乙项目","year":"2023"}}"#,
+        );
+        assert_eq!(ok.status, 200, "{:?}", ok.value());
+        let set = CorrectionSet::load(&dir.path().join("corrections.jsonl")).unwrap();
+        let lines = &set.for_stem("f").unwrap().items;
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].1.field.as_deref(), Some("fields.project_name"));
+        assert_eq!(lines[0].1.old, json!("甲项目"));
+        assert_eq!(lines[1].1.new, json!(2023));
+        assert_eq!(lines[0].1.reviewer, "unit");
+        // The row item stays open; the record item is corrected.
+        let list = app
+            .handle(&Request {
+                method: "GET",
+                url: "/api/items?status=open",
+                body: b"",
+            })
+            .value();
+        assert_eq!(list["count"], 1);
+        assert_eq!(list["items"][0]["path"], "/indicators/0");
+    }
+
+    #[test]
+    fn urls_are_decoded_before_they_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app(dir.path());
+        for (url, status) in [
+            ("/files/%2e%2e%2fsecret", 403),
+            ("/files/sub%2Fdir", 403),
+            ("/files/records.jsonl", 200),
+            ("/files/%ZZ", 400),
+            ("/api/items?flag=%E2%9C%93", 200),
+            ("/api/items?status=open&file=f.txt", 200),
+        ] {
+            let a = app.handle(&Request {
+                method: "GET",
+                url,
+                body: b"",
+            });
+            assert_eq!(a.status, status, "{url}: {:?}", a.value());
+        }
+        let a = app.handle(&Request {
+            method: "GET",
+            url: "/api/items?file=f.txt",
+            body: b"",
+        });
+        assert_eq!(a.value()["count"], 2);
+    }
+}

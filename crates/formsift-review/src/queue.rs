@@ -193,19 +193,20 @@ impl Queue {
             if infos.len() == wanted.len() {
                 break;
             }
-            // Records start with their id; skip the parse for records without items.
-            let Some(id) = line
+            // formsift writes the id first: skip the parse of records without
+            // items. Lines written otherwise are parsed whole.
+            let quick = line
                 .strip_prefix("{\"id\":\"")
                 .and_then(|s| s.split_once('"'))
-                .map(|(id, _)| id)
-            else {
-                continue;
-            };
-            if !wanted.contains(id) {
+                .map(|(id, _)| id);
+            if quick.is_some_and(|id| !wanted.contains(id)) || line.trim().is_empty() {
                 continue;
             }
             let r: Value =
                 serde_json::from_str(&line).map_err(|e| bad(&records, n, e.to_string()))?;
+            let Some(id) = r["id"].as_str().filter(|id| wanted.contains(id)) else {
+                continue;
+            };
             let lines = &r["source"]["lines"];
             let info = RecordInfo {
                 form_type: r["form_type"].as_str().unwrap_or_default().to_string(),
