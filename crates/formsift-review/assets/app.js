@@ -70,6 +70,8 @@ async function loadQueue(keepKey) {
       ${esc(it.id)}${esc(it.path)} <span class="state ${it.status}">${it.status.replace(/_/g, " ")}</span></span></li>`)
     .join("");
   $("#queue-empty").hidden = r.items.length > 0;
+  $("#queue-more").hidden = r.count <= r.items.length;
+  $("#queue-more").textContent = `Showing the ${r.items.length} least confident of ${r.count}; decide these, or narrow the filters.`;
   let i = r.items.findIndex((it) => it.key === keepKey);
   if (i < 0) i = Math.min(Math.max(state.index, 0), r.items.length - 1);
   if (r.items.length) await select(i);

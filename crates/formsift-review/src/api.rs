@@ -4,8 +4,9 @@
 //! - `GET /`, `/app.js`, `/app.css`: the page.
 //! - `GET /api/meta`: counts for the filters, flag and check explanations,
 //!   editable fields, the reviewer's default name.
-//! - `GET /api/items?file=&form_type=&flag=&status=`: the queue, lowest
-//!   confidence first.
+//! - `GET /api/items?file=&form_type=&flag=&status=&offset=&limit=`: the
+//!   queue, lowest confidence first, a page at a time (500 by default);
+//!   `count` is the number of matching items.
 //! - `GET /api/items/{key}`: one item with its record and source lines.
 //! - `POST /api/items/{key}`: a decision, `{"action": "accept" | "correct" |
 //!   "not_a_row", "changes": {"level2": "数量指标", …}, "reviewer": "…"}`.
@@ -23,6 +24,11 @@ use serde_json::{Value, json};
 const CONTEXT_ROW: usize = 8;
 /// Lines of a form shown for a record item.
 const CONTEXT_RECORD: usize = 400;
+
+/// Items in one page of the queue, unless `limit` says otherwise.
+const PAGE: usize = 500;
+/// The largest `limit`.
+const PAGE_MAX: usize = 5000;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -193,23 +199,37 @@ impl App {
     }
 
     fn list(&self, params: &[(String, String)]) -> Answer {
-        let want = |k: &str| params.iter().find(|(p, _)| p == k).map(|(_, v)| v.as_str());
-        let (file, ftype, flag, status) = (
-            want("file").filter(|v| !v.is_empty()),
-            want("form_type").filter(|v| !v.is_empty()),
-            want("flag").filter(|v| !v.is_empty()),
-            want("status").filter(|v| !v.is_empty()),
-        );
-        if let Some((k, _)) = params
-            .iter()
-            .find(|(k, _)| !["file", "form_type", "flag", "status"].contains(&k.as_str()))
-        {
+        let want = |k: &str| {
+            params
+                .iter()
+                .find(|(p, _)| p == k)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        const KNOWN: &[&str] = &["file", "form_type", "flag", "status", "offset", "limit"];
+        if let Some((k, _)) = params.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
             return Answer::error(
                 400,
-                format!("unknown filter `{k}` (file, form_type, flag, status)"),
+                format!("unknown parameter `{k}` ({})", KNOWN.join(", ")),
             );
         }
-        let items: Vec<Value> = self
+        let number = |k: &str, default: usize| match want(k) {
+            None => Ok(default),
+            Some(v) => v.parse::<usize>().map_err(|_| {
+                Answer::error(400, format!("`{k}` must be a whole number, not `{v}`"))
+            }),
+        };
+        let (offset, limit) = match (number("offset", 0), number("limit", PAGE)) {
+            (Ok(o), Ok(l)) => (o, l.min(PAGE_MAX)),
+            (Err(a), _) | (_, Err(a)) => return a,
+        };
+        let (file, ftype, flag, status) = (
+            want("file"),
+            want("form_type"),
+            want("flag"),
+            want("status"),
+        );
+        let matching: Vec<&Item> = self
             .queue
             .items
             .iter()
@@ -220,9 +240,17 @@ impl App {
                     && flag.is_none_or(|f| i.flags.iter().any(|x| x == f))
                     && status.is_none_or(|s| i.status.as_str() == s)
             })
+            .collect();
+        let items: Vec<Value> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
             .map(|i| self.summary(i))
             .collect();
-        Answer::json(200, &json!({"count": items.len(), "items": items}))
+        Answer::json(
+            200,
+            &json!({"count": matching.len(), "offset": offset, "items": items}),
+        )
     }
 
     fn item(&self, key: &str) -> Result<&Item, Answer> {
@@ -601,5 +629,26 @@ mod tests {
             body: b"",
         });
         assert_eq!(a.value()["count"], 2);
+        let get = |app: &mut App, url: &str| {
+            app.handle(&Request {
+                method: "GET",
+                url,
+                body: b"",
+            })
+        };
+        let page = get(&mut app, "/api/items?offset=1&limit=1").value();
+        assert_eq!(page["count"], 2);
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            page["items"][0]["key"], 0,
+            "lowest confidence first: the row (0.5), then the record (0.6)"
+        );
+        for url in [
+            "/api/items?limit=-1",
+            "/api/items?offset=x",
+            "/api/items?colour=red",
+        ] {
+            assert_eq!(get(&mut app, url).status, 400, "{url}");
+        }
     }
 }
