@@ -7,7 +7,7 @@
 //! (`CI` set) their absence fails it. Set `FORMSIFT_SCREENSHOTS=DIR` to keep
 //! the screenshots (the README's come from here).
 
-use crate::support::{ReviewServer, formsift, jsonl, tempdir};
+use crate::support::{ReviewServer, jsonl, rerun_with_corrections, row_at, run_samples};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -226,14 +226,7 @@ fn a_correction_made_in_the_browser_reaches_the_next_run() {
         eprintln!("browser test skipped: chromium and chromium-driver are not installed");
         return;
     }
-    let dir = tempdir("browser");
-    let out = dir.join("out");
-    let out_s = out.display().to_string();
-    assert!(
-        formsift(&["run", "samples", "--out", &out_s, "-q"])
-            .status
-            .success()
-    );
+    let (dir, out, out_s) = run_samples("browser");
     let server = ReviewServer::start(&["--out", &out_s, "--reviewer", "browser-test"]);
     let driver = Driver::start(&dir.join("profile")).expect("chromedriver starts");
     let shots = std::env::var_os("FORMSIFT_SCREENSHOTS")
@@ -346,25 +339,8 @@ fn a_correction_made_in_the_browser_reaches_the_next_run() {
     drop(driver);
     drop(server);
 
-    let corr = corrections.display().to_string();
-    let r = formsift(&[
-        "run",
-        "samples",
-        "--out",
-        &out_s,
-        "-q",
-        "--corrections",
-        &corr,
-    ]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap());
-    let rec = records.iter().find(|r| r["id"] == first["id"]).unwrap();
-    let row = rec["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["lines"] == first["value"]["lines"])
-        .unwrap();
+    let records = rerun_with_corrections(&out, &corrections);
+    let row = row_at(&records, &first["id"], &first["value"]["lines"]);
     assert_eq!(row["level2"], "数量指标");
     assert_eq!(row["target"]["value"], 7.0);
     assert_eq!(row["confidence"], 1.0);

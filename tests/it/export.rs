@@ -1,17 +1,10 @@
 //! `formsift export`: the flat indicator table of a run, with review states.
 
-use crate::support::{formsift, jsonl, tempdir};
+use crate::support::{formsift, jsonl, run_samples};
 
 #[test]
 fn export_writes_one_row_per_indicator_with_review_state() {
-    let dir = tempdir("export");
-    let out = dir.join("out");
-    let out_s = out.display().to_string();
-    assert!(
-        formsift(&["run", "samples", "--out", &out_s, "-q"])
-            .status
-            .success()
-    );
+    let (dir, out, out_s) = run_samples("export");
     let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap());
     let expected: usize = records
         .iter()

@@ -2,7 +2,9 @@
 //! corrections file, the 4xx answers to bad input, and the round trip into
 //! `formsift run --corrections`.
 
-use crate::support::{ReviewServer, formsift, jsonl, tempdir};
+use crate::support::{
+    ReviewServer, formsift, jsonl, rerun_with_corrections, row_at, run_samples, tempdir,
+};
 use serde_json::{Value, json};
 
 fn lines(path: &std::path::Path) -> usize {
@@ -11,14 +13,7 @@ fn lines(path: &std::path::Path) -> usize {
 
 #[test]
 fn review_api_decisions_reach_the_next_run() {
-    let dir = tempdir("review-api");
-    let out = dir.join("out");
-    let out_s = out.display().to_string();
-    assert!(
-        formsift(&["run", "samples", "--out", &out_s, "-q"])
-            .status
-            .success()
-    );
+    let (_dir, out, out_s) = run_samples("review-api");
     let review_lines = lines(&out.join("review.jsonl"));
     let server = ReviewServer::start(&["--out", &out_s, "--reviewer", "tester"]);
 
@@ -189,25 +184,8 @@ fn review_api_decisions_reach_the_next_run() {
     drop(server);
 
     // The next run applies them.
-    let corr_s = corrections.display().to_string();
-    let r = formsift(&[
-        "run",
-        "samples",
-        "--out",
-        &out_s,
-        "-q",
-        "--corrections",
-        &corr_s,
-    ]);
-    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap());
-    let rec = records.iter().find(|r| r["id"] == a["id"]).unwrap();
-    let row = rec["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["lines"] == detail["value"]["lines"])
-        .unwrap();
+    let records = rerun_with_corrections(&out, &corrections);
+    let row = row_at(&records, &a["id"], &detail["value"]["lines"]);
     assert_eq!(row["level2"], "数量指标");
     assert_eq!(row["target"]["value"], 3.5);
     assert_eq!(row["confidence"], 1.0);

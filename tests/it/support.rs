@@ -152,3 +152,48 @@ impl Drop for ReviewServer {
         let _ = self.child.wait();
     }
 }
+
+/// Runs formsift over the samples into a fresh folder: (folder, output
+/// folder, the output folder as text).
+pub fn run_samples(name: &str) -> (PathBuf, PathBuf, String) {
+    let dir = tempdir(name);
+    let out = dir.join("out");
+    let out_s = out.display().to_string();
+    let r = formsift(&["run", "samples", "--out", &out_s, "-q"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    (dir, out, out_s)
+}
+
+/// Runs the samples again into `out` with a corrections file; returns the records.
+pub fn rerun_with_corrections(out: &Path, corrections: &Path) -> Vec<serde_json::Value> {
+    let (out_s, corr) = (out.display().to_string(), corrections.display().to_string());
+    let r = formsift(&[
+        "run",
+        "samples",
+        "--out",
+        &out_s,
+        "-q",
+        "--corrections",
+        &corr,
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
+}
+
+/// The row of record `id` read from input lines `lines`.
+pub fn row_at<'a>(
+    records: &'a [serde_json::Value],
+    id: &serde_json::Value,
+    lines: &serde_json::Value,
+) -> &'a serde_json::Value {
+    records
+        .iter()
+        .find(|r| r["id"] == *id)
+        .and_then(|r| {
+            r["indicators"]
+                .as_array()?
+                .iter()
+                .find(|i| i["lines"] == *lines)
+        })
+        .unwrap_or_else(|| panic!("no row of {id} at lines {lines}"))
+}

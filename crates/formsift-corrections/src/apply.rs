@@ -234,26 +234,11 @@ fn source_text(doc: &Document, lines: [usize; 2]) -> String {
 mod tests {
     use super::*;
     use crate::fingerprint::fingerprint;
-    use formsift_model::{Cell, Indicator, Layout, Line, Source};
+    use formsift_model::{Indicator, Source};
     use serde_json::{Value, json};
 
     fn doc(lines: &[&str]) -> Document {
-        Document {
-            lines: lines
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Line {
-                    number: i + 1,
-                    layout: Layout::Columns,
-                    cells: t
-                        .split('\t')
-                        .enumerate()
-                        .map(|(k, c)| Cell::new(k, c))
-                        .collect(),
-                    notations: Vec::new(),
-                })
-                .collect(),
-        }
+        crate::fingerprint::test_doc(lines)
     }
 
     fn row(name: &str, line: usize) -> Indicator {

@@ -38,29 +38,35 @@ pub fn record_fingerprint(doc: &Document, record: &Record) -> String {
     fingerprint(doc, record.source.lines)
 }
 
+/// A document of tab-separated lines, for tests.
+#[cfg(test)]
+pub(crate) fn test_doc(lines: &[&str]) -> Document {
+    use formsift_model::{Cell, Layout, Line};
+    Document {
+        lines: lines
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Line {
+                number: i + 1,
+                layout: Layout::Columns,
+                cells: t
+                    .split('\t')
+                    .enumerate()
+                    .filter(|(_, c)| !c.trim().is_empty())
+                    .map(|(k, c)| Cell::new(k, c.trim()))
+                    .collect(),
+                notations: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use formsift_model::{Cell, Layout, Line};
 
     fn doc(lines: &[&str]) -> Document {
-        Document {
-            lines: lines
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Line {
-                    number: i + 1,
-                    layout: Layout::Columns,
-                    cells: t
-                        .split('\t')
-                        .enumerate()
-                        .filter(|(_, c)| !c.trim().is_empty())
-                        .map(|(k, c)| Cell::new(k, c.trim()))
-                        .collect(),
-                    notations: Vec::new(),
-                })
-                .collect(),
-        }
+        test_doc(lines)
     }
 
     #[test]
