@@ -122,6 +122,10 @@ pub struct Queue {
     pub items: Vec<Item>,
     /// Record id → what the page shows of the record.
     pub records: HashMap<String, RecordInfo>,
+    /// Item key → position in `items`.
+    positions: Vec<usize>,
+    /// (record id, fingerprint) → position in `items`.
+    by_source: HashMap<(String, String), usize>,
 }
 
 fn read_lines(
@@ -230,11 +234,21 @@ impl Queue {
                 .total_cmp(&b.confidence)
                 .then(a.key.cmp(&b.key))
         });
+        let mut positions = vec![0; items.len()];
+        let mut by_source = HashMap::new();
+        for (pos, i) in items.iter().enumerate() {
+            positions[i.key] = pos;
+            by_source
+                .entry((i.id.clone(), i.fingerprint.clone()))
+                .or_insert(pos);
+        }
         let mut q = Queue {
             out: out.to_path_buf(),
             corrections: corrections.to_path_buf(),
             items,
             records: infos,
+            positions,
+            by_source,
         };
         let set = CorrectionSet::load_or_empty(corrections)?;
         for fc in set.by_stem.values() {
@@ -247,11 +261,8 @@ impl Queue {
 
     /// Notes a decision on the item it concerns (by record id and fingerprint).
     pub fn record(&mut self, c: Correction) {
-        if let Some(item) = self
-            .items
-            .iter_mut()
-            .find(|i| i.id == c.id && i.fingerprint == c.fingerprint)
-        {
+        let pos = self.by_source.get(&(c.id.clone(), c.fingerprint.clone()));
+        if let Some(item) = pos.and_then(|&p| self.items.get_mut(p)) {
             item.status = Status::of(c.action);
             item.decisions.push(c);
         }
@@ -259,7 +270,7 @@ impl Queue {
 
     /// The item with the given key.
     pub fn get(&self, key: usize) -> Option<&Item> {
-        self.items.iter().find(|i| i.key == key)
+        self.items.get(*self.positions.get(key)?)
     }
 
     /// The record info of an item.
