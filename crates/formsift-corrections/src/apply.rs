@@ -244,19 +244,10 @@ mod tests {
     fn row(name: &str, line: usize) -> Indicator {
         Indicator {
             level1: Some("产出指标".into()),
-            level2: None,
-            name: name.into(),
-            ordinal: None,
-            target: None,
-            actual: None,
-            weight: None,
-            score: None,
-            remark: None,
-            lines: [line, line],
             confidence: 0.5,
             flags: vec!["level_missing".into()],
             review: true,
-            alternatives: Vec::new(),
+            ..Indicator::new(name, [line, line])
         }
     }
 

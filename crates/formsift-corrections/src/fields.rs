@@ -279,22 +279,7 @@ mod tests {
 
     #[test]
     fn a_missing_measure_is_created_when_set() {
-        let mut ind = Indicator {
-            level1: None,
-            level2: None,
-            name: "班级数".into(),
-            ordinal: None,
-            target: None,
-            actual: None,
-            weight: None,
-            score: None,
-            remark: None,
-            lines: [3, 3],
-            confidence: 1.0,
-            flags: Vec::new(),
-            review: false,
-            alternatives: Vec::new(),
-        };
+        let mut ind = Indicator::new("班级数", [3, 3]);
         assert_eq!(row_get(&ind, "target.value"), Value::Null);
         row_set(&mut ind, "target.value", &json!(100.0));
         row_set(&mut ind, "target.op", &json!(">="));

@@ -357,6 +357,26 @@ impl Record {
 }
 
 impl Indicator {
+    /// A row with a name and its lines, nothing else read yet (confidence 1).
+    pub fn new(name: impl Into<String>, lines: [usize; 2]) -> Indicator {
+        Indicator {
+            level1: None,
+            level2: None,
+            name: name.into(),
+            ordinal: None,
+            target: None,
+            actual: None,
+            weight: None,
+            score: None,
+            remark: None,
+            lines,
+            confidence: 1.0,
+            flags: Vec::new(),
+            review: false,
+            alternatives: Vec::new(),
+        }
+    }
+
     /// Adds a flag once.
     pub fn flag(&mut self, flag: &str) {
         if !self.flags.iter().any(|f| f == flag) {
