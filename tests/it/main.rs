@@ -10,6 +10,7 @@ mod corrections;
 mod export;
 mod gold;
 mod golden;
+mod notations;
 mod props;
 mod review;
 mod support;

@@ -222,8 +222,7 @@ fn settle_record(rec: &mut Record, c: &Correction) {
 }
 
 fn source_text(doc: &Document, lines: [usize; 2]) -> String {
-    (lines[0]..=lines[1])
-        .filter_map(|n| doc.line(n))
+    doc.rows_in(lines)
         .filter(|l| !l.is_blank())
         .map(|l| l.text())
         .collect::<Vec<_>>()

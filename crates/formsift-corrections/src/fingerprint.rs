@@ -12,8 +12,7 @@ use formsift_model::{Document, Record};
 pub fn fingerprint(doc: &Document, lines: [usize; 2]) -> String {
     let mut h = blake3::Hasher::new();
     let mut first = true;
-    for n in lines[0]..=lines[1] {
-        let Some(line) = doc.line(n) else { continue };
+    for line in doc.rows_in(lines) {
         if line.is_blank() {
             continue;
         }
@@ -48,6 +47,7 @@ pub(crate) fn test_doc(lines: &[&str]) -> Document {
             .enumerate()
             .map(|(i, t)| Line {
                 number: i + 1,
+                source: [i + 1, i + 1],
                 layout: Layout::Columns,
                 cells: t
                     .split('\t')

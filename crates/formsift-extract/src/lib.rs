@@ -40,10 +40,18 @@ pub fn extract(doc: &Document, path: &str, stem: &str, config: &Config) -> Extra
     for (k, span) in seg.forms.iter().enumerate() {
         records.push(extract_form(doc, span, path, stem, k + 1, config));
     }
-    Extraction {
-        records,
-        preamble: seg.preamble,
+    let mut preamble = seg.preamble;
+    // Stages address rows; records and reports speak of input lines.
+    if doc.lines.iter().any(|l| l.source != [l.number, l.number]) {
+        let map = |rows: [usize; 2]| doc.source_lines(rows);
+        for r in &mut records {
+            r.map_lines(map);
+        }
+        for p in &mut preamble {
+            p.lines = map(p.lines);
+        }
     }
+    Extraction { records, preamble }
 }
 
 fn extract_form(
@@ -96,6 +104,15 @@ fn extract_form(
     }
     let kv_lines: Vec<Vec<&formsift_model::Line>> = tables::outside_regions(&body, &regions);
     fields::read_fields(&kv_lines, &mut record, &mut consumed, template, config);
+    // Text rebuilt from OCR word boxes has not been read by a person: every
+    // row and the record itself carry `ocr_words` (pipeline.toml sets the
+    // penalty that sends them to review).
+    if record.source.formats.iter().any(|f| f == "hocr") {
+        record.flag("ocr_words");
+        for i in &mut record.indicators {
+            i.flags.push("ocr_words".to_string());
+        }
+    }
     record.residue = consumed.residue(lines);
     if !record.residue.is_empty() {
         record.flag("residue");

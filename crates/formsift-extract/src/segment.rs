@@ -1,7 +1,7 @@
 //! Segmentation: where each form starts and ends.
 
 use formsift_config::Config;
-use formsift_model::{Document, Residue};
+use formsift_model::{Document, Layout, Residue};
 use formsift_values::parse_year;
 
 /// One form's span in the document.
@@ -52,7 +52,26 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
                 break;
             }
         }
-        if let Some((template, cell, title)) = found {
+        let mut consumed = found.as_ref().map(|f| vec![(line.number, f.1)]);
+        // OCR often letter-spaces a title into several cells (`财政 项目
+        // 支出 绩效 目标 申报表`): the cells of a short spaced line together.
+        if found.is_none() && line.layout == Layout::Spaced {
+            let cells: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
+            if (2..=8).contains(&cells.len()) {
+                let key: String = cells.iter().map(|(_, c)| c.key.as_str()).collect();
+                let s = strip_note(&key);
+                if s.chars().count() <= config.forms.max_title_chars
+                    && let Some(t) = config
+                        .templates
+                        .iter()
+                        .position(|t| t.titles.iter().any(|title| s.ends_with(title.as_str())))
+                {
+                    found = Some((t, cells[0].0, key.clone()));
+                    consumed = Some(cells.iter().map(|(i, _)| (line.number, *i)).collect());
+                }
+            }
+        }
+        if let (Some((template, _, title)), Some(consumed)) = (found, consumed) {
             forms.push(FormSpan {
                 template,
                 title,
@@ -60,7 +79,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
                 year: None,
                 start: line.number,
                 end: line.number,
-                consumed: vec![(line.number, cell)],
+                consumed,
             });
         }
     }

@@ -2,11 +2,12 @@
 //!
 //! This crate owns reading a file (or standard input), recognising binary
 //! content, and decoding text: UTF-8 with or without BOM, UTF-16 with BOM, and
-//! GB18030/GBK (the common encoding of Chinese archives) via `encoding_rs`.
+//! GB18030/GBK (the common encoding of Chinese archives) or Big5, guessed
+//! with `chardetng` and decoded with `encoding_rs`.
 //! Line ends are normalised to `\n`. It does not look at what the text says;
 //! that is the normalise stage's work.
 
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{BIG5, Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 use std::path::Path;
 
 /// Text decoded from one input.
@@ -45,7 +46,7 @@ pub enum IngestError {
     },
     /// Neither UTF-8 nor a known Chinese encoding.
     #[error(
-        "{path}: not valid UTF-8 (first bad byte at offset {offset}) and not GB18030/GBK either; convert it to UTF-8 (e.g. with iconv) and retry"
+        "{path}: not valid UTF-8 (first bad byte at offset {offset}) and not GB18030/GBK or Big5 either; convert it to UTF-8 (e.g. with iconv) and retry"
     )]
     Encoding {
         /// The path.
@@ -102,9 +103,9 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
             Ok(t) => (t.to_string(), "UTF-8"),
             Err(e) => {
                 let offset = e.valid_up_to();
-                match GB18030.decode_without_bom_handling_and_without_replacement(body) {
-                    Some(t) if looks_chinese(&t) => (t.into_owned(), "GB18030"),
-                    _ => {
+                match legacy_chinese(body) {
+                    Some((t, enc)) => (t, enc),
+                    None => {
                         return Err(IngestError::Encoding {
                             path: name.to_string(),
                             offset,
@@ -165,6 +166,25 @@ fn first_control(text: &str) -> Option<(usize, char)> {
     None
 }
 
+/// Text in a legacy Chinese encoding: the one `chardetng` guesses when it is
+/// GBK/GB18030 or Big5, else GB18030 (a superset of GBK and GB2312, the
+/// common case of mainland archives); only a decoding without errors that
+/// reads as Chinese is taken.
+fn legacy_chinese(body: &[u8]) -> Option<(String, &'static str)> {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(body, true);
+    let tries: [(&'static Encoding, &'static str); 2] = if detector.guess(None, true) == BIG5 {
+        [(BIG5, "Big5"), (GB18030, "GB18030")]
+    } else {
+        [(GB18030, "GB18030"), (BIG5, "Big5")]
+    };
+    tries.into_iter().find_map(|(enc, name)| {
+        enc.decode_without_bom_handling_and_without_replacement(body)
+            .filter(|t| looks_chinese(t))
+            .map(|t| (t.into_owned(), name))
+    })
+}
+
 /// True when a decoding yields mostly CJK or ASCII text (a GB18030 guess that
 /// produced rare symbols everywhere is wrong).
 fn looks_chinese(t: &str) -> bool {
@@ -204,6 +224,14 @@ mod tests {
         let t = decode(&bytes, "a").unwrap();
         assert_eq!(t.encoding, "GB18030");
         assert!(t.text.starts_with("财政项目支出"));
+    }
+
+    #[test]
+    fn big5_is_told_from_gbk() {
+        let text = "財政項目支出績效目標申報表\n項目名稱\t幫困慰問\n主管部門\t上海市總工會\n";
+        let (bytes, _, _) = BIG5.encode(text);
+        let t = decode(&bytes, "a").unwrap();
+        assert_eq!((t.text.as_str(), t.encoding), (text, "Big5"));
     }
 
     #[test]

@@ -60,6 +60,32 @@ pub struct Cell {
     /// The text without any white space: the form labels, headers and
     /// vocabulary are matched against (computed once, read by every stage).
     pub key: String,
+    /// How the cell is merged, when the notation says so (HTML
+    /// `rowspan`/`colspan`, LaTeX `\multirow`/`\multicolumn`, grid tables).
+    pub merge: Merge,
+}
+
+/// A cell's part in a merged cell, as the notation declared it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Merge {
+    /// Not merged, or the notation cannot say (tabs, spaced text).
+    #[default]
+    None,
+    /// The top-left cell of a merged block of `rows` × `cols` grid cells.
+    Origin {
+        /// Rows spanned (1 or more).
+        rows: u32,
+        /// Columns spanned (1 or more).
+        cols: u32,
+    },
+    /// A grid position covered by the merged cell `rows_up` rows above and
+    /// `cols_left` columns to the left; it holds no text of its own.
+    Covered {
+        /// Rows between this position and the origin's row.
+        rows_up: u32,
+        /// Columns between this position and the origin's column.
+        cols_left: u32,
+    },
 }
 
 impl Cell {
@@ -67,7 +93,18 @@ impl Cell {
     pub fn new(col: usize, text: impl Into<String>) -> Cell {
         let text = text.into();
         let key = squeeze(&text);
-        Cell { col, text, key }
+        Cell {
+            col,
+            text,
+            key,
+            merge: Merge::None,
+        }
+    }
+
+    /// The same cell with its merge.
+    pub fn with_merge(mut self, merge: Merge) -> Cell {
+        self.merge = merge;
+        self
     }
 }
 
@@ -92,8 +129,13 @@ pub fn may_hold_space(s: &str) -> bool {
 /// One input line after normalisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    /// 1-based input line number.
+    /// 1-based row number in the document: the key stages use for a line.
+    /// Equal to the input line for line-based notations; a table rebuilt from
+    /// markup or word boxes may put several rows on one input line or one row
+    /// over many, so `source` says where each row stands in the input.
     pub number: usize,
+    /// First and last 1-based input line the row was read from.
+    pub source: [usize; 2],
     /// How the cells were found.
     pub layout: Layout,
     /// All cells, including empty ones, in column order.
@@ -133,8 +175,40 @@ pub struct Document {
 }
 
 impl Document {
-    /// The line with the given 1-based number.
+    /// The line (row) with the given 1-based number.
     pub fn line(&self, number: usize) -> Option<&Line> {
         self.lines.get(number.checked_sub(1)?)
+    }
+
+    /// The input lines rows `rows[0]..=rows[1]` were read from.
+    /// (Rows rebuilt from OCR word boxes may draw on input lines out of
+    /// order, so every row of the range counts.)
+    pub fn source_lines(&self, rows: [usize; 2]) -> [usize; 2] {
+        let lo = rows[0].saturating_sub(1).min(self.lines.len());
+        let hi = rows[1].min(self.lines.len()).max(lo);
+        let range = &self.lines[lo..hi];
+        match (
+            range.iter().map(|l| l.source[0]).min(),
+            range.iter().map(|l| l.source[1]).max(),
+        ) {
+            (Some(a), Some(b)) => [a, b],
+            _ => rows,
+        }
+    }
+
+    /// The rows read from input lines `lines[0]..=lines[1]`, in order.
+    pub fn rows_in(&self, lines: [usize; 2]) -> impl Iterator<Item = &Line> {
+        // Rows are in input order for every notation but OCR word boxes;
+        // where they are, the rows before the range are skipped by search.
+        let ordered = self.lines.is_sorted_by_key(|l| l.source);
+        let start = if ordered {
+            self.lines.partition_point(|l| l.source[1] < lines[0])
+        } else {
+            0
+        };
+        self.lines[start..]
+            .iter()
+            .take_while(move |l| !ordered || l.source[0] <= lines[1])
+            .filter(move |l| l.source[0] <= lines[1] && l.source[1] >= lines[0])
     }
 }

@@ -12,7 +12,7 @@
 mod document;
 mod record;
 
-pub use document::{Cell, Document, Layout, Line, Notation, squeeze};
+pub use document::{Cell, Document, Layout, Line, Merge, Notation, squeeze};
 pub use record::{
     Alternative, BudgetRow, Check, FieldValue, Fields, Funds, Indicator, Measure, Part, Record,
     Residue, Scalar, Source, Task, TotalScore,

@@ -317,6 +317,18 @@ pub struct Record {
 }
 
 impl Record {
+    /// Rewrites every line range of the record (its span, rows, residue)
+    /// with `f`: from document rows to input lines.
+    pub fn map_lines(&mut self, f: impl Fn([usize; 2]) -> [usize; 2]) {
+        self.source.lines = f(self.source.lines);
+        for i in &mut self.indicators {
+            i.lines = f(i.lines);
+        }
+        for r in &mut self.residue {
+            r.lines = f(r.lines);
+        }
+    }
+
     /// A record with its identity and nothing extracted yet (confidence 1).
     pub fn new(id: String, source: Source, form_type: String, title: String) -> Record {
         Record {

@@ -1,20 +1,65 @@
 //! Normalise: decoded text in any notation → the document model.
 //!
-//! This crate owns turning each input line into cells with clean text: tab
-//! splitting, space-aligned OCR splitting, HTML fragments (parsed with
-//! `scraper`: paragraphs become `\n`, headings separate cells, check boxes
-//! become ☑/☐), markdown pipe tables and delimiter rows (parsed with
-//! `pulldown-cmark`), and LaTeX math (replaced by the table in
-//! `pipeline.toml`). It records which notations each line used. It never
-//! fails on content and must not interpret what cells mean; no parser type
-//! leaves this crate.
+//! This crate owns turning input into rows of cells with clean text: tab
+//! splitting; space-aligned OCR text and `pdftotext -layout` output (cells at
+//! runs of spaces, `layout`); HTML fragments and whole `<table>`s with
+//! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`);
+//! markdown pipe tables (`pulldown-cmark`) and pandoc grid tables (`grid`);
+//! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
+//! and LaTeX math (replaced by the table in `pipeline.toml`); Tesseract TSV,
+//! hOCR and ALTO word boxes rebuilt into lines and cells from their
+//! positions (`ocr`). Each row keeps the input lines it came from and the
+//! notations it used. It never fails on content and must not interpret what
+//! cells mean; no parser type leaves this crate.
 
+mod grid;
 mod html;
 mod latex;
+mod layout;
 mod markdown;
+mod ocr;
+mod tabular;
 
 use formsift_config::Config;
-use formsift_model::{Cell, Document, Layout, Line, Notation};
+use formsift_model::{Cell, Document, Layout, Line, Merge, Notation};
+
+/// One row of cells as a reader found it, before cell text is cleaned.
+pub(crate) struct Row {
+    /// First and last input line.
+    pub source: [usize; 2],
+    pub layout: Layout,
+    /// Cell texts (raw: LaTeX math and paragraphs still to tidy) and merges.
+    pub cells: Vec<(String, Merge)>,
+    pub notations: Vec<Notation>,
+}
+
+impl Row {
+    /// A line of text outside any table, read the line-based way (tabs,
+    /// markup, spaces).
+    pub(crate) fn text_line(number: usize, text: &str) -> Row {
+        let mut notations = Vec::new();
+        let (layout, texts): (Layout, Vec<&str>) = if text.trim().is_empty() {
+            (Layout::Blank, Vec::new())
+        } else if text.contains('\t') {
+            notations.push(Notation::Tsv);
+            (Layout::Columns, split_tabs(text))
+        } else if html::has_markup(text) {
+            (Layout::Columns, vec![text])
+        } else {
+            notations.push(Notation::Spaced);
+            (Layout::Spaced, split_spaces(text))
+        };
+        Row {
+            source: [number, number],
+            layout,
+            cells: texts
+                .into_iter()
+                .map(|t| (t.to_string(), Merge::None))
+                .collect(),
+            notations,
+        }
+    }
+}
 
 /// Normalises decoded text into a document of numbered lines of cells.
 pub fn normalize(text: &str, config: &Config) -> Document {
@@ -24,62 +69,131 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     } else {
         &raw[..]
     };
+    if let Some(kind) = ocr::detect(text) {
+        return build(ocr::read(kind, raw), config);
+    }
     let non_blank = raw.iter().filter(|l| !l.trim().is_empty()).count().max(1);
     let with_tabs = raw.iter().filter(|l| l.contains('\t')).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let pipe_rows = markdown::pipe_tables(raw);
+    let latex_doc = tabular::is_latex_document(raw);
+    let layout_doc = !tsv_doc && layout::is_layout_document(raw);
 
-    let mut lines = Vec::with_capacity(raw.len());
-    for (i, line) in raw.iter().enumerate() {
-        let number = i + 1;
-        let mut notations = Vec::new();
-        let (layout, texts): (Layout, Vec<&str>) = if line.trim().trim_matches('\t').is_empty() {
-            (Layout::Blank, Vec::new())
-        } else if let Some(row) = pipe_rows.get(&i) {
-            notations.push(Notation::Markdown);
-            match row {
-                None => (Layout::Rule, Vec::new()),
-                Some(cells) => (Layout::Columns, cells.iter().map(String::as_str).collect()),
+    let mut rows: Vec<Row> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let line = raw[i];
+        if line.contains('<') {
+            if let Some(end) = html::hidden_block(raw, i) {
+                i = end + 1;
+                continue;
             }
-        } else if line.contains('\t') {
-            notations.push(Notation::Tsv);
-            (Layout::Columns, split_tabs(line))
-        } else if tsv_doc || html::has_markup(line) {
-            (Layout::Columns, vec![line])
-        } else {
-            notations.push(Notation::Spaced);
-            (
-                Layout::Spaced,
-                line.split(|c: char| c.is_whitespace())
-                    .filter(|t| !t.is_empty())
+            if let Some((end, block)) = html::table_block(raw, i) {
+                rows.extend(block);
+                i = end + 1;
+                continue;
+            }
+        }
+        if latex_doc && let Some((end, block)) = tabular::block(raw, i) {
+            rows.extend(block);
+            i = end + 1;
+            continue;
+        }
+        if line.trim_start().starts_with('+')
+            && let Some((end, block)) = grid::block(raw, i)
+        {
+            rows.extend(block);
+            i = end + 1;
+            continue;
+        }
+        if layout_doc
+            && !pipe_rows.contains_key(&i)
+            && !line.trim().is_empty()
+            && !line.contains('\t')
+            && !html::has_markup(line)
+        {
+            let end = layout::block_end(raw, i);
+            rows.extend(layout::block(raw, i, end, config));
+            i = end + 1;
+            continue;
+        }
+        let number = i + 1;
+        let row = if line.trim().trim_matches('\t').is_empty() {
+            Row::text_line(number, "")
+        } else if let Some(cells) = pipe_rows.get(&i) {
+            Row {
+                source: [number, number],
+                layout: if cells.is_some() {
+                    Layout::Columns
+                } else {
+                    Layout::Rule
+                },
+                cells: cells
+                    .iter()
+                    .flatten()
+                    .map(|c| (c.clone(), Merge::None))
                     .collect(),
-            )
+                notations: vec![Notation::Markdown],
+            }
+        } else if latex_doc {
+            tabular::text_line(number, line)
+        } else if tsv_doc && !line.contains('\t') {
+            Row {
+                source: [number, number],
+                layout: Layout::Columns,
+                cells: vec![(line.to_string(), Merge::None)],
+                notations: Vec::new(),
+            }
+        } else {
+            Row::text_line(number, line)
         };
-        let mut cells = Vec::with_capacity(texts.len());
-        for t in texts {
-            if html::has_markup(t) {
+        rows.push(row);
+        i += 1;
+    }
+    build(rows, config)
+}
+
+/// Numbers the rows and cleans their cells.
+fn build(rows: Vec<Row>, config: &Config) -> Document {
+    let mut lines = Vec::with_capacity(rows.len());
+    for (k, row) in rows.into_iter().enumerate() {
+        let mut notations = row.notations;
+        let mut cells = Vec::with_capacity(row.cells.len());
+        for (t, merge) in row.cells {
+            if html::has_markup(&t) {
                 push_once(&mut notations, Notation::Html);
-                for p in html::clean_cell(t) {
+                for p in html::clean_cell(&t) {
                     push_cell(&mut cells, &p, &mut notations, config);
                 }
             } else {
-                push_cell(&mut cells, t, &mut notations, config);
+                push_cell(&mut cells, &t, &mut notations, config);
+            }
+            if let Some(c) = cells.last_mut() {
+                c.merge = merge;
             }
         }
-        let layout = if layout == Layout::Columns && markdown::is_delimiter_row(&cells) {
+        let layout = if row.layout == Layout::Columns && markdown::is_delimiter_row(&cells) {
             push_once(&mut notations, Notation::Markdown);
             Layout::Rule
         } else {
-            layout
+            row.layout
         };
         lines.push(Line {
-            number,
+            number: k + 1,
+            source: row.source,
             layout,
             cells,
             notations,
         });
     }
     Document { lines }
+}
+
+/// A line split at runs of white space.
+fn split_spaces(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes
@@ -118,7 +232,7 @@ fn push_once(v: &mut Vec<Notation>, n: Notation) {
 }
 
 /// Trims a cell and each of its paragraphs.
-fn tidy(text: &str) -> String {
+pub(crate) fn tidy(text: &str) -> String {
     if !text.contains('\n') {
         return text.trim().to_string();
     }

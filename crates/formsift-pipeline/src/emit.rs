@@ -39,10 +39,9 @@ pub fn record_line(r: &Record) -> String {
 }
 
 fn source_text(doc: &Document, lines: [usize; 2]) -> String {
-    (lines[0]..=lines[1])
-        .filter_map(|n| doc.line(n))
+    doc.rows_in(lines)
         .filter(|l| !l.is_blank())
-        .map(|l| format!("{}: {}", l.number, l.text()))
+        .map(|l| format!("{}: {}", l.source[0], l.text()))
         .collect::<Vec<_>>()
         .join("\n")
 }

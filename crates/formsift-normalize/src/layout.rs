@@ -1,0 +1,153 @@
+//! Text laid out with spaces, as `pdftotext -layout` prints a table: cells
+//! are separated by runs of two or more spaces; inside a run of text a single
+//! space separates two cells when CJK text stands on both sides of it (a
+//! narrow column left no room for more) or when the text before it is a form
+//! label. A single space between CJK and Latin text or digits (`指标 1：`,
+//! `608 人`) is how the converter spaces scripts, not a cell border.
+
+use crate::Row;
+use formsift_config::Config;
+use formsift_model::{Layout, Merge, Notation};
+
+/// Lines whose text holds a run of this many spaces are laid out by spaces.
+const WIDE_GAP: usize = 3;
+
+/// True when most text lines hold wide gaps between words, as a layout
+/// converter prints tables (at least three such lines and a quarter of all).
+pub(crate) fn is_layout_document(raw: &[&str]) -> bool {
+    let mut text = 0;
+    let mut wide = 0;
+    for l in raw {
+        let t = l.trim_matches(|c: char| c.is_whitespace());
+        if t.is_empty() || l.contains('\t') || t.starts_with(['|', '+']) {
+            continue;
+        }
+        text += 1;
+        if t.contains(&" ".repeat(WIDE_GAP)) {
+            wide += 1;
+        }
+    }
+    wide >= 3 && wide * 4 >= text
+}
+
+/// The last line of the block of text lines starting at `i`.
+pub(crate) fn block_end(raw: &[&str], i: usize) -> usize {
+    let mut j = i;
+    while j + 1 < raw.len() && is_text(raw[j + 1]) {
+        j += 1;
+    }
+    j
+}
+
+fn is_text(l: &str) -> bool {
+    let t = l.trim();
+    !t.is_empty() && !l.contains('\t') && !t.starts_with(['|', '+']) && !crate::html::has_markup(l)
+}
+
+/// The rows of lines `i..=end`.
+pub(crate) fn block(raw: &[&str], i: usize, end: usize, config: &Config) -> Vec<Row> {
+    (i..=end)
+        .map(|j| Row {
+            source: [j + 1, j + 1],
+            layout: Layout::Spaced,
+            cells: cells(raw[j], config)
+                .into_iter()
+                .map(|t| (t, Merge::None))
+                .collect(),
+            notations: vec![Notation::Spaced],
+        })
+        .collect()
+}
+
+/// The cells of one laid-out line.
+pub(crate) fn cells(line: &str, config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    for segment in line
+        .split("  ")
+        .map(|s| s.trim_matches(|c: char| c.is_whitespace()))
+        .filter(|s| !s.is_empty())
+    {
+        let mut rest = segment;
+        loop {
+            match split_point(rest, config) {
+                Some(p) => {
+                    out.push(rest[..p].trim().to_string());
+                    rest = rest[p..].trim_start();
+                }
+                None => {
+                    out.push(rest.to_string());
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where a single space inside a segment separates two cells.
+fn split_point(s: &str, config: &Config) -> Option<usize> {
+    let wide = |c: char| !c.is_ascii() && !c.is_whitespace();
+    let mut prev: Option<char> = None;
+    for (p, c) in s.char_indices() {
+        if c == ' ' {
+            let next = s[p + 1..].chars().next();
+            if let (Some(a), Some(b)) = (prev, next)
+                && ((wide(a) && wide(b)) || is_label(&s[..p], config))
+            {
+                return Some(p);
+            }
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+fn is_label(text: &str, config: &Config) -> bool {
+    let key: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    config
+        .templates
+        .iter()
+        .any(|t| config.match_label_key(t, &key).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_scripts_and_labels() {
+        let c = Config::embedded();
+        assert_eq!(
+            cells(
+                "                       指标 1：退休职工元旦春节帮困人数       >=608 人",
+                &c
+            ),
+            ["指标 1：退休职工元旦春节帮困人数", ">=608 人"]
+        );
+        assert_eq!(
+            cells("计划开始日期 2023-01-01", &c),
+            ["计划开始日期", "2023-01-01"]
+        );
+        assert_eq!(
+            cells(
+                "满意度指标 服务对象满意度指标 指标 1：满意度                >=85%",
+                &c
+            ),
+            [
+                "满意度指标",
+                "服务对象满意度指标",
+                "指标 1：满意度",
+                ">=85%"
+            ]
+        );
+        assert_eq!(cells("（2023 年度）", &c), ["（2023 年度）"]);
+    }
+
+    #[test]
+    fn layout_documents_are_recognised() {
+        assert!(is_layout_document(&[
+            "a    b", "c    d", "", "e     f", "g"
+        ]));
+        assert!(!is_layout_document(&["项目名称 帮困慰问", "a\tb", "c d"]));
+    }
+}

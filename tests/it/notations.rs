@@ -1,0 +1,195 @@
+//! The same forms through the converters archives' documents went through
+//! (tests/fixtures, made by scripts/make-fixtures with pandoc, LibreOffice,
+//! pdftotext and tesseract): each notation is read and compared with the
+//! forms' expectations (tests/fixtures/expected) on what it preserves.
+
+use crate::support::{formsift, jsonl, root, tempdir};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Runs formsift over one notation's folder: records by id, and report.json.
+fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
+    // Tests run at once and may read the same notation: a folder each.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = tempdir(&format!("notation-{notation}-{k}"));
+    let dir = format!("tests/fixtures/{notation}");
+    let o = formsift(&["run", &dir, "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
+        .into_iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+        .collect();
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (records, report)
+}
+
+/// The expected records of every fixture form, by id.
+fn expected() -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(root().join("tests/fixtures/expected")).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let list: Vec<Value> = serde_json::from_str(&text).unwrap();
+        for r in list {
+            out.insert(r["id"].as_str().unwrap().to_string(), r);
+        }
+    }
+    assert!(out.len() >= 29, "the fixtures hold every sample form");
+    out
+}
+
+const ROW_KEYS: [&str; 4] = ["level1", "level2", "name", "ordinal"];
+
+/// Where `found` differs from `want` on what `want` holds: fields, funds,
+/// title, year, form type, and each row's levels, name, ordinal and measures.
+fn differences(want: &Value, found: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in ["form_type", "title", "year"] {
+        if want[key] != found[key] {
+            out.push(format!("{key}: {} ≠ {}", want[key], found[key]));
+        }
+    }
+    for group in ["fields", "funds"] {
+        for (k, v) in want[group].as_object().unwrap() {
+            let f = &found[group][k];
+            let same = match (v.as_f64(), f.as_f64()) {
+                (Some(a), Some(b)) => (a - b).abs() < 0.005,
+                _ => v == f,
+            };
+            if !same {
+                out.push(format!("{group}.{k}: {v} ≠ {f}"));
+            }
+        }
+    }
+    let (w, f) = (
+        want["indicators"].as_array().unwrap(),
+        found["indicators"].as_array().unwrap(),
+    );
+    if w.len() != f.len() {
+        out.push(format!("{} rows ≠ {}", w.len(), f.len()));
+    }
+    for (k, (a, b)) in w.iter().zip(f).enumerate() {
+        for key in ROW_KEYS {
+            if a[key] != b[key] {
+                out.push(format!("row {k} {key}: {} ≠ {}", a[key], b[key]));
+            }
+        }
+        for m in ["target", "actual"] {
+            for part in ["op", "value", "unit"] {
+                let (x, y) = (&a[m][part], &b[m][part]);
+                let same = match (x.as_f64(), y.as_f64()) {
+                    (Some(p), Some(q)) => (p - q).abs() < 0.005,
+                    _ => x == y,
+                };
+                if !same {
+                    out.push(format!("row {k} {m}.{part}: {x} ≠ {y}"));
+                }
+            }
+        }
+        for key in ["weight", "score"] {
+            if a[key].as_f64() != b[key].as_f64() {
+                out.push(format!("row {k} {key}: {} ≠ {}", a[key], b[key]));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn markup_notations_give_every_field_and_row_of_the_forms() {
+    // HTML tables with rowspan/colspan, pandoc's pipe tables (spans left
+    // blank) and LaTeX longtables with \multirow/\multicolumn keep the whole
+    // form: the records must equal the expectations.
+    let want = expected();
+    for notation in ["html", "gfm", "latex"] {
+        let (found, _) = run(notation);
+        assert_eq!(found.len(), want.len(), "{notation}: one record per form");
+        for (id, w) in &want {
+            let f = found
+                .get(id)
+                .unwrap_or_else(|| panic!("{notation}: no record {id}"));
+            let d = differences(w, f);
+            assert!(d.is_empty(), "{notation} {id}:\n{}", d.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn every_notation_finds_every_form() {
+    let want = expected();
+    for notation in ["grid", "simple", "layout", "tesseract", "hocr", "alto"] {
+        let (found, _) = run(notation);
+        for (id, w) in &want {
+            let f = found
+                .get(id)
+                .unwrap_or_else(|| panic!("{notation}: no record {id}"));
+            assert_eq!(f["form_type"], w["form_type"], "{notation} {id}");
+            assert_eq!(f["year"], w["year"], "{notation} {id}");
+        }
+    }
+}
+
+#[test]
+fn encodings_give_the_same_records_and_are_reported() {
+    let (utf8, _) = run("layout");
+    for (notation, encoding) in [("gb18030", "GB18030"), ("utf16", "UTF-16LE")] {
+        let (found, report) = run(notation);
+        for f in report["files"].as_array().unwrap() {
+            assert_eq!(f["encoding"], encoding, "{notation}: {}", f["path"]);
+        }
+        assert_eq!(found.len(), utf8.len());
+        for (id, r) in &utf8 {
+            let mut a = r.clone();
+            let mut b = found[id].clone();
+            a["source"]["path"] = Value::Null;
+            b["source"]["path"] = Value::Null;
+            assert_eq!(a, b, "{notation} {id}");
+        }
+    }
+}
+
+#[test]
+fn ocr_formats_agree_and_send_every_doubtful_row_to_review() {
+    // Tesseract's TSV, hOCR and ALTO carry the same words: the same rows.
+    // Where the OCR misread, the row must be marked for review.
+    let want = expected();
+    let (tsv, _) = run("tesseract");
+    for notation in ["hocr", "alto"] {
+        let (found, _) = run(notation);
+        for (id, r) in &tsv {
+            let strip = |v: &Value| {
+                let mut v = v.clone();
+                v["source"] = Value::Null;
+                for i in v["indicators"].as_array_mut().unwrap() {
+                    i["lines"] = Value::Null;
+                }
+                for i in v["residue"].as_array_mut().unwrap() {
+                    i["lines"] = Value::Null;
+                }
+                v
+            };
+            assert_eq!(strip(r), strip(&found[id]), "{notation} {id}");
+        }
+    }
+    for (id, w) in &want {
+        let f = &tsv[id];
+        if !differences(w, f).is_empty() {
+            assert_eq!(
+                f["review"], true,
+                "{id}: a misread record is marked for review"
+            );
+        }
+        for (k, row) in f["indicators"].as_array().unwrap().iter().enumerate() {
+            let right = w["indicators"]
+                .get(k)
+                .is_some_and(|g| ROW_KEYS.iter().all(|key| g[key] == row[key]));
+            if !right {
+                assert_eq!(
+                    row["review"], true,
+                    "{id} row {k}: a misread row is marked for review"
+                );
+            }
+        }
+    }
+}
