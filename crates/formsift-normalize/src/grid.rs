@@ -198,12 +198,7 @@ pub(crate) fn join_wrapped(parts: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
-        rows.iter()
-            .map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect())
-            .collect()
-    }
+    use crate::texts;
 
     #[test]
     fn plain_grid_with_wrapped_cells() {

@@ -61,6 +61,14 @@ impl Row {
     }
 }
 
+/// The cell texts of each row (for the readers' tests).
+#[cfg(test)]
+pub(crate) fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
+    rows.iter()
+        .map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect())
+        .collect()
+}
+
 /// Normalises decoded text into a document of numbered lines of cells.
 pub fn normalize(text: &str, config: &Config) -> Document {
     let raw: Vec<&str> = text.split('\n').collect();

@@ -251,12 +251,7 @@ fn page_rows(words: &[Word]) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
-        rows.iter()
-            .map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect())
-            .collect()
-    }
+    use crate::texts;
 
     const TSV: &str = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
 5\t1\t1\t1\t1\t1\t100\t100\t20\t20\t95\t项目\n\

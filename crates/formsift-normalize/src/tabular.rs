@@ -504,12 +504,7 @@ pub(crate) fn text_of(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
-        rows.iter()
-            .map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect())
-            .collect()
-    }
+    use crate::texts;
 
     #[test]
     fn pandoc_longtable_with_spans() {
