@@ -291,6 +291,29 @@ fn group(s: &str, pos: usize) -> Option<(&str, usize)> {
     Some((&s[pos + 1..inner_end], end))
 }
 
+/// When `cmd` stands at `i` (not as the start of a longer command name), the
+/// position after it, its optional `[…]` argument and `args` arguments in
+/// braces (a `(…)` trim spec as in `\cmidrule(lr){2-3}` is skipped too).
+fn skip_command(s: &str, i: usize, cmd: &str, args: usize) -> Option<usize> {
+    let after = s[i..].strip_prefix(cmd)?;
+    if after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut p = i + cmd.len();
+    if s[p..].trim_start().starts_with('[') {
+        p = skip_group(s, skip_space(s, p), '[', ']');
+    }
+    for _ in 0..args {
+        if s[p..].starts_with('(') {
+            p = skip_group(s, p, '(', ')');
+        }
+        if let Some((_, next)) = group(s, p) {
+            p = next;
+        }
+    }
+    Some(p)
+}
+
 /// Removes rule commands (and their arguments) from a row's text.
 fn strip_rules(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -299,24 +322,7 @@ fn strip_rules(s: &str) -> String {
         let rest = &s[i..];
         if rest.starts_with('\\') {
             for (cmd, args) in RULES {
-                if let Some(after) = rest.strip_prefix(cmd)
-                    && !after.starts_with(|c: char| c.is_ascii_alphabetic())
-                {
-                    let mut p = i + cmd.len();
-                    if s[p..].trim_start().starts_with('[') {
-                        p = skip_group(s, skip_space(s, p), '[', ']');
-                    }
-                    for _ in 0..args {
-                        if let Some((_, next)) = group(s, p) {
-                            p = next;
-                        } else if s[p..].starts_with('(') {
-                            // \cmidrule(lr){2-3}
-                            p = skip_group(s, p, '(', ')');
-                            if let Some((_, next)) = group(s, p) {
-                                p = next;
-                            }
-                        }
-                    }
+                if let Some(p) = skip_command(s, i, cmd, args) {
                     i = p;
                     continue 'scan;
                 }
@@ -441,18 +447,7 @@ pub(crate) fn text_of(s: &str) -> String {
             continue;
         }
         for (cmd, args) in DROP {
-            if let Some(after) = rest.strip_prefix(cmd)
-                && !after.starts_with(|c: char| c.is_ascii_alphabetic())
-            {
-                let mut p = i + cmd.len();
-                if s[p..].trim_start().starts_with('[') {
-                    p = skip_group(s, skip_space(s, p), '[', ']');
-                }
-                for _ in 0..args {
-                    if let Some((_, next)) = group(s, p) {
-                        p = next;
-                    }
-                }
+            if let Some(p) = skip_command(s, i, cmd, args) {
                 i = p;
                 continue 'scan;
             }
