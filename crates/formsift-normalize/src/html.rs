@@ -124,11 +124,15 @@ pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::R
         tr_lines.push(line);
     }
     let doc = Html::parse_fragment(block);
+    // Malformed markup can make the parser's rows and the tags disagree in
+    // number; sources then never go back, so rows stay in input order.
     let mut k = 0;
+    let mut prev = i + 1;
     for table in top_tables(doc.tree.root()) {
         let mut grid = Grid::default();
         for tr in rows_of(table) {
-            let source = tr_lines.get(k).copied().unwrap_or(i + 1);
+            let source = tr_lines.get(k).copied().unwrap_or(prev).max(prev);
+            prev = source;
             k += 1;
             let cells = grid.place(cells_of(tr));
             rows.push(crate::Row {

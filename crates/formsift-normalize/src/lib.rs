@@ -18,6 +18,8 @@ mod latex;
 mod layout;
 mod markdown;
 mod ocr;
+#[doc(hidden)]
+pub mod readers;
 mod tabular;
 
 use formsift_config::Config;
