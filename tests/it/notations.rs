@@ -98,11 +98,12 @@ fn differences(want: &Value, found: &Value) -> Vec<String> {
 
 #[test]
 fn markup_notations_give_every_field_and_row_of_the_forms() {
-    // HTML tables with rowspan/colspan, pandoc's pipe tables (spans left
-    // blank) and LaTeX longtables with \multirow/\multicolumn keep the whole
-    // form: the records must equal the expectations.
+    // HTML tables with rowspan/colspan, pandoc's pipe, grid and simple or
+    // multiline tables (spans left blank; columns from borders or dash runs)
+    // and LaTeX longtables with \multirow/\multicolumn keep the whole form:
+    // the records must equal the expectations.
     let want = expected();
-    for notation in ["html", "gfm", "latex"] {
+    for notation in ["html", "gfm", "grid", "simple", "latex"] {
         let (found, _) = run(notation);
         assert_eq!(found.len(), want.len(), "{notation}: one record per form");
         for (id, w) in &want {

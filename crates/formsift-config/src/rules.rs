@@ -58,6 +58,9 @@ pub struct NotationRules {
     pub unticked: Vec<String>,
     /// Share of tab lines above which a document is tab-separated.
     pub tsv_share: f64,
+    /// Straight double quotes next to CJK text become `“ ”`.
+    #[serde(default)]
+    pub cjk_quotes: bool,
 }
 
 #[derive(Debug, Deserialize)]

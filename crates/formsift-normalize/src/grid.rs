@@ -26,7 +26,7 @@ fn is_table_line(line: &str) -> bool {
 }
 
 /// (display column, char) of each character of a line.
-fn columns(line: &str) -> Vec<(usize, char)> {
+pub(crate) fn columns(line: &str) -> Vec<(usize, char)> {
     let mut x = 0;
     line.chars()
         .map(|c| {
@@ -151,7 +151,7 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
             };
             let t = text.trim();
             if !t.is_empty() {
-                cells[idx].text.push(t.to_string());
+                cells[idx].text.push(crate::markdown::unescape(t));
             }
             c = c1;
         }

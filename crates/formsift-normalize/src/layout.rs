@@ -41,7 +41,12 @@ pub(crate) fn block_end(raw: &[&str], i: usize) -> usize {
 
 fn is_text(l: &str) -> bool {
     let t = l.trim();
-    !t.is_empty() && !l.contains('\t') && !t.starts_with(['|', '+']) && !crate::html::has_markup(l)
+    !t.is_empty()
+        && !l.contains('\t')
+        && !t.starts_with(['|', '+'])
+        && !crate::html::has_markup(l)
+        && crate::markdown::heading(l).is_none()
+        && !crate::markdown::is_fence(l)
 }
 
 /// The rows of lines `i..=end`.

@@ -12,6 +12,7 @@
 //! notations it used. It never fails on content and must not interpret what
 //! cells mean; no parser type leaves this crate.
 
+mod dashed;
 mod grid;
 mod html;
 mod latex;
@@ -111,6 +112,37 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         }
         if line.trim_start().starts_with('+')
             && let Some((end, block)) = grid::block(raw, i)
+        {
+            rows.extend(block);
+            i = end + 1;
+            continue;
+        }
+        if markdown::is_fence(line) {
+            rows.push(Row {
+                source: [i + 1, i + 1],
+                layout: Layout::Rule,
+                cells: Vec::new(),
+                notations: vec![Notation::Markdown],
+            });
+            i += 1;
+            continue;
+        }
+        if let Some(text) = line
+            .contains('#')
+            .then(|| markdown::heading(line))
+            .flatten()
+        {
+            let mut row = Row::text_line(i + 1, text);
+            push_once(&mut row.notations, Notation::Markdown);
+            rows.push(row);
+            i += 1;
+            continue;
+        }
+        if line.contains('-')
+            | raw
+                .get(i + 1)
+                .is_some_and(|l| l.trim_start().starts_with('-'))
+            && let Some((end, block)) = dashed::block(raw, i)
         {
             rows.extend(block);
             i = end + 1;
@@ -232,7 +264,50 @@ fn push_cell(cells: &mut Vec<Cell>, text: &str, notations: &mut Vec<Notation>, c
     if replaced {
         push_once(notations, Notation::Latex);
     }
-    cells.push(Cell::new(col, tidy(&text)));
+    let quoted;
+    let text: &str = if config.notation.cjk_quotes {
+        quoted = cjk_quotes(&text);
+        &quoted
+    } else {
+        &text
+    };
+    cells.push(Cell::new(col, tidy(text)));
+}
+
+/// Straight double quotes around CJK text made `“ ”`: only when they pair up
+/// and each one touches a CJK character or CJK punctuation.
+fn cjk_quotes(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !text.contains('"') {
+        return Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let cjk = |c: Option<&char>| {
+        c.is_some_and(|&c| {
+            ('\u{3400}'..='\u{9fff}').contains(&c)
+                || ('\u{3000}'..='\u{303f}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        })
+    };
+    let quotes: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == '"').collect();
+    let touches =
+        |i: usize| cjk(i.checked_sub(1).and_then(|p| chars.get(p))) || cjk(chars.get(i + 1));
+    if !quotes.len().is_multiple_of(2) || !quotes.iter().all(|&i| touches(i)) {
+        return Cow::Borrowed(text);
+    }
+    let mut open = true;
+    let out = chars
+        .iter()
+        .map(|&c| {
+            if c == '"' {
+                open = !open;
+                if open { '”' } else { '“' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    Cow::Owned(out)
 }
 
 fn push_once(v: &mut Vec<Notation>, n: Notation) {
@@ -260,6 +335,14 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         normalize(text, &Config::embedded())
+    }
+
+    #[test]
+    fn straight_quotes_around_cjk_become_chinese_quotes() {
+        assert_eq!(cjk_quotes("退休职工\"三定\"帮困"), "退休职工“三定”帮困");
+        assert_eq!(cjk_quotes("\"五一\"专项"), "“五一”专项");
+        assert_eq!(cjk_quotes("12\" 屏幕"), "12\" 屏幕", "unpaired");
+        assert_eq!(cjk_quotes("say \"hi\" 好"), "say \"hi\" 好", "Latin");
     }
 
     #[test]

@@ -21,6 +21,47 @@ pub(crate) fn is_delimiter_row(cells: &[Cell]) -> bool {
     any
 }
 
+/// A pandoc fenced-div fence (`::: form`, `:::`): structure, not text.
+pub(crate) fn is_fence(line: &str) -> bool {
+    let t = line.trim();
+    let colons = t.chars().take_while(|&c| c == ':').count();
+    colons >= 3 && t[colons..].chars().next().is_none_or(char::is_whitespace)
+}
+
+/// The text of an ATX heading line (`## 标题` → `标题`), else `None`.
+pub(crate) fn heading(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    let rest = &t[hashes..];
+    ((1..=6).contains(&hashes) && rest.starts_with([' ', '\t']) && !rest.trim().is_empty())
+        .then(|| rest.trim().trim_end_matches('#').trim_end())
+}
+
+/// Markdown escapes removed from one line of a cell: `\>` → `>` (a backslash
+/// before ASCII punctuation), and a backslash that ends the line (a hard line
+/// break) dropped.
+pub(crate) fn unescape(piece: &str) -> String {
+    let piece = piece.trim_end();
+    let piece = piece.strip_suffix('\\').unwrap_or(piece);
+    if !piece.contains('\\') {
+        return piece.to_string();
+    }
+    let mut out = String::with_capacity(piece.len());
+    let mut chars = piece.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\'
+            && let Some(&n) = chars.peek()
+            && n.is_ascii_punctuation()
+        {
+            out.push(n);
+            chars.next();
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Finds blocks of pipe-table lines and parses them. Returns, per 0-based line
 /// index, `Some(cells)` for a table row and `None` for its delimiter row.
 pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>> {
@@ -89,4 +130,25 @@ fn parse_table(block: &str) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_fences() {
+        assert_eq!(unescape("\\>=608人"), ">=608人");
+        assert_eq!(unescape("项目资金\\   "), "项目资金");
+        assert_eq!(unescape("a\\b"), "a\\b");
+        assert!(is_fence("::: form") && is_fence(":::") && is_fence("  ::::"));
+        assert!(!is_fence("::a") && !is_fence(":::form") && !is_fence("项目"));
+        assert_eq!(
+            heading("## 财政项目支出绩效目标申报表"),
+            Some("财政项目支出绩效目标申报表")
+        );
+        assert_eq!(heading("# 标题 #"), Some("标题"));
+        assert_eq!(heading("#1 甲"), None);
+        assert_eq!(heading("####### 七"), None);
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! [`normalize`]: crate::normalize
 
-use crate::{Row, grid, html, layout, markdown, ocr, tabular};
+use crate::{Row, dashed, grid, html, layout, markdown, ocr, tabular};
 use formsift_config::Config;
 
 /// A notation reader.
@@ -16,6 +16,8 @@ pub enum Reader {
     Latex,
     /// Pandoc grid tables.
     Grid,
+    /// Pandoc simple and multiline tables (columns from dash runs).
+    Dashed,
     /// Markdown pipe tables.
     Markdown,
     /// Text laid out by spaces (`pdftotext -layout`).
@@ -33,6 +35,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
         Reader::Html => blocks(&raw, html::table_block),
         Reader::Latex => blocks(&raw, tabular::block),
         Reader::Grid => blocks(&raw, grid::block),
+        Reader::Dashed => blocks(&raw, dashed::block),
         Reader::Markdown => {
             let tables = markdown::pipe_tables(&raw);
             let mut found: Vec<_> = tables.into_iter().collect();
@@ -123,6 +126,11 @@ mod tests {
         assert_eq!(read(Reader::Latex, latex, &c), vec![vec!["a", "b"]]);
         let grid = "+---+---+\n| a | b |\n+---+---+";
         assert_eq!(read(Reader::Grid, grid, &c), vec![vec!["a", "b"]]);
+        let dashed = "  a     b\n  ----- -----\n  c     d\n";
+        assert_eq!(
+            read(Reader::Dashed, dashed, &c),
+            vec![vec!["a", "b"], vec!["c", "d"]]
+        );
         let pipe = "| a | b |\n|---|---|\n| c | d |";
         assert_eq!(read(Reader::Markdown, pipe, &c).len(), 3);
         assert_eq!(
