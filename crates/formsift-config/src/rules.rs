@@ -170,6 +170,8 @@ struct RawIndicatorRules {
     similarity: f64,
     sure_similarity: f64,
     ordinal: String,
+    #[serde(default)]
+    spaced_doubt: Vec<String>,
     vocabulary: Vec<VocabularyEntry>,
 }
 
@@ -223,6 +225,8 @@ pub struct IndicatorRules {
     pub sure_similarity: f64,
     /// `指标N：` prefix.
     pub ordinal: Regex,
+    /// Row flags that put a whole space-aligned table in doubt.
+    pub spaced_doubt: Vec<String>,
     /// The vocabulary.
     pub vocabulary: Vec<VocabularyEntry>,
 }
@@ -446,6 +450,7 @@ impl Config {
                 similarity: ir.similarity,
                 sure_similarity: ir.sure_similarity,
                 ordinal: re(&ir.ordinal)?,
+                spaced_doubt: ir.spaced_doubt.clone(),
                 vocabulary: ir.vocabulary.clone(),
             },
             values: ValueRules {

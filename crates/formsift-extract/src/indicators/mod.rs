@@ -13,7 +13,7 @@ mod stream;
 
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
-use formsift_model::{Layout, Line, Record, TotalScore};
+use formsift_model::{Indicator, Layout, Line, Record, TotalScore};
 use formsift_values::parse_amount;
 
 pub(crate) use draft::Draft;
@@ -70,11 +70,30 @@ pub(crate) fn read_table(
     } else {
         read_columns(rows, &header, record, consumed, config)
     };
-    let indicators = levels::resolve(drafts, consumed, config);
+    let mut indicators = levels::resolve(drafts, consumed, config);
+    if spaced {
+        mark_doubt(&mut indicators, config);
+    }
     if indicators.is_empty() {
         record.flag("no_indicators");
     }
     record.indicators = indicators;
+}
+
+/// Every row of a space-aligned table gets `table_doubt` when one of its
+/// rows carries a flag of `[indicators] spaced-doubt`: such text hides where
+/// merged and wrapped cells end, and one misread row means its neighbours
+/// may be misread too.
+fn mark_doubt(rows: &mut [Indicator], config: &Config) {
+    let doubt = &config.indicators.spaced_doubt;
+    if rows
+        .iter()
+        .any(|r| r.flags.iter().any(|f| doubt.contains(f)))
+    {
+        for r in rows {
+            r.flag("table_doubt");
+        }
+    }
 }
 
 fn read_columns(
