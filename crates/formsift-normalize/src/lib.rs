@@ -4,7 +4,8 @@
 //! splitting; space-aligned OCR text and `pdftotext -layout` output (cells at
 //! runs of spaces, `layout`); HTML fragments and whole `<table>`s with
 //! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`);
-//! markdown pipe tables (`pulldown-cmark`) and pandoc grid tables (`grid`);
+//! markdown pipe tables (`pulldown-cmark`), pandoc grid tables (`grid`) and
+//! simple/multiline tables with columns from their dash runs (`dashed`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
 //! and LaTeX math (replaced by the table in `pipeline.toml`); Tesseract TSV,
 //! hOCR and ALTO word boxes rebuilt into lines and cells from their
