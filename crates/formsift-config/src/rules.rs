@@ -534,6 +534,18 @@ impl Config {
             return None;
         }
         let (mut s, unit) = self.split_unit_key(key);
+        // A cell that is only a unit (`（万元）` on a line of its own, as
+        // position-based converters print a wrapped `项目资金（万元）`) is
+        // looked up as the empty label.
+        if s.is_empty() {
+            return unit
+                .zip(template.labels.get(""))
+                .map(|(u, targets)| LabelMatch {
+                    label: String::new(),
+                    targets: targets.clone(),
+                    unit: Some(u.to_string()),
+                });
+        }
         if !s
             .chars()
             .next_back()
