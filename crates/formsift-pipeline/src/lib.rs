@@ -263,7 +263,9 @@ mod tests {
         }
         let o = run_batch(&a, &out, &b, &Silent);
         assert!(!o.interrupted);
-        assert!(o.processed < 31 - 9, "{o:?}");
+        // At least the 9 files reported done before the second stop were
+        // kept; files in flight at a stop may or may not have been.
+        assert!(o.processed <= 31 - 9, "{o:?}");
         for f in ["records.jsonl", "review.jsonl"] {
             assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
         }
