@@ -63,6 +63,12 @@ pub struct Cell {
     /// How the cell is merged, when the notation says so (HTML
     /// `rowspan`/`colspan`, LaTeX `\multirow`/`\multicolumn`, grid tables).
     pub merge: Merge,
+    /// Where the text stood on the page, in display columns (a CJK
+    /// character counts two): first column and the column after the last.
+    /// Known for text laid out by spaces and for OCR word boxes, where it is
+    /// all that tells a wrapped name from a value; `None` where the notation
+    /// has real columns.
+    pub span: Option<[u32; 2]>,
 }
 
 /// A cell's part in a merged cell, as the notation declared it.
@@ -98,6 +104,7 @@ impl Cell {
             text,
             key,
             merge: Merge::None,
+            span: None,
         }
     }
 

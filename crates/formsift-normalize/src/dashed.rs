@@ -59,6 +59,7 @@ fn row(lines: &[(usize, &str)], starts: &[usize]) -> Option<Row> {
     }
     Some(Row {
         source: [first + 1, last + 1],
+        spans: Vec::new(),
         layout: Layout::Columns,
         cells: parts
             .iter()

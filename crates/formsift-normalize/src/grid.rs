@@ -167,6 +167,7 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
         }));
         rows.push(Row {
             source: [row_start_line[r], row_start_line[r]],
+            spans: Vec::new(),
             layout: Layout::Columns,
             cells: placed,
             notations: vec![Notation::Markdown],

@@ -137,6 +137,7 @@ pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::R
             let cells = grid.place(cells_of(tr));
             rows.push(crate::Row {
                 source: [source, source],
+                spans: Vec::new(),
                 layout: formsift_model::Layout::Columns,
                 cells,
                 notations: vec![formsift_model::Notation::Html],

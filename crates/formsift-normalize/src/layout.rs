@@ -49,44 +49,54 @@ fn is_text(l: &str) -> bool {
         && !crate::markdown::is_fence(l)
 }
 
-/// The rows of lines `i..=end`.
+/// The rows of lines `i..=end`, each cell with its display columns.
 pub(crate) fn block(raw: &[&str], i: usize, end: usize, config: &Config) -> Vec<Row> {
     (i..=end)
-        .map(|j| Row {
-            source: [j + 1, j + 1],
-            layout: Layout::Spaced,
-            cells: cells(raw[j], config)
-                .into_iter()
-                .map(|t| (t, Merge::None))
-                .collect(),
-            notations: vec![Notation::Spaced],
+        .map(|j| {
+            let (cells, spans) = cells(raw[j], config).into_iter().unzip::<_, _, Vec<_>, _>();
+            Row {
+                source: [j + 1, j + 1],
+                spans,
+                layout: Layout::Spaced,
+                cells: cells
+                    .into_iter()
+                    .map(|t: String| (t, Merge::None))
+                    .collect(),
+                notations: vec![Notation::Spaced],
+            }
         })
         .collect()
 }
 
-/// The cells of one laid-out line.
-pub(crate) fn cells(line: &str, config: &Config) -> Vec<String> {
+/// The cells of one laid-out line, each with the display columns it covers
+/// (a character outside Latin and its neighbours counts two, as a
+/// monospaced layout prints CJK).
+pub(crate) fn cells(line: &str, config: &Config) -> Vec<(String, [u32; 2])> {
     let mut out = Vec::new();
-    for segment in line
-        .split("  ")
-        .map(|s| s.trim_matches(|c: char| c.is_whitespace()))
-        .filter(|s| !s.is_empty())
-    {
-        let mut rest = segment;
-        loop {
-            match split_point(rest, config) {
-                Some(p) => {
-                    out.push(rest[..p].trim().to_string());
-                    rest = rest[p..].trim_start();
-                }
-                None => {
-                    out.push(rest.to_string());
-                    break;
-                }
-            }
+    let mut at = 0;
+    for piece in line.split("  ") {
+        let start = at;
+        at += piece.len() + 2;
+        let lead = piece.len() - piece.trim_start_matches(char::is_whitespace).len();
+        let mut rest = piece.trim_matches(char::is_whitespace);
+        let mut off = start + lead;
+        while !rest.is_empty() {
+            let (cell, next) = match split_point(rest, config) {
+                Some(p) => (rest[..p].trim_end(), rest[p..].trim_start()),
+                None => (rest, ""),
+            };
+            let x = width(&line[..off]);
+            out.push((cell.to_string(), [x, x + width(cell)]));
+            off += rest.len() - next.len();
+            rest = next;
         }
     }
     out
+}
+
+/// Display width: two columns for a wide (CJK) character, one otherwise.
+fn width(s: &str) -> u32 {
+    s.chars().map(|c| if c < '\u{1100}' { 1 } else { 2 }).sum()
 }
 
 /// Where a single space inside a segment separates two cells.
@@ -97,7 +107,7 @@ fn split_point(s: &str, config: &Config) -> Option<usize> {
         if c == ' ' {
             let next = s[p + 1..].chars().next();
             if let (Some(a), Some(b)) = (prev, next)
-                && ((wide(a) && wide(b)) || is_label(&s[..p], config))
+                && ((wide(a) && (wide(b) || is_comparator(b))) || is_label(&s[..p], config))
             {
                 return Some(p);
             }
@@ -105,6 +115,12 @@ fn split_point(s: &str, config: &Config) -> Option<usize> {
         prev = Some(c);
     }
     None
+}
+
+/// A character a target value starts with (`>=95%`, `≥4.00(场)`): after CJK
+/// text and one space it starts the next cell, as a narrow gap prints it.
+fn is_comparator(c: char) -> bool {
+    matches!(c, '>' | '<' | '=' | '≥' | '≤' | '＞' | '＜' | '＝')
 }
 
 fn is_label(text: &str, config: &Config) -> bool {
@@ -127,17 +143,18 @@ mod tests {
                 "                       指标 1：退休职工元旦春节帮困人数       >=608 人",
                 &c
             ),
-            ["指标 1：退休职工元旦春节帮困人数", ">=608 人"]
+            [
+                ("指标 1：退休职工元旦春节帮困人数".to_string(), [23, 55]),
+                (">=608 人".to_string(), [62, 70])
+            ]
         );
+        let texts = |l: &str| cells(l, &c).into_iter().map(|(t, _)| t).collect::<Vec<_>>();
         assert_eq!(
-            cells("计划开始日期 2023-01-01", &c),
+            texts("计划开始日期 2023-01-01"),
             ["计划开始日期", "2023-01-01"]
         );
         assert_eq!(
-            cells(
-                "满意度指标 服务对象满意度指标 指标 1：满意度                >=85%",
-                &c
-            ),
+            texts("满意度指标 服务对象满意度指标 指标 1：满意度                >=85%"),
             [
                 "满意度指标",
                 "服务对象满意度指标",
@@ -145,7 +162,18 @@ mod tests {
                 ">=85%"
             ]
         );
-        assert_eq!(cells("（2023 年度）", &c), ["（2023 年度）"]);
+        assert_eq!(texts("（2023 年度）"), ["（2023 年度）"]);
+        assert_eq!(
+            texts("指标 3：补助金额计算准确率 >=95%"),
+            ["指标 3：补助金额计算准确率", ">=95%"]
+        );
+        assert_eq!(
+            cells("        数量指标           数", &c),
+            [
+                ("数量指标".to_string(), [8, 16]),
+                ("数".to_string(), [27, 29])
+            ]
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub(crate) struct Row {
     /// Cell texts (raw: LaTeX math and paragraphs still to tidy) and merges.
     pub cells: Vec<(String, Merge)>,
     pub notations: Vec<Notation>,
+    /// Where each cell stood, in display columns, when the reader knows (one
+    /// per cell, else empty).
+    pub spans: Vec<[u32; 2]>,
 }
 
 impl Row {
@@ -55,6 +58,7 @@ impl Row {
         };
         Row {
             source: [number, number],
+            spans: Vec::new(),
             layout,
             cells: texts
                 .into_iter()
@@ -121,6 +125,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         if markdown::is_fence(line) {
             rows.push(Row {
                 source: [i + 1, i + 1],
+                spans: Vec::new(),
                 layout: Layout::Rule,
                 cells: Vec::new(),
                 notations: vec![Notation::Markdown],
@@ -166,6 +171,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         } else if let Some(cells) = pipe_rows.get(&i) {
             Row {
                 source: [number, number],
+                spans: Vec::new(),
                 layout: if cells.is_some() {
                     Layout::Columns
                 } else {
@@ -183,6 +189,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         } else if tsv_doc && !line.contains('\t') {
             Row {
                 source: [number, number],
+                spans: Vec::new(),
                 layout: Layout::Columns,
                 cells: vec![(line.to_string(), Merge::None)],
                 notations: Vec::new(),
@@ -202,7 +209,9 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
     for (k, row) in rows.into_iter().enumerate() {
         let mut notations = row.notations;
         let mut cells = Vec::with_capacity(row.cells.len());
-        for (t, merge) in row.cells {
+        let spans = (row.spans.len() == row.cells.len()).then_some(row.spans);
+        for (k, (t, merge)) in row.cells.into_iter().enumerate() {
+            let first = cells.len();
             if html::has_markup(&t) {
                 push_once(&mut notations, Notation::Html);
                 for p in html::clean_cell(&t) {
@@ -213,6 +222,11 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
             }
             if let Some(c) = cells.last_mut() {
                 c.merge = merge;
+            }
+            if let Some(span) = spans.as_ref().map(|s| s[k]) {
+                for c in &mut cells[first..] {
+                    c.span = Some(span);
+                }
             }
         }
         let layout = if row.layout == Layout::Columns && markdown::is_delimiter_row(&cells) {

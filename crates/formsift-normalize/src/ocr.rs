@@ -221,10 +221,18 @@ fn page_rows(words: &[Word]) -> Vec<Row> {
         .map(|(_, _, mut ws)| {
             ws.sort_by(|a, b| a.x0.total_cmp(&b.x0));
             let mut cells: Vec<String> = Vec::new();
+            // Display columns: a CJK glyph is about as wide as the median
+            // word is tall, and counts two columns.
+            let col = |x: f64| (x / (h / 2.0)).clamp(0.0, u32::MAX as f64) as u32;
+            let mut spans: Vec<[u32; 2]> = Vec::new();
             let mut last_x1 = f64::NEG_INFINITY;
             for w in &ws {
                 if w.x0 - last_x1 > GAP * h || cells.is_empty() {
                     cells.push(String::new());
+                    spans.push([col(w.x0), col(w.x1)]);
+                }
+                if let Some(s) = spans.last_mut() {
+                    s[1] = s[1].max(col(w.x1));
                 }
                 let cell = cells.last_mut().expect("a cell");
                 if let (Some(a), Some(b)) = (cell.chars().last(), w.text.chars().next())
@@ -240,6 +248,7 @@ fn page_rows(words: &[Word]) -> Vec<Row> {
             let last = ws.iter().map(|w| w.line).max().unwrap_or(first);
             Row {
                 source: [first, last],
+                spans,
                 layout: Layout::Spaced,
                 cells: cells.into_iter().map(|c| (c, Merge::None)).collect(),
                 notations: vec![Notation::Hocr],

@@ -44,6 +44,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
                 .into_iter()
                 .map(|(i, cells)| Row {
                     source: [i + 1, i + 1],
+                    spans: Vec::new(),
                     layout: formsift_model::Layout::Columns,
                     cells: cells
                         .into_iter()

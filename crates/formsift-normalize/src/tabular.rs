@@ -145,6 +145,7 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
         }
         rows.push(Row {
             source: [source, source],
+            spans: Vec::new(),
             layout: Layout::Columns,
             cells: placed,
             notations: vec![Notation::Latex],

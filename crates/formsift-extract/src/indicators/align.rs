@@ -147,14 +147,16 @@ fn assign(kinds: &[(Kind, usize, usize)], header: &Header) -> Vec<Option<usize>>
     out
 }
 
-/// Reads one table row into a draft.
-pub(crate) fn align_row(
-    line: usize,
+/// A cell's kind, column and length in characters.
+pub(crate) type Kinded = (Kind, usize, usize);
+
+/// The kind of each cell and the header column (index into `header`) the
+/// best alignment gives it, `None` for a cell left out.
+pub(crate) fn columns_of(
     cells: &[(usize, &Cell)],
     header: &Header,
-    after_break: bool,
     config: &Config,
-) -> Draft {
+) -> (Vec<Kinded>, Vec<Option<usize>>) {
     let kinds: Vec<(Kind, usize, usize)> = cells
         .iter()
         .map(|(_, c)| {
@@ -166,6 +168,18 @@ pub(crate) fn align_row(
         })
         .collect();
     let assigned = assign(&kinds, header);
+    (kinds, assigned)
+}
+
+/// Reads one table row into a draft.
+pub(crate) fn align_row(
+    line: usize,
+    cells: &[(usize, &Cell)],
+    header: &Header,
+    after_break: bool,
+    config: &Config,
+) -> Draft {
+    let (kinds, assigned) = columns_of(cells, header, config);
     let mut d = Draft {
         lines: [line, line],
         after_break,

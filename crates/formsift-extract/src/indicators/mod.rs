@@ -9,6 +9,7 @@
 mod align;
 mod draft;
 mod levels;
+mod placed;
 mod stream;
 
 use crate::consumed::Consumed;
@@ -66,7 +67,8 @@ pub(crate) fn read_table(
     let spaced = rows.iter().filter(|l| l.layout == Layout::Spaced).count()
         > rows.iter().filter(|l| l.layout == Layout::Columns).count();
     let drafts = if spaced {
-        stream::read(rows, consumed, config)
+        placed::read(header_line, &header, rows, record, consumed, config)
+            .unwrap_or_else(|| stream::read(rows, consumed, config))
     } else {
         read_columns(rows, &header, record, consumed, config)
     };

@@ -1,0 +1,897 @@
+//! Indicator rows of a table laid out by spaces whose cells know where they
+//! stood on the page (`pdftotext -layout` text, OCR word boxes).
+//!
+//! Such a converter prints every cell where it stood: a long name wraps onto
+//! the lines below it, a value one line tall is printed halfway down its row
+//! (between the halves of a wrapped name), and the label of a merged level
+//! cell halfway down its group of rows. The table is rebuilt in three
+//! passes. Each line is aligned against the header's columns
+//! ([`columns_of`], positions helping content). A line that starts no row
+//! gives each piece to the cell whose left edge it shares (a wrapped tail),
+//! else to the empty cell it fits (a value printed mid-row); pieces printed
+//! above the row they belong to wait for it. Last, each level label is given
+//! to the group of rows it is centred on, fitted by dynamic programming over
+//! the group boundaries, unless the labels fit better standing at the top of
+//! their groups.
+
+use super::align::{Kind, columns_of, kind};
+use super::{Draft, Header, is_header, read_total};
+use crate::consumed::Consumed;
+use formsift_config::{Column, Config};
+use formsift_model::{Cell, Layout, Line, Record};
+use formsift_values::{join_wrapped, parse_amount};
+
+/// Pieces whose left edges are this many columns apart or less are one
+/// cell's lines.
+const EDGE: u32 = 4;
+/// A short piece this many columns right of the row's name is not its tail.
+const AWAY: u32 = 8;
+/// Cost of a row that no label of a level covers (text lines).
+const UNLABELLED: f64 = 2.0;
+/// A label farther than this (text lines) from where its group would print
+/// it puts the group's rows in doubt.
+const OFFCENTRE: f64 = 0.5;
+
+/// One cell of a line and the column it was aligned to.
+#[derive(Debug, Clone)]
+struct Part {
+    col: Column,
+    text: String,
+    x: u32,
+    kind: Kind,
+    /// (line number, cell index).
+    at: (usize, usize),
+}
+
+/// The parts of one table line.
+struct LineParts {
+    line: usize,
+    page: usize,
+    parts: Vec<Part>,
+    labels: Vec<Part>,
+}
+
+/// A row being rebuilt: its draft and the left edge of each cell.
+struct Acc {
+    d: Draft,
+    xs: Vec<(Column, u32)>,
+    page: usize,
+    /// Pieces per text cell: the row's height in text lines is the most.
+    pieces: Vec<(Column, usize)>,
+    /// Width of the name's last piece.
+    name_w: u32,
+}
+
+/// Reads the rows under `header_line`, or `None` when a cell's position is
+/// unknown (the token-stream reader takes over).
+pub(crate) fn read(
+    header_line: &Line,
+    header: &Header,
+    rows: &[&Line],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> Option<Vec<Draft>> {
+    let mut anchors = Vec::with_capacity(header.len());
+    for &(col, at) in header {
+        let span = header_line.cells.get(at)?.span?;
+        anchors.push((col, at, span[0] + span[1]));
+    }
+    if rows
+        .iter()
+        .flat_map(|l| l.filled())
+        .any(|(_, c)| c.span.is_none())
+    {
+        return None;
+    }
+    let mut lines = parts_of(rows, header, &anchors, record, consumed, config);
+    let labels = join_labels(&mut lines, consumed, config);
+    let mut acc = assemble(&lines, header, config);
+    place_labels(&labels, &lines, &mut acc);
+    let drafts: Vec<Draft> = acc.into_iter().map(|a| a.d).collect();
+    for d in &drafts {
+        for &(l, c) in &d.cells {
+            consumed.take(l, c);
+        }
+    }
+    Some(drafts)
+}
+
+/// The left edges of the columns of names and of level labels: where most
+/// long texts start, and where most level names start (labels of merged
+/// cells stand left of the names; a squeezed line may shift a cell, so the
+/// most common edge is taken, not the leftmost).
+fn edges(rows: &[&Line], config: &Config) -> (u32, Vec<u32>) {
+    let mode = |xs: Vec<u32>| -> Option<u32> {
+        xs.iter().copied().max_by_key(|x| {
+            (
+                xs.iter().filter(|y| y.abs_diff(*x) <= 2).count(),
+                u32::MAX - x,
+            )
+        })
+    };
+    let of = |want: fn(Kind, usize) -> bool| {
+        rows.iter()
+            .flat_map(|l| l.filled())
+            .filter(|(_, c)| want(kind(&c.text, config), c.key.chars().count()))
+            .filter_map(|(_, c)| c.span.map(|s| s[0]))
+            .collect::<Vec<u32>>()
+    };
+    let names = mode(of(|k, n| k == Kind::Text && n > 6)).unwrap_or(u32::MAX);
+    let mut levels = Vec::new();
+    levels.extend(mode(of(|k, _| k == Kind::Level1)));
+    levels.extend(mode(of(|k, _| matches!(k, Kind::Level2 | Kind::Level12))));
+    (names, levels)
+}
+
+/// True when the cell is (part of) a level label: it starts nearer a level
+/// label's edge than the names' edge, and is a level name or text a wrapped
+/// or garbled label could be.
+fn is_label(c: &Cell, k: Kind, names: u32, levels: &[u32]) -> bool {
+    let x0 = c.span.unwrap_or_default()[0];
+    let nearer = levels
+        .iter()
+        .any(|l| l.abs_diff(x0) < names.abs_diff(x0) && x0 < names);
+    nearer
+        && match k {
+            Kind::Level1 | Kind::Level2 | Kind::Level12 | Kind::LevelLike | Kind::Short => true,
+            Kind::Text => c.key.chars().count() <= 9,
+            _ => false,
+        }
+}
+
+/// Aligns each line; page breaks (blank lines, repeated headers) counted.
+fn parts_of(
+    rows: &[&Line],
+    header: &Header,
+    anchors: &[(Column, usize, u32)],
+    record: &mut Record,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> Vec<LineParts> {
+    let (names, level_edges) = edges(rows, config);
+    let levels: Vec<&(Column, usize, u32)> = anchors
+        .iter()
+        .filter(|a| matches!(a.0, Column::Level1 | Column::Level2))
+        .collect();
+    let data: Header = header
+        .iter()
+        .filter(|(c, _)| !matches!(c, Column::Level1 | Column::Level2))
+        .copied()
+        .collect();
+    let mut out = Vec::new();
+    let mut page = 0;
+    let mut content_on_page = false;
+    for line in rows {
+        let header_again = is_header(line, config);
+        if line.layout == Layout::Blank || line.is_blank() || header_again {
+            if header_again {
+                for (i, _) in line.filled() {
+                    consumed.take(line.number, i);
+                }
+            }
+            if content_on_page {
+                page += 1;
+                content_on_page = false;
+            }
+            continue;
+        }
+        if line.layout == Layout::Rule {
+            continue;
+        }
+        let mut lp = LineParts {
+            line: line.number,
+            page,
+            parts: Vec::new(),
+            labels: Vec::new(),
+        };
+        let mut cells: Vec<(usize, Cell, Kind)> = Vec::new();
+        for (i, c) in line.filled() {
+            if cells.is_empty()
+                && lp.labels.is_empty()
+                && config.indicators.row_sections.contains(&c.key)
+            {
+                consumed.take(line.number, i);
+                continue;
+            }
+            let span = c.span.unwrap_or_default();
+            let mid = span[0] + span[1];
+            let k = kind(&c.text, config);
+            let part = |col: Column| Part {
+                col,
+                text: c.text.trim().to_string(),
+                x: span[0],
+                kind: k,
+                at: (line.number, i),
+            };
+            if !levels.is_empty() && cells.is_empty() && is_label(c, k, names, &level_edges) {
+                let col = match (config.is_level1(&c.key), config.is_level2(&c.key)) {
+                    (true, false) => Column::Level1,
+                    (false, true) => Column::Level2,
+                    _ => levels
+                        .iter()
+                        .min_by_key(|a| a.2.abs_diff(mid))
+                        .map_or(Column::Level1, |a| a.0),
+                };
+                lp.labels.push(part(col));
+                continue;
+            }
+            let nearest = anchors
+                .iter()
+                .filter(|a| !matches!(a.0, Column::Level1 | Column::Level2) || levels.is_empty())
+                .min_by_key(|a| a.2.abs_diff(mid))
+                .map_or(c.col, |a| a.1);
+            let mut v = c.clone();
+            v.col = nearest;
+            cells.push((i, v, k));
+        }
+        if let Some((_, first, _)) = cells.first()
+            && config.indicators.total.contains(&first.key)
+        {
+            let refs: Vec<(usize, &Cell)> = line.filled().collect();
+            read_total(line, &refs, header, record, consumed);
+            break;
+        }
+        let used = if levels.is_empty() { header } else { &data };
+        let refs: Vec<(usize, &Cell)> = cells.iter().map(|(i, c, _)| (*i, c)).collect();
+        let (_, assigned) = columns_of(&refs, used, config);
+        for (k, (i, c, kind)) in cells.iter().enumerate() {
+            // A cell the alignment left out keeps the column it stands under.
+            let col = match assigned[k] {
+                Some(j) => used[j].0,
+                None => used
+                    .iter()
+                    .find(|(_, hc)| *hc == c.col)
+                    .map_or(Column::Remark, |(t, _)| *t),
+            };
+            let part = Part {
+                col,
+                text: c.text.trim().to_string(),
+                x: c.span.map_or(0, |s| s[0]),
+                kind: *kind,
+                at: (line.number, *i),
+            };
+            if matches!(col, Column::Level1 | Column::Level2) {
+                lp.labels.push(part);
+            } else {
+                lp.parts.push(part);
+            }
+        }
+        content_on_page = true;
+        out.push(lp);
+    }
+    out
+}
+
+/// A level label, joined from its pieces when it wrapped.
+struct Label {
+    col: Column,
+    text: String,
+    /// The line it stands on (the middle one when it wrapped).
+    y: f64,
+    cells: Vec<(usize, usize)>,
+}
+
+/// The labels of the lines, pieces of a label wrapped in its narrow column
+/// (`产出指` / `标`) joined when together they name a level; pieces that
+/// together name a header column (a header wrapped around a page break) are
+/// taken and dropped.
+fn join_labels(lines: &mut [LineParts], consumed: &mut Consumed, config: &Config) -> Vec<Label> {
+    let pieces: Vec<Part> = lines.iter_mut().flat_map(|l| l.labels.drain(..)).collect();
+    let mut used = vec![false; pieces.len()];
+    let mut out = Vec::new();
+    for i in 0..pieces.len() {
+        if used[i] {
+            continue;
+        }
+        let p = &pieces[i];
+        let key = formsift_model::squeeze(&p.text);
+        let mut label = Label {
+            col: p.col,
+            text: key.clone(),
+            y: p.at.0 as f64,
+            cells: vec![p.at],
+        };
+        if !config.is_level1(&key) && !config.is_level2(&key) {
+            // The next pieces below, under the same edge.
+            let mut joined = key.clone();
+            let mut ys = vec![p.at.0];
+            let mut taken = vec![i];
+            for (j, q) in pieces.iter().enumerate().skip(i + 1) {
+                if used[j] || q.at.0 == *ys.last().unwrap_or(&0) || q.x.abs_diff(p.x) > EDGE + 2 {
+                    continue;
+                }
+                if q.at.0 > ys.last().unwrap_or(&0) + 3 || ys.len() >= 3 {
+                    break;
+                }
+                joined.push_str(&formsift_model::squeeze(&q.text));
+                ys.push(q.at.0);
+                taken.push(j);
+                let level = config.is_level1(&joined) || config.is_level2(&joined);
+                if level || config.indicators.headers.contains_key(&joined) {
+                    for &t in &taken {
+                        used[t] = true;
+                    }
+                    if !level {
+                        for &t in &taken {
+                            consumed.take(pieces[t].at.0, pieces[t].at.1);
+                        }
+                        label.cells.clear();
+                        break;
+                    }
+                    label.text = joined.clone();
+                    label.col = match (config.is_level1(&joined), config.is_level2(&joined)) {
+                        (true, false) => Column::Level1,
+                        (false, true) => Column::Level2,
+                        _ => p.col,
+                    };
+                    label.y = ys.iter().sum::<usize>() as f64 / ys.len() as f64;
+                    label.cells = taken.iter().map(|&t| pieces[t].at).collect();
+                    break;
+                }
+            }
+        }
+        used[i] = true;
+        if !label.cells.is_empty() {
+            out.push(label);
+        }
+    }
+    out
+}
+
+/// How the table tells a new row from a wrapped one.
+struct Rows {
+    /// The table numbers its names (`指标 1：`).
+    ordinals: bool,
+    /// The widest name piece (display columns): a piece about as wide filled
+    /// its cell, so the name may go on below.
+    widest: u32,
+}
+
+impl Rows {
+    /// True when the line's name starts a row: a name with an ordinal where
+    /// the table numbers its names; else a name that neither continues the
+    /// open name of the row above (same edge, below a full line) nor is a
+    /// short tail or a value printed mid-row.
+    fn starts(&self, lp: &LineParts, cur: Option<&Acc>, config: &Config) -> bool {
+        let Some(name) = lp.parts.iter().find(|p| p.col == Column::Name) else {
+            return false;
+        };
+        if self.ordinals {
+            return config.indicators.ordinal.is_match(&name.text);
+        }
+        let Some(cur) = cur else {
+            return true;
+        };
+        // A value for a cell the row above has filled, not as its next
+        // line: a row of its own.
+        if lp
+            .parts
+            .iter()
+            .any(|p| p.col != Column::Name && cur.has(p.col))
+        {
+            return true;
+        }
+        let open = cur.name_w + EDGE >= self.widest;
+        let cur_x = cur.x_of(Column::Name).unwrap_or(0);
+        let alone = lp.parts.len() == 1;
+        // Below a full line, at its edge: the rest of the name; a long rest
+        // only while the row's value is still to come (a value printed on
+        // the name's first line leaves short tails at most).
+        let short = name.text.chars().count() <= 6;
+        if open && name.x.abs_diff(cur_x) <= EDGE && (short || !cur.has(Column::Target)) {
+            return false;
+        }
+        if alone && short {
+            return false;
+        }
+        !(open && alone && name.x >= cur_x + AWAY && !cur.has(Column::Target))
+    }
+}
+
+fn valueish(k: Kind) -> bool {
+    matches!(k, Kind::Value | Kind::Number(_) | Kind::Short)
+}
+
+/// Groups the lines' parts into rows.
+fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
+    let names = || {
+        lines
+            .iter()
+            .flat_map(|l| &l.parts)
+            .filter(|p| p.col == Column::Name)
+    };
+    let table = Rows {
+        ordinals: names()
+            .filter(|p| config.indicators.ordinal.is_match(&p.text))
+            .count()
+            >= 2,
+        widest: names().map(Part::width).max().unwrap_or(0),
+    };
+    let has_col = |c: Column| header.iter().any(|(k, _)| *k == c);
+    let mut rows: Vec<Acc> = Vec::new();
+    let mut pending: Vec<Part> = Vec::new();
+    for (idx, lp) in lines.iter().enumerate() {
+        if lp.parts.is_empty() {
+            continue;
+        }
+        if table.starts(lp, rows.last(), config) {
+            let after_break = rows.last().is_some_and(|r| r.page != lp.page);
+            let mut acc = Acc {
+                d: Draft {
+                    lines: [lp.line, lp.line],
+                    after_break,
+                    ..Draft::default()
+                },
+                xs: Vec::new(),
+                page: lp.page,
+                pieces: Vec::new(),
+                name_w: 0,
+            };
+            for p in &lp.parts {
+                if !acc.put(p) {
+                    acc.append(p.col, p);
+                }
+            }
+            // Pieces printed above the line (a value centred on a row whose
+            // other cells wrap) belong to it.
+            for p in pending.drain(..) {
+                if !acc.put(&p) {
+                    acc.prepend(&p);
+                }
+            }
+            rows.push(acc);
+            continue;
+        }
+        let next = lines[idx + 1..].iter().find(|l| !l.parts.is_empty());
+        let next_lacks = |c: Column, cur: &Acc| {
+            next.is_some_and(|n| {
+                table.starts(n, Some(cur), config) && !n.parts.iter().any(|p| p.col == c)
+            })
+        };
+        for p in &lp.parts {
+            let Some(cur) = rows.last_mut() else {
+                pending.push(p.clone());
+                continue;
+            };
+            // The tail of a cell wrapped onto this line shares its left edge;
+            // unless the next row lacks that cell and this is its head.
+            if let Some(col) = cur.edge_of(p.x)
+                && !(col != Column::Name && next_lacks(col, cur))
+                && cur.append(col, p)
+            {
+                if !table.ordinals {
+                    cur.d.flag("wrap_guessed");
+                }
+                continue;
+            }
+            let name_x = cur.x_of(Column::Name).unwrap_or(0);
+            if (p.col != Column::Name || p.x < name_x + AWAY) && cur.put(p) {
+                continue;
+            }
+            // A value printed mid-row, well right of the row's name, that
+            // the alignment took for a name: the value of a wrapped row.
+            if p.x >= name_x + AWAY {
+                let spare = [
+                    Column::Target,
+                    Column::Actual,
+                    Column::Weight,
+                    Column::Score,
+                ]
+                .into_iter()
+                .filter(|c| has_col(*c) && !cur.has(*c))
+                .find(|c| {
+                    !matches!(c, Column::Weight | Column::Score)
+                        || matches!(p.kind, Kind::Number(_))
+                });
+                if let Some(col) = spare
+                    && (valueish(p.kind) || col == Column::Target)
+                {
+                    let mut q = p.clone();
+                    q.col = col;
+                    if cur.put(&q) {
+                        continue;
+                    }
+                }
+            }
+            pending.push(p.clone());
+        }
+    }
+    if let Some(last) = rows.last_mut() {
+        for p in pending.drain(..) {
+            if !last.put(&p) {
+                last.append(p.col, &p);
+            }
+        }
+    }
+    rows
+}
+
+impl Part {
+    fn width(&self) -> u32 {
+        self.text
+            .chars()
+            .map(|c| if c < '\u{1100}' { 1 } else { 2 })
+            .sum()
+    }
+}
+
+impl Acc {
+    fn has(&self, col: Column) -> bool {
+        let d = &self.d;
+        match col {
+            Column::Level1 => d.l1.is_some(),
+            Column::Level2 => d.l2.is_some(),
+            Column::Name => d.name.is_some(),
+            Column::Target => d.target.is_some(),
+            Column::Actual => d.actual.is_some(),
+            Column::Weight => d.weight.is_some(),
+            Column::Score => d.score.is_some(),
+            Column::Remark => d.remark.is_some(),
+        }
+    }
+
+    fn x_of(&self, col: Column) -> Option<u32> {
+        self.xs.iter().find(|(c, _)| *c == col).map(|(_, x)| *x)
+    }
+
+    /// The text cell whose left edge is nearest `x`, within [`EDGE`].
+    fn edge_of(&self, x: u32) -> Option<Column> {
+        self.xs
+            .iter()
+            .filter(|(c, _)| !matches!(c, Column::Weight | Column::Score))
+            .map(|(c, cx)| (*c, cx.abs_diff(x)))
+            .filter(|(_, d)| *d <= EDGE)
+            .min_by_key(|(_, d)| *d)
+            .map(|(c, _)| c)
+    }
+
+    fn took(&mut self, col: Column, p: &Part) {
+        if col == Column::Name {
+            self.name_w = p.width();
+        }
+        match self.pieces.iter_mut().find(|(c, _)| *c == col) {
+            Some((_, n)) => *n += 1,
+            None => self.pieces.push((col, 1)),
+        }
+        self.d.cells.push(p.at);
+        self.d.lines[0] = self.d.lines[0].min(p.at.0);
+        self.d.lines[1] = self.d.lines[1].max(p.at.0);
+    }
+
+    /// Puts the part into its empty cell; false when the cell is taken.
+    fn put(&mut self, p: &Part) -> bool {
+        if self.has(p.col) {
+            return false;
+        }
+        let d = &mut self.d;
+        let text = p.text.clone();
+        match p.col {
+            Column::Level1 | Column::Level2 => return false,
+            Column::Name => d.name = Some(text),
+            Column::Target => d.target = Some(text),
+            Column::Actual => d.actual = Some(text),
+            Column::Weight => match parse_amount(&text) {
+                Some(v) => d.weight = Some(v),
+                None => return false,
+            },
+            Column::Score => match parse_amount(&text) {
+                Some(v) => d.score = Some(v),
+                None => return false,
+            },
+            Column::Remark => d.remark = Some(text),
+        }
+        self.xs.push((p.col, p.x));
+        self.took(p.col, p);
+        true
+    }
+
+    fn slot(&mut self, col: Column) -> Option<&mut Option<String>> {
+        let d = &mut self.d;
+        match col {
+            Column::Name => Some(&mut d.name),
+            Column::Target => Some(&mut d.target),
+            Column::Actual => Some(&mut d.actual),
+            Column::Remark => Some(&mut d.remark),
+            _ => None,
+        }
+    }
+
+    /// Joins the part as the next line of the text cell `col`.
+    fn append(&mut self, col: Column, p: &Part) -> bool {
+        let Some(slot) = self.slot(col) else {
+            return false;
+        };
+        let joined = join_wrapped(slot.as_deref().unwrap_or(""), &p.text);
+        *slot = Some(joined);
+        self.d.flag("row_joined");
+        self.took(col, p);
+        true
+    }
+
+    /// Joins the part as the line before the text cell of its column.
+    fn prepend(&mut self, p: &Part) -> bool {
+        let Some(slot) = self.slot(p.col) else {
+            return false;
+        };
+        let joined = join_wrapped(&p.text, slot.as_deref().unwrap_or(""));
+        *slot = Some(joined);
+        self.d.flag("row_joined");
+        self.took(p.col, p);
+        true
+    }
+
+    /// Height in text lines.
+    fn height(&self) -> usize {
+        self.pieces.iter().map(|(_, n)| *n).max().unwrap_or(1)
+    }
+}
+
+/// A row's place: its lines, page, and its extent in text lines (`u0`,
+/// `h`): a converter gives a value centred on a wrapped row a line of its
+/// own, so lines overstate how tall a row stood.
+struct Geom {
+    a: usize,
+    b: usize,
+    page: usize,
+    u0: f64,
+    h: f64,
+}
+
+/// Where line `y` stands in text lines: inside a row, in proportion; between
+/// rows, at the border.
+fn position(y: f64, rows: &[Geom]) -> f64 {
+    for r in rows {
+        if y < r.a as f64 {
+            return r.u0;
+        }
+        if y <= r.b as f64 {
+            let lines = (r.b - r.a + 1) as f64;
+            return r.u0 + r.h * (y - r.a as f64 + 0.5) / lines;
+        }
+    }
+    rows.last().map_or(0.0, |r| r.u0 + r.h)
+}
+
+/// Gives each level label to the first row of its group.
+fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc]) {
+    let page_of = |y: f64| {
+        lines
+            .iter()
+            .rev()
+            .find(|l| l.line as f64 <= y)
+            .or(lines.first())
+            .map_or(0, |l| l.page)
+    };
+    let mut u = 0.0;
+    let geom: Vec<Geom> = rows
+        .iter()
+        .map(|r| {
+            let h = r.height() as f64;
+            let g = Geom {
+                a: r.d.lines[0],
+                b: r.d.lines[1],
+                page: r.page,
+                u0: u,
+                h,
+            };
+            u += h;
+            g
+        })
+        .collect();
+    let of = |col: Column| -> Vec<(f64, usize)> {
+        labels
+            .iter()
+            .filter(|l| l.col == col)
+            .map(|l| (position(l.y, &geom), page_of(l.y)))
+            .collect()
+    };
+    let (l2, l1) = (of(Column::Level2), of(Column::Level1));
+    let all_cuts = vec![true; rows.len() + 1];
+    let starts2 = fit(&l2, &geom, &all_cuts);
+    let mut cuts2 = vec![l2.is_empty(); rows.len() + 1];
+    cuts2[0] = true;
+    cuts2[rows.len()] = true;
+    for s in starts2.iter().filter_map(|g| g.0) {
+        cuts2[s] = true;
+    }
+    let starts1 = fit(&l1, &geom, &cuts2);
+    let by_col = |col: Column| labels.iter().filter(move |l| l.col == col);
+    let n = rows.len();
+    for (labels, starts) in [
+        (by_col(Column::Level2), starts2),
+        (by_col(Column::Level1), starts1),
+    ] {
+        let next: Vec<usize> = starts
+            .iter()
+            .skip(1)
+            .map(|g| g.0.unwrap_or(n))
+            .chain([n])
+            .collect();
+        for ((l, (s, cost)), e) in labels.zip(starts).zip(next) {
+            let Some(s) = s.filter(|s| *s < n) else {
+                continue;
+            };
+            // A label far from where its group would print it: the group's
+            // bounds are a guess.
+            if cost > OFFCENTRE {
+                for r in &mut rows[s..e.max(s + 1).min(n)] {
+                    r.d.flag("level_offcentre");
+                }
+            }
+            let row = &mut rows[s];
+            let slot = if l.col == Column::Level1 {
+                &mut row.d.l1
+            } else {
+                &mut row.d.l2
+            };
+            if slot.is_none() {
+                *slot = Some(l.text.clone());
+                row.d.cells.extend(l.cells.iter().copied());
+            }
+        }
+    }
+}
+
+/// The first row of each label's group, and how far (text lines) the label
+/// stands from where its group would print it: the contiguous grouping of rows
+/// (cuts only where `cuts` allows) whose labels (position in text lines,
+/// page) stand nearest their groups' centres on the label's page, or at
+/// their tops, whichever fits better. Rows before the first group keep the
+/// level in force.
+fn fit(labels: &[(f64, usize)], rows: &[Geom], cuts: &[bool]) -> Vec<(Option<usize>, f64)> {
+    if labels.is_empty() {
+        return Vec::new();
+    }
+    let centred = |(y, page): (f64, usize), s: usize, e: usize| {
+        let on_page = rows[s..e].iter().filter(|r| r.page == page);
+        let lo = on_page.clone().map(|r| r.u0).reduce(f64::min);
+        let hi = on_page.map(|r| r.u0 + r.h).reduce(f64::max);
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => (y - (lo + hi) / 2.0).abs(),
+            _ => 1e6,
+        }
+    };
+    let top = |(y, _): (f64, usize), s: usize, _e: usize| {
+        let r = &rows[s];
+        // Just above the row, or on its (first) line.
+        if y >= r.u0 - 1.0 && y < r.u0 + r.h.min(2.0) {
+            0.0
+        } else {
+            (y - r.u0).abs() + 2.0
+        }
+    };
+    let c = dp(labels, rows.len(), cuts, &centred);
+    let t = dp(labels, rows.len(), cuts, &top);
+    let best = match (c, t) {
+        (Some(c), Some(t)) if t.0 < c.0 => Some((t.1, true)),
+        (Some(c), _) => Some((c.1, false)),
+        (None, t) => t.map(|t| (t.1, true)),
+    };
+    match best {
+        Some((starts, at_top)) => {
+            let n = rows.len();
+            (0..starts.len())
+                .map(|j| {
+                    let (s, e) = (starts[j], starts.get(j + 1).copied().unwrap_or(n));
+                    let cost = if at_top {
+                        top(labels[j], s, e)
+                    } else {
+                        centred(labels[j], s, e)
+                    };
+                    (Some(s), cost)
+                })
+                .collect()
+        }
+        // More labels than rows: each label heads the next row after it.
+        None => labels
+            .iter()
+            .map(|(y, _)| (rows.iter().position(|r| r.u0 + r.h > *y), f64::INFINITY))
+            .collect(),
+    }
+}
+
+/// Least total cost of giving label `j` the rows `s_j..s_{j+1}` (and the
+/// rows before `s_0` none); the cost and the starts.
+fn dp(
+    labels: &[(f64, usize)],
+    n: usize,
+    cuts: &[bool],
+    cost: &impl Fn((f64, usize), usize, usize) -> f64,
+) -> Option<(f64, Vec<usize>)> {
+    let k = labels.len();
+    if k > n {
+        return None;
+    }
+    const NONE: f64 = f64::INFINITY;
+    // f[j][u]: labels 0..j placed, their groups ending at row u.
+    let mut f = vec![vec![NONE; n + 1]; k + 1];
+    let mut from = vec![vec![0usize; n + 1]; k + 1];
+    for (u, slot) in f[0].iter_mut().enumerate() {
+        if cuts[u] {
+            *slot = UNLABELLED * u as f64;
+        }
+    }
+    for j in 1..=k {
+        for u in 1..=n {
+            if !cuts[u] {
+                continue;
+            }
+            for s in (j - 1)..u {
+                if !cuts[s] || f[j - 1][s] == NONE {
+                    continue;
+                }
+                let c = f[j - 1][s] + cost(labels[j - 1], s, u);
+                if c < f[j][u] {
+                    f[j][u] = c;
+                    from[j][u] = s;
+                }
+            }
+        }
+    }
+    if f[k][n] == NONE {
+        return None;
+    }
+    let mut starts = vec![0; k];
+    let mut u = n;
+    for j in (1..=k).rev() {
+        let s = from[j][u];
+        starts[j - 1] = s;
+        u = s;
+    }
+    Some((f[k][n], starts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
+        let mut u = 0.0;
+        heights
+            .iter()
+            .map(|&(a, b, h)| {
+                let g = Geom {
+                    a,
+                    b,
+                    page: 0,
+                    u0: u,
+                    h,
+                };
+                u += h;
+                g
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_label_goes_to_the_rows_it_is_centred_on() {
+        // Rows on lines 1, 2 and 4–6 (a wrapped name around its value,
+        // two text lines tall), a label alone on line 3: the middle of the
+        // three rows, not of the last two.
+        let rows = geom(&[(1, 1, 1.0), (2, 2, 1.0), (4, 6, 2.0)]);
+        let y = position(3.0, &rows);
+        assert_eq!(y, 2.0);
+        let cuts = vec![true; 4];
+        let got = fit(&[(y, 0)], &rows, &cuts);
+        assert_eq!(got[0].0, Some(0));
+        assert!(got[0].1 < OFFCENTRE);
+        // Two labels: one on the first row's line, one centred on the rest.
+        let rows = geom(&[(1, 1, 1.0), (2, 2, 1.0), (4, 4, 1.0)]);
+        let got = fit(
+            &[(position(1.0, &rows), 0), (position(3.0, &rows), 0)],
+            &rows,
+            &cuts,
+        );
+        assert_eq!((got[0].0, got[1].0), (Some(0), Some(1)));
+    }
+
+    #[test]
+    fn labels_above_their_groups_head_the_rows_below() {
+        // Labels on lines 1 and 4, each above two rows: the top reading wins.
+        let rows = geom(&[(2, 2, 1.0), (3, 3, 1.0), (5, 5, 1.0), (6, 6, 1.0)]);
+        let labels = [(position(1.0, &rows), 0), (position(4.0, &rows), 0)];
+        let got = fit(&labels, &rows, &[true; 5]);
+        assert_eq!((got[0].0, got[1].0), (Some(0), Some(2)));
+    }
+}
