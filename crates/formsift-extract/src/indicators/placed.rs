@@ -846,6 +846,65 @@ fn dp(
 mod tests {
     use super::*;
 
+    /// A made-up form as `pdftotext -layout` prints it: the level 2 label
+    /// halfway down its four rows (on the line of a wrapped name's tail),
+    /// the level 1 label between groups, a value centred between the two
+    /// lines of a wrapped name, names not numbered.
+    const FORM: &str = "财政项目支出绩效目标申报表
+项目名称        河道保洁
+ 一级指标        二级指标                 三级指标          年度指标值
+                       河道保洁覆盖公里数                   >=120 公里
+                       保洁作业班组每日巡查河段并记录漂浮物清
+                                             >=300 次
+        数量指标           理次数
+                       垃圾清运车次                     >=80 车次
+                       保洁人员培训人次                   >=40 人次
+产出指标
+        质量指标           水面漂浮物清除率                    >=95%
+效益指标    生态效益指标         河道水质改善                      改善
+";
+
+    fn indicators() -> Vec<formsift_model::Indicator> {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(FORM, &config);
+        let out = crate::extract(&doc, "f.txt", "f", &config);
+        out.records.into_iter().next().expect("a record").indicators
+    }
+
+    #[test]
+    fn a_layout_table_is_rebuilt_from_positions() {
+        let rows = indicators();
+        let got: Vec<(&str, &str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.level1.as_deref().unwrap_or(""),
+                    r.level2.as_deref().unwrap_or(""),
+                    r.name.as_str(),
+                    r.target.as_ref().map_or("", |t| t.raw.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("产出指标", "数量指标", "河道保洁覆盖公里数", ">=120 公里"),
+                (
+                    "产出指标",
+                    "数量指标",
+                    "保洁作业班组每日巡查河段并记录漂浮物清理次数",
+                    ">=300 次"
+                ),
+                ("产出指标", "数量指标", "垃圾清运车次", ">=80 车次"),
+                ("产出指标", "数量指标", "保洁人员培训人次", ">=40 人次"),
+                ("产出指标", "质量指标", "水面漂浮物清除率", ">=95%"),
+                ("效益指标", "生态效益指标", "河道水质改善", "改善"),
+            ]
+        );
+        // The tail was joined by its edge alone (names are not numbered).
+        assert!(rows[1].flags.iter().any(|f| f == "wrap_guessed"));
+    }
+
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
         let mut u = 0.0;
         heights
