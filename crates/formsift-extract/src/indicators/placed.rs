@@ -38,6 +38,8 @@ struct Part {
     col: Column,
     text: String,
     x: u32,
+    /// The column after the piece's last character.
+    x1: u32,
     kind: Kind,
     /// (line number, cell index).
     at: (usize, usize),
@@ -201,6 +203,7 @@ fn parts_of(
                 col,
                 text: c.text.trim().to_string(),
                 x: span[0],
+                x1: span[1],
                 kind: k,
                 at: (line.number, i),
             };
@@ -248,6 +251,7 @@ fn parts_of(
                 col,
                 text: c.text.trim().to_string(),
                 x: c.span.map_or(0, |s| s[0]),
+                x1: c.span.map_or(0, |s| s[1]),
                 kind: *kind,
                 at: (line.number, *i),
             };
@@ -508,11 +512,9 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
 }
 
 impl Part {
+    /// Display columns the piece covers, as the reader measured them.
     fn width(&self) -> u32 {
-        self.text
-            .chars()
-            .map(|c| if c < '\u{1100}' { 1 } else { 2 })
-            .sum()
+        self.x1.saturating_sub(self.x)
     }
 }
 
