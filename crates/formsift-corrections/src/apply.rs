@@ -107,6 +107,7 @@ pub fn apply(records: &mut [Record], doc: &Document, fc: &FileCorrections) -> Ap
             if !keep {
                 rec.residue.push(Residue {
                     lines: ind.lines,
+                    cells: None,
                     text: source_text(doc, ind.lines),
                 });
             }
@@ -256,6 +257,7 @@ mod tests {
             form: 1,
             lines,
             formats: Vec::new(),
+            cells: None,
         };
         let mut r = Record::new(id.into(), source, "project_target".into(), "表".into());
         r.indicators = rows;
@@ -372,6 +374,7 @@ mod tests {
             r1.residue,
             vec![Residue {
                 lines: [2, 2],
+                cells: None,
                 text: "产出指标 班级数 ≥100".into()
             }]
         );

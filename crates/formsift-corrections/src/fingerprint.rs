@@ -58,6 +58,7 @@ pub(crate) fn test_doc(lines: &[&str]) -> Document {
                 notations: Vec::new(),
             })
             .collect(),
+        places: Vec::new(),
     }
 }
 

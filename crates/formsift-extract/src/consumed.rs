@@ -33,6 +33,7 @@ impl Consumed {
             if !left.is_empty() {
                 out.push(Residue {
                     lines: [l.number, l.number],
+                    cells: None,
                     text: left.join(" "),
                 });
             }

@@ -74,6 +74,7 @@ fn extract_form(
             form: number,
             lines: [span.start, span.end],
             formats: Vec::new(),
+            cells: None,
         },
         template.form_type.clone(),
         span.title.clone(),

@@ -109,6 +109,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         .filter(|l| !l.is_blank())
         .map(|l| Residue {
             lines: [l.number, l.number],
+            cells: None,
             text: l.text(),
         })
         .collect();

@@ -20,6 +20,12 @@ pub enum Notation {
     Pdf,
     /// hOCR word boxes.
     Hocr,
+    /// An Excel 2007+ workbook.
+    Xlsx,
+    /// An Excel 97–2003 workbook.
+    Xls,
+    /// A Word 2007+ document.
+    Docx,
 }
 
 impl Notation {
@@ -33,6 +39,9 @@ impl Notation {
             Notation::Latex => "latex",
             Notation::Pdf => "pdf",
             Notation::Hocr => "hocr",
+            Notation::Xlsx => "xlsx",
+            Notation::Xls => "xls",
+            Notation::Docx => "docx",
         }
     }
 }
@@ -179,6 +188,99 @@ impl Line {
 pub struct Document {
     /// Every input line, blank ones included, in order.
     pub lines: Vec<Line>,
+    /// For files that store cells (spreadsheets, Word documents), where each
+    /// line stands in the file, one per line; empty for text, whose line
+    /// numbers are the provenance.
+    pub places: Vec<Place>,
+}
+
+/// Where a row of a spreadsheet or Word document stands in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// What holds the row.
+    pub area: Area,
+    /// 1-based row in the sheet or table; paragraph number in the body.
+    pub row: u32,
+    /// First and last 1-based column holding text (or covered by a merged
+    /// cell that does); `None` for a row with nothing in it.
+    pub cols: Option<[u32; 2]>,
+}
+
+/// A sheet, a Word table or the paragraphs of a Word body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Area {
+    /// A worksheet, by name.
+    Sheet(String),
+    /// The n-th (1-based) top-level table of a Word document.
+    Table(u32),
+    /// The paragraphs outside tables of a Word document.
+    Body,
+}
+
+impl Area {
+    /// The name written before `!` (a sheet name quoted the way spreadsheets
+    /// quote it when it holds anything but letters, digits and `_`).
+    fn label(&self) -> String {
+        match self {
+            Area::Sheet(name) if name.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                name.clone()
+            }
+            Area::Sheet(name) => format!("'{}'", name.replace('\'', "''")),
+            Area::Table(n) => format!("table{n}"),
+            Area::Body => "body".to_string(),
+        }
+    }
+}
+
+/// Spreadsheet column letters of a 1-based column (1 → A, 27 → AA).
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let d = (col - 1) % 26;
+        out.push(b'A' + d as u8);
+        col = (col - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A range of rows in one area, written `Sheet1!B12:H13` (`body!P3:P5` for
+/// paragraphs); a single cell or paragraph is written once (`Sheet1!B12`).
+fn range(area: &Area, rows: [u32; 2], cols: [u32; 2]) -> String {
+    let (a, b) = match area {
+        Area::Body => (format!("P{}", rows[0]), format!("P{}", rows[1])),
+        _ => (
+            format!("{}{}", column_letters(cols[0]), rows[0]),
+            format!("{}{}", column_letters(cols[1]), rows[1]),
+        ),
+    };
+    if a == b {
+        format!("{}!{a}", area.label())
+    } else {
+        format!("{}!{a}:{b}", area.label())
+    }
+}
+
+/// Rows of cells read from a file that stores cells (a workbook or a Word
+/// document), ready for the normalise stage, with where each row stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grid {
+    /// The rows in reading order (sheets in workbook order).
+    pub rows: Vec<GridRow>,
+    /// Where each row stands, one per row.
+    pub places: Vec<Place>,
+    /// The file's notation.
+    pub notation: Option<Notation>,
+}
+
+/// One row of a [`Grid`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum GridRow {
+    /// Cells at every grid position of the row (covered positions of merged
+    /// cells included, as [`Merge::Covered`] with empty text).
+    Cells(Vec<(String, Merge)>),
+    /// A paragraph of running text, outside any table.
+    Text(String),
 }
 
 impl Document {
@@ -203,6 +305,37 @@ impl Document {
         }
     }
 
+    /// Where rows `rows[0]..=rows[1]` stand in a file that stores cells: one
+    /// range per run of rows in the same area (`Sheet1!A3:D9`), rows without
+    /// text left out; empty for text inputs.
+    pub fn cells_of(&self, rows: [usize; 2]) -> Vec<String> {
+        let lo = rows[0].saturating_sub(1).min(self.places.len());
+        let hi = rows[1].min(self.places.len()).max(lo);
+        let mut out = Vec::new();
+        let mut run: Option<(&Area, [u32; 2], [u32; 2])> = None;
+        for p in &self.places[lo..hi] {
+            let Some(cols) = p.cols else { continue };
+            match &mut run {
+                Some((area, r, c)) if *area == &p.area => {
+                    r[0] = r[0].min(p.row);
+                    r[1] = r[1].max(p.row);
+                    c[0] = c[0].min(cols[0]);
+                    c[1] = c[1].max(cols[1]);
+                }
+                _ => {
+                    if let Some((area, r, c)) = run.take() {
+                        out.push(range(area, r, c));
+                    }
+                    run = Some((&p.area, [p.row, p.row], cols));
+                }
+            }
+        }
+        if let Some((area, r, c)) = run {
+            out.push(range(area, r, c));
+        }
+        out
+    }
+
     /// The rows read from input lines `lines[0]..=lines[1]`, in order.
     pub fn rows_in(&self, lines: [usize; 2]) -> impl Iterator<Item = &Line> {
         // Rows are in input order for every notation but OCR word boxes;
@@ -217,5 +350,55 @@ impl Document {
             .iter()
             .take_while(move |l| !ordered || l.source[0] <= lines[1])
             .filter(move |l| l.source[0] <= lines[1] && l.source[1] >= lines[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(area: Area, row: u32, cols: Option<[u32; 2]>) -> Place {
+        Place { area, row, cols }
+    }
+
+    fn doc(places: Vec<Place>) -> Document {
+        Document {
+            lines: Vec::new(),
+            places,
+        }
+    }
+
+    #[test]
+    fn columns_are_lettered_like_a_spreadsheet() {
+        let got: Vec<String> = [1, 2, 26, 27, 52, 703].map(column_letters).into();
+        assert_eq!(got, ["A", "B", "Z", "AA", "AZ", "AAA"]);
+    }
+
+    #[test]
+    fn rows_name_their_cells_one_range_per_area() {
+        let s = |n: &str| Area::Sheet(n.to_string());
+        let d = doc(vec![
+            place(s("Sheet1"), 12, Some([2, 8])),
+            place(s("Sheet1"), 13, Some([1, 4])),
+            place(s("Sheet1"), 14, None),
+            place(s("Sheet 2"), 1, Some([1, 1])),
+            place(Area::Body, 3, Some([1, 1])),
+            place(Area::Body, 5, Some([1, 1])),
+            place(Area::Table(2), 7, Some([1, 7])),
+        ]);
+        assert_eq!(d.cells_of([1, 1]), ["Sheet1!B12:H12"]);
+        assert_eq!(d.cells_of([1, 3]), ["Sheet1!A12:H13"]);
+        assert_eq!(d.cells_of([3, 3]), Vec::<String>::new());
+        assert_eq!(
+            d.cells_of([2, 7]),
+            [
+                "Sheet1!A13:D13",
+                "'Sheet 2'!A1",
+                "body!P3:P5",
+                "table2!A7:G7"
+            ]
+        );
+        // Text inputs have no places.
+        assert!(doc(Vec::new()).cells_of([1, 9]).is_empty());
     }
 }

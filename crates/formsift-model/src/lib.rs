@@ -12,7 +12,10 @@
 mod document;
 mod record;
 
-pub use document::{Cell, Document, Layout, Line, Merge, Notation, squeeze};
+pub use document::{
+    Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
+    squeeze,
+};
 pub use record::{
     Alternative, BudgetRow, Check, FieldValue, Fields, Funds, Indicator, Measure, Part, Record,
     Residue, Scalar, Source, Task, TotalScore,

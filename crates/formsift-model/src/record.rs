@@ -14,6 +14,11 @@ pub struct Source {
     pub lines: [usize; 2],
     /// Notations seen in the form's lines, in order of first appearance.
     pub formats: Vec<String>,
+    /// For spreadsheets and Word files, where the form stands: one range per
+    /// sheet, table or run of paragraphs (`Sheet1!A1:H40`, `table1!A1:D30`,
+    /// `body!P1:P2`); absent for text inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<String>>,
 }
 
 /// A value of `fields`: text, an integer, or null.
@@ -214,6 +219,10 @@ pub struct Indicator {
     pub remark: Option<String>,
     /// First and last input line the row came from.
     pub lines: [usize; 2],
+    /// For spreadsheets and Word files, the cells the row came from
+    /// (`Sheet1!B12:H12`); absent for text inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<String>,
     /// Confidence in [0, 1].
     pub confidence: f64,
     /// Repairs and doubts, as snake_case words.
@@ -273,6 +282,9 @@ pub struct Check {
 pub struct Residue {
     /// First and last input line of the text.
     pub lines: [usize; 2],
+    /// For spreadsheets and Word files, the cells the text came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<String>,
     /// The text.
     pub text: String,
 }
@@ -382,6 +394,7 @@ impl Indicator {
             score: None,
             remark: None,
             lines,
+            cells: None,
             confidence: 1.0,
             flags: Vec::new(),
             review: false,
@@ -448,6 +461,7 @@ mod tests {
                 form: 1,
                 lines: [1, 1],
                 formats: vec![],
+                cells: None,
             },
             "project_target".into(),
             String::new(),

@@ -25,7 +25,7 @@ pub mod readers;
 mod tabular;
 
 use formsift_config::Config;
-use formsift_model::{Cell, Document, Layout, Line, Merge, Notation};
+use formsift_model::{Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation};
 
 /// One row of cells as a reader found it, before cell text is cleaned.
 pub(crate) struct Row {
@@ -203,6 +203,43 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     build(rows, config)
 }
 
+/// Normalises rows read from a file that stores cells (a workbook or a Word
+/// document): each row becomes one line, numbered in reading order, with its
+/// merges as read; paragraphs of running text are read like lines of text.
+/// The grid's places become the document's.
+pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
+    let notation = grid.notation;
+    let rows = grid
+        .rows
+        .into_iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let number = k + 1;
+            let mut row = match row {
+                GridRow::Text(text) => Row::text_line(number, &text.replace('\n', " ")),
+                GridRow::Cells(cells) => Row {
+                    source: [number, number],
+                    layout: if cells.iter().all(|(t, _)| t.trim().is_empty()) {
+                        Layout::Blank
+                    } else {
+                        Layout::Columns
+                    },
+                    cells,
+                    notations: Vec::new(),
+                    spans: Vec::new(),
+                },
+            };
+            // The file's notation replaces what a paragraph's text looked
+            // like (a paragraph split at spaces is not OCR text).
+            row.notations = notation.into_iter().collect();
+            row
+        })
+        .collect();
+    let mut doc = build(rows, config);
+    doc.places = grid.places;
+    doc
+}
+
 /// Numbers the rows and cleans their cells.
 fn build(rows: Vec<Row>, config: &Config) -> Document {
     let mut lines = Vec::with_capacity(rows.len());
@@ -243,7 +280,10 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
             notations,
         });
     }
-    Document { lines }
+    Document {
+        lines,
+        places: Vec::new(),
+    }
 }
 
 /// A line split at runs of white space.

@@ -33,7 +33,8 @@ pub struct FileOutput {
     pub preamble: Vec<Residue>,
     /// The normalised document (for review source text).
     pub document: Document,
-    /// Encoding used.
+    /// Encoding used (for spreadsheets and Word files, their format:
+    /// `xlsx`, `xls`, `docx`).
     pub encoding: &'static str,
     /// Input size in bytes.
     pub bytes: usize,
@@ -67,12 +68,43 @@ pub fn process_text_corrected(
     corrections: Option<&FileCorrections>,
 ) -> (Vec<Record>, Vec<Residue>, Document, Option<Applied>) {
     let doc = formsift_normalize::normalize(text, config);
+    process_document(doc, path, config, corrections)
+}
+
+/// Runs the stages after normalisation. For files that store cells, every
+/// record, row and residue also says which cells it came from.
+fn process_document(
+    doc: Document,
+    path: &str,
+    config: &Config,
+    corrections: Option<&FileCorrections>,
+) -> (Vec<Record>, Vec<Residue>, Document, Option<Applied>) {
     let mut ex = formsift_extract::extract(&doc, path, &file_stem(path), config);
     let applied = corrections.map(|c| formsift_corrections::apply(&mut ex.records, &doc, c));
     for r in &mut ex.records {
         formsift_validate::validate(r, config);
     }
+    if !doc.places.is_empty() {
+        attach_cells(&mut ex.records, &mut ex.preamble, &doc);
+    }
     (ex.records, ex.preamble, doc, applied)
+}
+
+/// Fills `cells` beside `lines` from the document's places.
+fn attach_cells(records: &mut [Record], preamble: &mut [Residue], doc: &Document) {
+    let one = |lines: [usize; 2]| Some(doc.cells_of(lines).join(", ")).filter(|c| !c.is_empty());
+    for r in records {
+        r.source.cells = Some(doc.cells_of(r.source.lines));
+        for i in &mut r.indicators {
+            i.cells = one(i.lines);
+        }
+        for x in &mut r.residue {
+            x.cells = one(x.lines);
+        }
+    }
+    for x in preamble {
+        x.cells = one(x.lines);
+    }
 }
 
 /// Decodes and processes one input's bytes with its corrections, if any; a
@@ -84,6 +116,20 @@ pub fn process_bytes(
     corrections: Option<&FileCorrections>,
 ) -> Result<FileOutput, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Some(kind) = formsift_office::sniff(bytes, path) {
+            let grid = formsift_office::read(bytes, kind, path).map_err(|e| e.to_string())?;
+            let doc = formsift_normalize::normalize_grid(grid, config);
+            let (records, preamble, document, corrections) =
+                process_document(doc, path, config, corrections);
+            return Ok(FileOutput {
+                records,
+                preamble,
+                document,
+                encoding: kind.as_str(),
+                bytes: bytes.len(),
+                corrections,
+            });
+        }
         let text = formsift_ingest::decode(bytes, path).map_err(|e| e.to_string())?;
         let (records, preamble, document, corrections) =
             process_text_corrected(&text.text, path, config, corrections);

@@ -348,6 +348,7 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
         score: d.score,
         remark: d.remark.clone(),
         lines: d.lines,
+        cells: None,
         confidence: 1.0,
         flags: d.flags.clone(),
         review: false,

@@ -1,0 +1,240 @@
+//! Workbooks (`.xlsx`, `.xls`) through `calamine`: every sheet in workbook
+//! order, each row of the sheet's used area one row of cells, merged ranges
+//! as merges, values as displayed.
+
+use crate::display::display;
+use crate::{Kind, OfficeError};
+use calamine::{Data, Dimensions, Range, Reader, StyleRange, Xls, Xlsx, XlsxError};
+use formsift_model::{Area, Grid, GridRow, Merge, Notation, Place};
+use std::collections::HashMap;
+use std::io::Cursor;
+
+type Source<'a> = Cursor<&'a [u8]>;
+
+/// How many rows or columns past the last value a merged range may widen a
+/// sheet's area.
+const MERGE_REACH: u32 = 256;
+
+/// An open workbook of either kind.
+enum Book<'a> {
+    Xlsx(Box<Xlsx<Source<'a>>>),
+    Xls(Box<Xls<Source<'a>>>),
+}
+
+/// One sheet as read: values, formulas, merged ranges and, for `.xlsx`,
+/// number formats.
+struct Sheet {
+    values: Range<Data>,
+    formulas: Option<Range<String>>,
+    merges: Vec<Dimensions>,
+    styles: Option<StyleRange>,
+}
+
+pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeError> {
+    let what = match kind {
+        Kind::Xls => "Excel 97-2003 workbook",
+        _ => "Excel workbook",
+    };
+    let damaged = |detail: String| OfficeError::Damaged {
+        path: path.to_string(),
+        what,
+        detail,
+    };
+    let protected = || OfficeError::Protected {
+        path: path.to_string(),
+        what,
+    };
+    let mut book = match kind {
+        Kind::Xls => match Xls::new(Cursor::new(bytes)) {
+            Ok(b) => Book::Xls(Box::new(b)),
+            Err(calamine::XlsError::Password) => return Err(protected()),
+            // An OLE file that is no workbook: an encrypted OOXML package
+            // (its name may say .xlsx or .docx) or a Word 97 document.
+            Err(e) => {
+                return match Xlsx::new(Cursor::new(bytes)) {
+                    Err(XlsxError::Password) => Err(protected()),
+                    _ if looks_like_word(bytes) => Err(OfficeError::Unsupported {
+                        path: path.to_string(),
+                    }),
+                    _ => Err(damaged(e.to_string())),
+                };
+            }
+        },
+        _ => match Xlsx::new(Cursor::new(bytes)) {
+            Ok(b) => Book::Xlsx(Box::new(b)),
+            Err(XlsxError::Password) => return Err(protected()),
+            Err(e) => return Err(damaged(e.to_string())),
+        },
+    };
+    let names = match &book {
+        Book::Xlsx(b) => b.sheet_names(),
+        Book::Xls(b) => b.sheet_names(),
+    };
+    let mut grid = Grid {
+        notation: Some(match kind {
+            Kind::Xls => Notation::Xls,
+            _ => Notation::Xlsx,
+        }),
+        ..Grid::default()
+    };
+    for name in names {
+        let sheet = match &mut book {
+            Book::Xlsx(b) => Sheet {
+                values: b
+                    .worksheet_range(&name)
+                    .map_err(|e| damaged(format!("sheet {name}: {e}")))?,
+                formulas: b.worksheet_formula(&name).ok(),
+                merges: b.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                styles: b.worksheet_style(&name).ok(),
+            },
+            Book::Xls(b) => Sheet {
+                values: b
+                    .worksheet_range(&name)
+                    .map_err(|e| damaged(format!("sheet {name}: {e}")))?,
+                formulas: b.worksheet_formula(&name).ok(),
+                merges: b.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                styles: None,
+            },
+        };
+        add_sheet(&mut grid, &name, &sheet);
+    }
+    Ok(grid)
+}
+
+/// True when an OLE file holds a `WordDocument` stream (its directory entry
+/// name is stored as UTF-16).
+fn looks_like_word(bytes: &[u8]) -> bool {
+    let needle: Vec<u8> = "WordDocument"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Appends a sheet's rows: the used area only (rows and columns that hold a
+/// value, with the merged ranges that start there), a run of empty rows as
+/// one blank row, and a blank row after the sheet so forms never run from one
+/// sheet into the next.
+fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet) {
+    let Some((top, left, bottom, right)) = extent(sheet) else {
+        return;
+    };
+    let merges = merge_map(&sheet.merges, (top, left, bottom, right));
+    let area = Area::Sheet(name.to_string());
+    let mut blank_run = false;
+    for row in top..=bottom {
+        let mut cells = Vec::with_capacity((right - left + 1) as usize);
+        let mut used: Option<[u32; 2]> = None;
+        for col in left..=right {
+            let text = cell_text(sheet, row, col);
+            let merge = merges.get(&(row, col)).copied().unwrap_or_default();
+            if !text.trim().is_empty() || merge != Merge::None {
+                let c = col + 1;
+                used = Some(used.map_or([c, c], |[a, _]| [a, c]));
+            }
+            cells.push((text, merge));
+        }
+        if used.is_none() {
+            if blank_run {
+                continue;
+            }
+            blank_run = true;
+        } else {
+            blank_run = false;
+        }
+        grid.rows.push(GridRow::Cells(cells));
+        grid.places.push(Place {
+            area: area.clone(),
+            row: row + 1,
+            cols: used,
+        });
+    }
+    grid.rows.push(GridRow::Cells(Vec::new()));
+    grid.places.push(Place {
+        area,
+        row: bottom + 2,
+        cols: None,
+    });
+}
+
+/// Top, left, bottom and right (0-based, inclusive) of the cells holding a
+/// value; `None` for an empty sheet. Formatted but empty cells (a sheet with
+/// 100k styled rows) do not count.
+fn extent(sheet: &Sheet) -> Option<(u32, u32, u32, u32)> {
+    let (r0, c0) = sheet.values.start()?;
+    let mut ext: Option<(u32, u32, u32, u32)> = None;
+    for (r, c, v) in sheet.values.used_cells() {
+        if matches!(v, Data::String(s) if s.trim().is_empty()) {
+            continue;
+        }
+        let (r, c) = (r0 + r as u32, c0 + c as u32);
+        ext = Some(match ext {
+            None => (r, c, r, c),
+            Some((t, l, b, rt)) => (t.min(r), l.min(c), b.max(r), rt.max(c)),
+        });
+    }
+    // A merged range that starts inside the area widens it to its end (a
+    // title merged across the table's width), by a bounded amount.
+    let (t, l, b, rt) = ext?;
+    let (mut b2, mut rt2) = (b, rt);
+    for m in &sheet.merges {
+        let (mr, mc) = m.start;
+        if (t..=b).contains(&mr) && (l..=rt).contains(&mc) {
+            b2 = b2.max(m.end.0.min(b.saturating_add(MERGE_REACH)));
+            rt2 = rt2.max(m.end.1.min(rt.saturating_add(MERGE_REACH)));
+        }
+    }
+    Some((t, l, b2, rt2))
+}
+
+/// The merge of each position covered by a merged range, clipped to the
+/// sheet's used area (a range reaching row 1,048,576 costs no more than the
+/// area).
+fn merge_map(
+    merges: &[Dimensions],
+    (top, left, bottom, right): (u32, u32, u32, u32),
+) -> HashMap<(u32, u32), Merge> {
+    let mut out = HashMap::new();
+    for m in merges {
+        let (r0, c0) = m.start;
+        let (r1, c1) = (m.end.0.min(bottom), m.end.1.min(right));
+        if r0 > bottom || c0 > right || m.end.0 < top || m.end.1 < left || (r0, c0) == (r1, c1) {
+            continue;
+        }
+        for r in r0.max(top)..=r1 {
+            for c in c0.max(left)..=c1 {
+                let merge = if (r, c) == (r0, c0) {
+                    Merge::Origin {
+                        rows: r1 - r0 + 1,
+                        cols: c1 - c0 + 1,
+                    }
+                } else {
+                    Merge::Covered {
+                        rows_up: r - r0,
+                        cols_left: c - c0,
+                    }
+                };
+                out.insert((r, c), merge);
+            }
+        }
+    }
+    out
+}
+
+/// The text a cell displays.
+fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
+    let Some(value) = sheet.values.get_value((row, col)) else {
+        return String::new();
+    };
+    let format = sheet
+        .styles
+        .as_ref()
+        .and_then(|s| s.get((row, col)))
+        .and_then(|s| s.number_format.as_ref())
+        .map(|f| f.format_code.as_str());
+    let formula = matches!(value, Data::Error(_))
+        .then(|| sheet.formulas.as_ref()?.get_value((row, col)))
+        .flatten()
+        .map(String::as_str);
+    display(value, format, formula)
+}
