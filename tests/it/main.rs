@@ -11,6 +11,7 @@ mod export;
 mod gold;
 mod golden;
 mod notations;
+mod office;
 mod props;
 mod review;
 mod support;

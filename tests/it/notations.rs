@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Runs formsift over one notation's folder: records by id, and report.json.
-fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
+pub(crate) fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
     // Tests run at once and may read the same notation: a folder each.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let k = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -26,7 +26,7 @@ fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
 }
 
 /// The expected records of every fixture form, by id.
-fn expected() -> BTreeMap<String, Value> {
+pub(crate) fn expected() -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for e in std::fs::read_dir(root().join("tests/fixtures/expected")).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
@@ -43,7 +43,7 @@ const ROW_KEYS: [&str; 4] = ["level1", "level2", "name", "ordinal"];
 
 /// Where `found` differs from `want` on what `want` holds: fields, funds,
 /// title, year, form type, and each row's levels, name, ordinal and measures.
-fn differences(want: &Value, found: &Value) -> Vec<String> {
+pub(crate) fn differences(want: &Value, found: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["form_type", "title", "year"] {
         if want[key] != found[key] {

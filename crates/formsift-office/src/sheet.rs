@@ -52,7 +52,10 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
             // (its name may say .xlsx or .docx) or a Word 97 document.
             Err(e) => {
                 return match Xlsx::new(Cursor::new(bytes)) {
-                    Err(XlsxError::Password) => Err(protected()),
+                    Err(XlsxError::Password) => Err(OfficeError::Protected {
+                        path: path.to_string(),
+                        what: "Office file",
+                    }),
                     _ if looks_like_word(bytes) => Err(OfficeError::Unsupported {
                         path: path.to_string(),
                     }),
@@ -237,4 +240,101 @@ fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
         .flatten()
         .map(String::as_str);
     display(value, format, formula)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+    fn cells(row: &GridRow) -> Vec<&str> {
+        match row {
+            GridRow::Cells(c) => c.iter().map(|(t, _)| t.as_str()).collect(),
+            GridRow::Text(t) => vec![t.as_str()],
+        }
+    }
+
+    /// Two sheets, a form each, placed off A1; merged level cells; a
+    /// percentage, an amount and a date stored as numbers with formats.
+    fn workbook() -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let plain = Format::new();
+        for (k, name) in ["表1", "Sheet 2"].into_iter().enumerate() {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.merge_range(1, 1, 1, 4, "财政项目支出绩效目标申报表", &plain)
+                .unwrap();
+            ws.write_string(2, 1, "计划开始日期").unwrap();
+            let date = Format::new().set_num_format("yyyy-mm-dd");
+            ws.write_datetime_with_format(
+                2,
+                2,
+                ExcelDateTime::from_ymd(2024, 1, 1).unwrap(),
+                &date,
+            )
+            .unwrap();
+            ws.write_string(3, 1, "年度资金申请总额").unwrap();
+            let amount = Format::new().set_num_format("#,##0.00");
+            ws.write_number_with_format(3, 2, 420000.0 + k as f64, &amount)
+                .unwrap();
+            ws.merge_range(5, 1, 6, 1, "产出指标", &plain).unwrap();
+            ws.write_string(5, 2, "合格率").unwrap();
+            let pct = Format::new().set_num_format("0%");
+            ws.write_number_with_format(5, 3, 0.95, &pct).unwrap();
+            ws.write_string(6, 2, "人数").unwrap();
+            ws.write_number(6, 3, 12.0).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn sheets_are_read_in_order_with_values_as_displayed_and_merges() {
+        let g = read(&workbook(), Kind::Xlsx, "w.xlsx").unwrap();
+        let texts: Vec<Vec<&str>> = g.rows.iter().map(cells).collect();
+        assert_eq!(texts[0], ["财政项目支出绩效目标申报表", "", "", ""]);
+        assert_eq!(texts[1][..2], ["计划开始日期", "2024-01-01"]);
+        assert_eq!(texts[2][..2], ["年度资金申请总额", "420,000.00"]);
+        // The empty sheet row 5 is a blank line; merged level cell below.
+        assert!(texts[3].iter().all(|t| t.is_empty()));
+        assert_eq!(texts[4][..3], ["产出指标", "合格率", "95%"]);
+        assert_eq!(texts[5][..3], ["", "人数", "12"]);
+        let GridRow::Cells(c) = &g.rows[5] else {
+            panic!()
+        };
+        assert_eq!(
+            c[0].1,
+            Merge::Covered {
+                rows_up: 1,
+                cols_left: 0
+            }
+        );
+        // A blank line ends each sheet; the second sheet follows.
+        assert!(cells(&g.rows[6]).is_empty());
+        assert_eq!(texts[9][..2], ["年度资金申请总额", "420,001.00"]);
+        let p = &g.places[4];
+        assert_eq!(
+            (&p.area, p.row, p.cols),
+            (&Area::Sheet("表1".into()), 6, Some([2, 4]))
+        );
+        assert_eq!(g.places[7].area, Area::Sheet("Sheet 2".into()));
+        assert_eq!(g.rows.len(), g.places.len());
+    }
+
+    #[test]
+    fn formatted_empty_rows_cost_nothing() {
+        // A form, then 100,000 rows that are formatted but hold nothing.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "项目名称").unwrap();
+        ws.write_string(0, 1, "帮困慰问").unwrap();
+        let fill = Format::new().set_background_color("#FFFF00");
+        for r in 1..100_001 {
+            ws.set_row_format(r, &fill).unwrap();
+        }
+        ws.write_blank(100_000, 20, &fill).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let g = read(&bytes, Kind::Xlsx, "big.xlsx").unwrap();
+        assert_eq!(g.rows.len(), 2, "the form's row and the sheet's end");
+        assert_eq!(cells(&g.rows[0]), ["项目名称", "帮困慰问"]);
+    }
 }
