@@ -77,7 +77,7 @@ pub(crate) fn read(bytes: &[u8], path: &str) -> Result<Grid, OfficeError> {
     })
 }
 
-fn parse(xml: &str) -> Result<Grid, String> {
+pub(crate) fn parse(xml: &str) -> Result<Grid, String> {
     let mut reader = Reader::from_str(xml);
     let mut st = State {
         grid: Grid {

@@ -126,8 +126,26 @@ fn extension(path: &str) -> Option<String> {
 /// Reads an office file of the given kind into rows of cells.
 pub fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeError> {
     match kind {
-        Kind::Xlsx | Kind::Xls => sheet::read(bytes, kind, path),
+        // The workbook reader is a dependency: should malformed content make
+        // it panic, the file is reported damaged like any other bad input.
+        Kind::Xlsx | Kind::Xls => std::panic::catch_unwind(|| sheet::read(bytes, kind, path))
+            .unwrap_or_else(|_| {
+                Err(OfficeError::Damaged {
+                    path: path.to_string(),
+                    what: "workbook",
+                    detail: "its content is malformed (the workbook reader gave up)".to_string(),
+                })
+            }),
         Kind::Docx => docx::read(bytes, path),
+    }
+}
+
+/// Entry points for the fuzz targets (not a stable API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads the text of a `word/document.xml` part.
+    pub fn docx_xml(xml: &str) -> Result<formsift_model::Grid, String> {
+        crate::docx::parse(xml)
     }
 }
 
