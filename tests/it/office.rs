@@ -121,6 +121,7 @@ fn damaged_office_files_fail_clearly_and_the_batch_goes_on() {
         "truncated.xlsx",
         "truncated.docx",
         "word97.doc",
+        "malformed.xls",
     ] {
         args.push(d.join(f).display().to_string());
     }
@@ -145,5 +146,7 @@ fn damaged_office_files_fail_clearly_and_the_batch_goes_on() {
     assert!(error("truncated.xlsx").contains("cannot read this Excel workbook"));
     assert!(error("truncated.docx").contains("cannot read this Word document"));
     assert!(error("word97.doc").contains("--convert-to docx"));
+    // An OLE file found by fuzzing on which the workbook reader panics.
+    assert!(error("malformed.xls").contains("cannot read this Excel 97-2003 workbook"));
     assert_eq!(report["records"], 1, "the good file's form is kept");
 }

@@ -126,16 +126,7 @@ fn extension(path: &str) -> Option<String> {
 /// Reads an office file of the given kind into rows of cells.
 pub fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeError> {
     match kind {
-        // The workbook reader is a dependency: should malformed content make
-        // it panic, the file is reported damaged like any other bad input.
-        Kind::Xlsx | Kind::Xls => std::panic::catch_unwind(|| sheet::read(bytes, kind, path))
-            .unwrap_or_else(|_| {
-                Err(OfficeError::Damaged {
-                    path: path.to_string(),
-                    what: "workbook",
-                    detail: "its content is malformed (the workbook reader gave up)".to_string(),
-                })
-            }),
+        Kind::Xlsx | Kind::Xls => sheet::read(bytes, kind, path),
         Kind::Docx => docx::read(bytes, path),
     }
 }

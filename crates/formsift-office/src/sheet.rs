@@ -40,35 +40,7 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
         what,
         detail,
     };
-    let protected = || OfficeError::Protected {
-        path: path.to_string(),
-        what,
-    };
-    let mut book = match kind {
-        Kind::Xls => match Xls::new(Cursor::new(bytes)) {
-            Ok(b) => Book::Xls(Box::new(b)),
-            Err(calamine::XlsError::Password) => return Err(protected()),
-            // An OLE file that is no workbook: an encrypted OOXML package
-            // (its name may say .xlsx or .docx) or a Word 97 document.
-            Err(e) => {
-                return match Xlsx::new(Cursor::new(bytes)) {
-                    Err(XlsxError::Password) => Err(OfficeError::Protected {
-                        path: path.to_string(),
-                        what: "Office file",
-                    }),
-                    _ if looks_like_word(bytes) => Err(OfficeError::Unsupported {
-                        path: path.to_string(),
-                    }),
-                    _ => Err(damaged(e.to_string())),
-                };
-            }
-        },
-        _ => match Xlsx::new(Cursor::new(bytes)) {
-            Ok(b) => Book::Xlsx(Box::new(b)),
-            Err(XlsxError::Password) => return Err(protected()),
-            Err(e) => return Err(damaged(e.to_string())),
-        },
-    };
+    let mut book = contained(|| open(bytes, kind, path, what)).map_err(damaged)??;
     let names = match &book {
         Book::Xlsx(b) => b.sheet_names(),
         Book::Xls(b) => b.sheet_names(),
@@ -81,27 +53,76 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
         ..Grid::default()
     };
     for name in names {
-        let sheet = match &mut book {
-            Book::Xlsx(b) => Sheet {
-                values: b
-                    .worksheet_range(&name)
-                    .map_err(|e| damaged(format!("sheet {name}: {e}")))?,
-                formulas: b.worksheet_formula(&name).ok(),
-                merges: b.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                styles: b.worksheet_style(&name).ok(),
-            },
-            Book::Xls(b) => Sheet {
-                values: b
-                    .worksheet_range(&name)
-                    .map_err(|e| damaged(format!("sheet {name}: {e}")))?,
-                formulas: b.worksheet_formula(&name).ok(),
-                merges: b.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                styles: None,
-            },
-        };
+        let sheet = contained(|| load(&mut book, &name))
+            .and_then(|s| s)
+            .map_err(|e| damaged(format!("sheet {name}: {e}")))?;
         add_sheet(&mut grid, &name, &sheet);
     }
     Ok(grid)
+}
+
+/// Runs a call into the workbook reader, a dependency: should malformed
+/// content make it panic, the file is reported damaged like any other bad
+/// input instead of taking the batch's worker down with it.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|_| "its content is malformed (the workbook reader gave up on it)".to_string())
+}
+
+/// Opens the workbook.
+fn open<'a>(
+    bytes: &'a [u8],
+    kind: Kind,
+    path: &str,
+    what: &'static str,
+) -> Result<Book<'a>, OfficeError> {
+    let protected = |what| OfficeError::Protected {
+        path: path.to_string(),
+        what,
+    };
+    let damaged = |detail: String| OfficeError::Damaged {
+        path: path.to_string(),
+        what,
+        detail,
+    };
+    match kind {
+        Kind::Xls => match Xls::new(Cursor::new(bytes)) {
+            Ok(b) => Ok(Book::Xls(Box::new(b))),
+            Err(calamine::XlsError::Password) => Err(protected(what)),
+            // An OLE file that is no workbook: an encrypted OOXML package
+            // (its name may say .xlsx or .docx) or a Word 97 document.
+            Err(e) => match Xlsx::new(Cursor::new(bytes)) {
+                Err(XlsxError::Password) => Err(protected("Office file")),
+                _ if looks_like_word(bytes) => Err(OfficeError::Unsupported {
+                    path: path.to_string(),
+                }),
+                _ => Err(damaged(e.to_string())),
+            },
+        },
+        _ => match Xlsx::new(Cursor::new(bytes)) {
+            Ok(b) => Ok(Book::Xlsx(Box::new(b))),
+            Err(XlsxError::Password) => Err(protected(what)),
+            Err(e) => Err(damaged(e.to_string())),
+        },
+    }
+}
+
+/// One sheet's values, formulas, merged ranges and number formats.
+fn load(book: &mut Book, name: &str) -> Result<Sheet, String> {
+    Ok(match book {
+        Book::Xlsx(b) => Sheet {
+            values: b.worksheet_range(name).map_err(|e| e.to_string())?,
+            formulas: b.worksheet_formula(name).ok(),
+            merges: b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+            styles: b.worksheet_style(name).ok(),
+        },
+        Book::Xls(b) => Sheet {
+            values: b.worksheet_range(name).map_err(|e| e.to_string())?,
+            formulas: b.worksheet_formula(name).ok(),
+            merges: b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+            styles: None,
+        },
+    })
 }
 
 /// True when an OLE file holds a `WordDocument` stream (its directory entry
