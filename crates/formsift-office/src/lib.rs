@@ -5,7 +5,8 @@
 //! holding `xl/workbook.xml` or `word/document.xml`, or an OLE compound file),
 //! reading them — workbooks through `calamine`, every sheet, values as the
 //! sheet displays them and merged ranges as cell merges (`sheet`,
-//! `display`); Word documents as a zip package whose `word/document.xml` is
+//! `display`, and `biff` for the `.xls` number formats calamine keeps to
+//! itself); Word documents as a zip package whose `word/document.xml` is
 //! read with `quick-xml`, paragraphs and tables with `gridSpan`/`vMerge` as
 //! merges and check boxes as ticks (`docx`) — and saying where each row
 //! stands (sheet and cells, table and cells, paragraph). The result is a
@@ -13,6 +14,7 @@
 //! mean. Damaged, encrypted or oversized files are typed errors, never panics
 //! or unbounded work.
 
+mod biff;
 mod display;
 mod docx;
 mod package;

@@ -2,6 +2,7 @@
 //! order, each row of the sheet's used area one row of cells, merged ranges
 //! as merges, values as displayed.
 
+use crate::biff::Formats;
 use crate::display::display;
 use crate::{Kind, OfficeError};
 use calamine::{Data, Dimensions, Range, Reader, StyleRange, Xls, Xlsx, XlsxError};
@@ -52,11 +53,15 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
         }),
         ..Grid::default()
     };
+    // calamine keeps an .xls cell's number format to itself: read them from
+    // the workbook stream (a file it could open is worth that second look).
+    let xls =
+        (kind == Kind::Xls).then(|| contained(|| crate::biff::read(bytes)).unwrap_or_default());
     for name in names {
         let sheet = contained(|| load(&mut book, &name))
             .and_then(|s| s)
             .map_err(|e| damaged(format!("sheet {name}: {e}")))?;
-        add_sheet(&mut grid, &name, &sheet);
+        add_sheet(&mut grid, &name, &sheet, xls.as_ref());
     }
     Ok(grid)
 }
@@ -139,7 +144,7 @@ fn looks_like_word(bytes: &[u8]) -> bool {
 /// value, with the merged ranges that start there), a run of empty rows as
 /// one blank row, and a blank row after the sheet so forms never run from one
 /// sheet into the next.
-fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet) {
+fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet, xls: Option<&Formats>) {
     let Some((top, left, bottom, right)) = extent(sheet) else {
         return;
     };
@@ -150,7 +155,8 @@ fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet) {
         let mut cells = Vec::with_capacity((right - left + 1) as usize);
         let mut used: Option<[u32; 2]> = None;
         for col in left..=right {
-            let text = cell_text(sheet, row, col);
+            let xls_format = xls.and_then(|f| f.code(name, row, col));
+            let text = cell_text(sheet, row, col, xls_format);
             let merge = merges.get(&(row, col)).copied().unwrap_or_default();
             if !text.trim().is_empty() || merge != Merge::None {
                 let c = col + 1;
@@ -245,8 +251,9 @@ fn merge_map(
     out
 }
 
-/// The text a cell displays.
-fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
+/// The text a cell displays; `xls_format` is the number format an `.xls`
+/// cell was found to have (`.xlsx` formats come with the sheet's styles).
+fn cell_text(sheet: &Sheet, row: u32, col: u32, xls_format: Option<&str>) -> String {
     let Some(value) = sheet.values.get_value((row, col)) else {
         return String::new();
     };
@@ -255,7 +262,8 @@ fn cell_text(sheet: &Sheet, row: u32, col: u32) -> String {
         .as_ref()
         .and_then(|s| s.get((row, col)))
         .and_then(|s| s.number_format.as_ref())
-        .map(|f| f.format_code.as_str());
+        .map(|f| f.format_code.as_str())
+        .or(xls_format);
     let formula = matches!(value, Data::Error(_))
         .then(|| sheet.formulas.as_ref()?.get_value((row, col)))
         .flatten()
