@@ -12,6 +12,7 @@ mod gold;
 mod golden;
 mod notations;
 mod office;
+mod pdf;
 mod props;
 mod review;
 mod support;

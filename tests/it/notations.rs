@@ -195,7 +195,7 @@ fn misread_rows_of_text_laid_out_by_spaces_go_to_review() {
 
 /// Every extracted indicator row that differs from the expected row at its
 /// position is marked for review.
-fn misread_rows_go_to_review(
+pub(crate) fn misread_rows_go_to_review(
     notation: &str,
     want: &BTreeMap<String, Value>,
     found: &BTreeMap<String, Value>,

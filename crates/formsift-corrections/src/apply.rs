@@ -108,6 +108,7 @@ pub fn apply(records: &mut [Record], doc: &Document, fc: &FileCorrections) -> Ap
                 rec.residue.push(Residue {
                     lines: ind.lines,
                     cells: None,
+                    boxes: None,
                     text: source_text(doc, ind.lines),
                 });
             }
@@ -258,6 +259,8 @@ mod tests {
             lines,
             formats: Vec::new(),
             cells: None,
+            pages: None,
+            boxes: None,
         };
         let mut r = Record::new(id.into(), source, "project_target".into(), "表".into());
         r.indicators = rows;
@@ -375,6 +378,7 @@ mod tests {
             vec![Residue {
                 lines: [2, 2],
                 cells: None,
+                boxes: None,
                 text: "产出指标 班级数 ≥100".into()
             }]
         );

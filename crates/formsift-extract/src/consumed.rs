@@ -34,6 +34,7 @@ impl Consumed {
                 out.push(Residue {
                     lines: [l.number, l.number],
                     cells: None,
+                    boxes: None,
                     text: left.join(" "),
                 });
             }

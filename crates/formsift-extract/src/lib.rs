@@ -75,6 +75,8 @@ fn extract_form(
             lines: [span.start, span.end],
             formats: Vec::new(),
             cells: None,
+            pages: None,
+            boxes: None,
         },
         template.form_type.clone(),
         span.title.clone(),

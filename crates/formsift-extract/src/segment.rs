@@ -110,6 +110,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         .map(|l| Residue {
             lines: [l.number, l.number],
             cells: None,
+            boxes: None,
             text: l.text(),
         })
         .collect();

@@ -194,7 +194,7 @@ pub struct Document {
     pub places: Vec<Place>,
 }
 
-/// Where a row of a spreadsheet or Word document stands in its file.
+/// Where a row of a spreadsheet, Word document or PDF stands in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
     /// What holds the row.
@@ -204,6 +204,9 @@ pub struct Place {
     /// First and last 1-based column holding text (or covered by a merged
     /// cell that does); `None` for a row with nothing in it.
     pub cols: Option<[u32; 2]>,
+    /// On a PDF page, the row's box in points from the page's top left:
+    /// left, top, right, bottom.
+    pub bbox: Option<[i32; 4]>,
 }
 
 /// A sheet, a Word table or the paragraphs of a Word body.
@@ -215,6 +218,8 @@ pub enum Area {
     Table(u32),
     /// The paragraphs outside tables of a Word document.
     Body,
+    /// The n-th (1-based) page of a PDF.
+    Page(u32),
 }
 
 impl Area {
@@ -228,6 +233,7 @@ impl Area {
             Area::Sheet(name) => format!("'{}'", name.replace('\'', "''")),
             Area::Table(n) => format!("table{n}"),
             Area::Body => "body".to_string(),
+            Area::Page(n) => format!("p{n}"),
         }
     }
 }
@@ -314,7 +320,9 @@ impl Document {
         let mut out = Vec::new();
         let mut run: Option<(&Area, [u32; 2], [u32; 2])> = None;
         for p in &self.places[lo..hi] {
-            let Some(cols) = p.cols else { continue };
+            let Some(cols) = p.cols.filter(|_| !matches!(p.area, Area::Page(_))) else {
+                continue;
+            };
             match &mut run {
                 Some((area, r, c)) if *area == &p.area => {
                     r[0] = r[0].min(p.row);
@@ -334,6 +342,52 @@ impl Document {
             out.push(range(area, r, c));
         }
         out
+    }
+
+    /// The PDF pages rows `rows[0]..=rows[1]` stand on, in order.
+    pub fn pages_of(&self, rows: [usize; 2]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for p in self.places_in(rows) {
+            if let Area::Page(n) = p.area
+                && out.last() != Some(&n)
+                && p.bbox.is_some()
+            {
+                out.push(n);
+            }
+        }
+        out
+    }
+
+    /// The boxes rows `rows[0]..=rows[1]` cover on PDF pages, one per page
+    /// run: `p2:57,402,538,418` (points from the page's top left: left,
+    /// top, right, bottom).
+    pub fn boxes_of(&self, rows: [usize; 2]) -> Vec<String> {
+        let mut out: Vec<(u32, [i32; 4])> = Vec::new();
+        for p in self.places_in(rows) {
+            let (Area::Page(n), Some(b)) = (&p.area, p.bbox) else {
+                continue;
+            };
+            match out.last_mut() {
+                Some((m, u)) if m == n => {
+                    *u = [
+                        u[0].min(b[0]),
+                        u[1].min(b[1]),
+                        u[2].max(b[2]),
+                        u[3].max(b[3]),
+                    ];
+                }
+                _ => out.push((*n, b)),
+            }
+        }
+        out.into_iter()
+            .map(|(n, b)| format!("p{n}:{},{},{},{}", b[0], b[1], b[2], b[3]))
+            .collect()
+    }
+
+    fn places_in(&self, rows: [usize; 2]) -> &[Place] {
+        let lo = rows[0].saturating_sub(1).min(self.places.len());
+        let hi = rows[1].min(self.places.len()).max(lo);
+        &self.places[lo..hi]
     }
 
     /// The rows read from input lines `lines[0]..=lines[1]`, in order.
@@ -358,7 +412,12 @@ mod tests {
     use super::*;
 
     fn place(area: Area, row: u32, cols: Option<[u32; 2]>) -> Place {
-        Place { area, row, cols }
+        Place {
+            area,
+            row,
+            cols,
+            bbox: None,
+        }
     }
 
     fn doc(places: Vec<Place>) -> Document {

@@ -19,6 +19,14 @@ pub struct Source {
     /// `body!P1:P2`); absent for text inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cells: Option<Vec<String>>,
+    /// For PDFs, the pages the form stands on (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Vec<u32>>,
+    /// For PDFs, the form's box on each page it stands on
+    /// (`p1:57,64,538,780`: page, then left, top, right, bottom in points
+    /// from the page's top left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boxes: Option<Vec<String>>,
 }
 
 /// A value of `fields`: text, an integer, or null.
@@ -223,6 +231,11 @@ pub struct Indicator {
     /// (`Sheet1!B12:H12`); absent for text inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cells: Option<String>,
+    /// For PDFs, the row's box (`p2:57,402,538,418`: page, then left, top,
+    /// right, bottom in points from the page's top left); rows from two
+    /// pages give two boxes, comma and space apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boxes: Option<String>,
     /// Confidence in [0, 1].
     pub confidence: f64,
     /// Repairs and doubts, as snake_case words.
@@ -285,6 +298,9 @@ pub struct Residue {
     /// For spreadsheets and Word files, the cells the text came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cells: Option<String>,
+    /// For PDFs, the text's box on its page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boxes: Option<String>,
     /// The text.
     pub text: String,
 }
@@ -395,6 +411,7 @@ impl Indicator {
             remark: None,
             lines,
             cells: None,
+            boxes: None,
             confidence: 1.0,
             flags: Vec::new(),
             review: false,
@@ -462,6 +479,8 @@ mod tests {
                 lines: [1, 1],
                 formats: vec![],
                 cells: None,
+                pages: None,
+                boxes: None,
             },
             "project_target".into(),
             String::new(),

@@ -321,6 +321,7 @@ impl State {
             area: Area::Body,
             row: self.paragraphs,
             cols,
+            bbox: None,
         });
     }
 
@@ -431,6 +432,7 @@ impl State {
                 area: Area::Table(self.tables),
                 row: r as u32 + 1,
                 cols: used,
+                bbox: None,
             });
         }
         // A table ends its block: the next paragraph starts a new one.
@@ -439,6 +441,7 @@ impl State {
             area: Area::Table(self.tables),
             row: rows.len() as u32 + 1,
             cols: None,
+            bbox: None,
         });
     }
 }

@@ -177,6 +177,7 @@ fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet, xls: Option<&Formats>) 
             area: area.clone(),
             row: row + 1,
             cols: used,
+            bbox: None,
         });
     }
     grid.rows.push(GridRow::Cells(Vec::new()));
@@ -184,6 +185,7 @@ fn add_sheet(grid: &mut Grid, name: &str, sheet: &Sheet, xls: Option<&Formats>) 
         area,
         row: bottom + 2,
         cols: None,
+        bbox: None,
     });
 }
 

@@ -90,20 +90,28 @@ fn process_document(
     (ex.records, ex.preamble, doc, applied)
 }
 
-/// Fills `cells` beside `lines` from the document's places.
+/// Fills `cells` (spreadsheets, Word files) or `pages` and `boxes` (PDFs)
+/// beside `lines` from the document's places.
 fn attach_cells(records: &mut [Record], preamble: &mut [Residue], doc: &Document) {
-    let one = |lines: [usize; 2]| Some(doc.cells_of(lines).join(", ")).filter(|c| !c.is_empty());
+    let some = |v: Vec<String>| Some(v).filter(|v| !v.is_empty());
+    let cells = |lines: [usize; 2]| some(doc.cells_of(lines)).map(|c| c.join(", "));
+    let boxes = |lines: [usize; 2]| some(doc.boxes_of(lines)).map(|c| c.join(", "));
     for r in records {
-        r.source.cells = Some(doc.cells_of(r.source.lines));
+        r.source.cells = some(doc.cells_of(r.source.lines));
+        r.source.pages = Some(doc.pages_of(r.source.lines)).filter(|p| !p.is_empty());
+        r.source.boxes = some(doc.boxes_of(r.source.lines));
         for i in &mut r.indicators {
-            i.cells = one(i.lines);
+            i.cells = cells(i.lines);
+            i.boxes = boxes(i.lines);
         }
         for x in &mut r.residue {
-            x.cells = one(x.lines);
+            x.cells = cells(x.lines);
+            x.boxes = boxes(x.lines);
         }
     }
     for x in preamble {
-        x.cells = one(x.lines);
+        x.cells = cells(x.lines);
+        x.boxes = boxes(x.lines);
     }
 }
 
@@ -126,6 +134,26 @@ pub fn process_bytes(
                 preamble,
                 document,
                 encoding: kind.as_str(),
+                bytes: bytes.len(),
+                corrections,
+            });
+        }
+        if formsift_pdf::sniff(bytes) {
+            let doc = match formsift_pdf::read(bytes, path).map_err(|e| e.to_string())? {
+                formsift_pdf::Pdf::Grid(grid) => formsift_normalize::normalize_grid(grid, config),
+                formsift_pdf::Pdf::Spaced { text, places } => {
+                    let mut doc = formsift_normalize::normalize(&text, config);
+                    doc.places = places;
+                    doc
+                }
+            };
+            let (records, preamble, document, corrections) =
+                process_document(doc, path, config, corrections);
+            return Ok(FileOutput {
+                records,
+                preamble,
+                document,
+                encoding: "pdf",
                 bytes: bytes.len(),
                 corrections,
             });

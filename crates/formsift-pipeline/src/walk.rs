@@ -268,7 +268,7 @@ mod tests {
             "2024/a.md",
             "b.txt",
             "a.txt",
-            "notes.pdf",
+            "notes.png",
             "2023/x.txt",
         ] {
             let p = d.join(f);

@@ -349,6 +349,7 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
         remark: d.remark.clone(),
         lines: d.lines,
         cells: None,
+        boxes: None,
         confidence: 1.0,
         flags: d.flags.clone(),
         review: false,

@@ -1,0 +1,183 @@
+//! Fonts as far as placing and reading glyphs needs: how the bytes of a
+//! shown string split into codes (one byte, or two for Type0 fonts), the
+//! text of each code (ToUnicode CMap first; then the font's encoding through
+//! lopdf — standard, WinAnsi, MacRoman, `Differences`; then the UCS-2
+//! Chinese CMaps), and each code's advance width.
+
+use crate::cmap::CMap;
+use lopdf::{Dictionary, Document, Encoding, Object};
+use std::collections::HashMap;
+
+/// Most bytes a font's ToUnicode stream may inflate to.
+const MAX_CMAP_BYTES: usize = 8 << 20;
+
+/// One font of a page's resources.
+pub(crate) struct Font<'a> {
+    /// Codes are two bytes (Type0 fonts).
+    pub(crate) two_byte: bool,
+    to_unicode: Option<CMap>,
+    encoding: Option<Encoding<'a>>,
+    /// Text of the code as UTF-16BE (UniGB-UCS2-H and similar CMaps).
+    ucs2: bool,
+    widths: HashMap<u32, f32>,
+    default_width: f32,
+}
+
+impl<'a> Font<'a> {
+    /// Reads a font dictionary; whatever cannot be read falls back to
+    /// one-byte codes of the standard encoding and a default width.
+    pub(crate) fn load(dict: &'a Dictionary, doc: &'a Document) -> Font<'a> {
+        let subtype = dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
+        let two_byte = subtype == b"Type0";
+        let to_unicode = dict
+            .get_deref(b"ToUnicode", doc)
+            .and_then(Object::as_stream)
+            .ok()
+            .and_then(|s| s.get_plain_content_with_limit(MAX_CMAP_BYTES).ok())
+            .map(|p| CMap::parse(&p));
+        let encoding_name = dict
+            .get_deref(b"Encoding", doc)
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
+        let ucs2 = two_byte && encoding_name.starts_with(b"Uni") && encoding_name.contains(&b'2');
+        let encoding = if two_byte {
+            None
+        } else {
+            dict.get_font_encoding_with_limit(doc, MAX_CMAP_BYTES).ok()
+        };
+        let mut font = Font {
+            two_byte,
+            to_unicode,
+            encoding,
+            ucs2,
+            widths: HashMap::new(),
+            default_width: if two_byte { 1000.0 } else { 500.0 },
+        };
+        if two_byte {
+            font.cid_widths(dict, doc);
+        } else {
+            font.simple_widths(dict, doc);
+        }
+        font
+    }
+
+    /// `FirstChar` and `Widths` of a simple font.
+    fn simple_widths(&mut self, dict: &Dictionary, doc: &Document) {
+        let first = dict
+            .get_deref(b"FirstChar", doc)
+            .and_then(Object::as_i64)
+            .unwrap_or(0);
+        if let Ok(widths) = dict.get_deref(b"Widths", doc).and_then(Object::as_array) {
+            for (k, w) in widths.iter().enumerate().take(256) {
+                if let Some(w) = number(doc, w) {
+                    self.widths.insert((first + k as i64) as u32, w);
+                }
+            }
+        }
+        if let Some(w) = dict
+            .get_deref(b"FontDescriptor", doc)
+            .and_then(Object::as_dict)
+            .ok()
+            .and_then(|d| d.get(b"MissingWidth").ok())
+            .and_then(|w| number(doc, w))
+        {
+            self.default_width = w;
+        }
+    }
+
+    /// `DW` and `W` of a Type0 font's descendant: `c [w1 w2 …]` gives
+    /// consecutive codes from c, `c1 c2 w` one width for a range.
+    fn cid_widths(&mut self, dict: &Dictionary, doc: &Document) {
+        let Some(cid) = dict
+            .get_deref(b"DescendantFonts", doc)
+            .and_then(Object::as_array)
+            .ok()
+            .and_then(|a| a.first())
+            .and_then(|f| doc.dereference(f).ok())
+            .and_then(|(_, f)| f.as_dict().ok())
+        else {
+            return;
+        };
+        if let Some(dw) = cid.get(b"DW").ok().and_then(|w| number(doc, w)) {
+            self.default_width = dw;
+        }
+        let Ok(w) = cid.get_deref(b"W", doc).and_then(Object::as_array) else {
+            return;
+        };
+        let mut i = 0;
+        while i < w.len() && self.widths.len() < 1 << 16 {
+            let Some(start) = number(doc, &w[i]) else {
+                break;
+            };
+            match w.get(i + 1).map(|o| doc.dereference(o).map(|(_, o)| o)) {
+                Some(Ok(Object::Array(list))) => {
+                    for (k, v) in list.iter().enumerate() {
+                        if let Some(v) = number(doc, v) {
+                            self.widths.insert(start as u32 + k as u32, v);
+                        }
+                    }
+                    i += 2;
+                }
+                Some(Ok(end)) => {
+                    let (Some(end), Some(v)) =
+                        (number(doc, end), w.get(i + 2).and_then(|v| number(doc, v)))
+                    else {
+                        break;
+                    };
+                    for c in (start as u32)..=(end as u32).min(start as u32 + (1 << 16)) {
+                        self.widths.insert(c, v);
+                    }
+                    i += 3;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// The codes of a shown string.
+    pub(crate) fn codes<'s>(&self, bytes: &'s [u8]) -> impl Iterator<Item = u32> + 's {
+        let step = if self.two_byte { 2 } else { 1 };
+        bytes
+            .chunks(step)
+            .map(|c| c.iter().fold(0u32, |a, &b| a << 8 | b as u32))
+    }
+
+    /// The text of a code; a code the font cannot say becomes U+FFFD.
+    pub(crate) fn text(&self, code: u32) -> String {
+        if let Some(t) = self.to_unicode.as_ref().and_then(|m| m.get(code)) {
+            return t.to_string();
+        }
+        if self.ucs2 {
+            return char::from_u32(code).map_or_else(|| "\u{FFFD}".into(), String::from);
+        }
+        if let Some(enc) = &self.encoding
+            && let Ok(t) = enc.bytes_to_string(&[code as u8])
+        {
+            return t;
+        }
+        if !self.two_byte && (0x20..0x7f).contains(&code) {
+            return (code as u8 as char).to_string();
+        }
+        "\u{FFFD}".into()
+    }
+
+    /// A code's advance in thousandths of the font size.
+    pub(crate) fn width(&self, code: u32) -> f32 {
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
+    }
+}
+
+/// A number, following a reference.
+pub(crate) fn number(doc: &Document, o: &Object) -> Option<f32> {
+    match doc.dereference(o).ok()?.1 {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) => Some(*r),
+        _ => None,
+    }
+}

@@ -1,0 +1,317 @@
+//! Pages to rows: each page's tables (from `table`) and the lines of text
+//! around them, top to bottom, as rows of cells and lines of text with
+//! their page and box; a table that goes on at the top of the next page
+//! with the same columns joins the one before, its repeated header row
+//! dropped. Text with no ruled table is laid out by spaces the way
+//! `pdftotext -layout` prints it, for the space-aligned reader.
+
+use crate::content::{Drawn, Glyph};
+use crate::table::{TOL, Table, tables};
+use formsift_model::{Area, GridRow, Merge, Place};
+
+/// One row as read from a page.
+pub(crate) struct Row {
+    pub(crate) row: GridRow,
+    pub(crate) place: Place,
+}
+
+/// What a page gives: its rows, and whether it ends in a table (and with
+/// which columns and header) for the next page to continue.
+pub(crate) struct PageRows {
+    pub(crate) rows: Vec<Row>,
+    /// The columns and first-row texts of the first and last tables.
+    pub(crate) first_table: Option<(Vec<f32>, Vec<String>)>,
+    pub(crate) last_table: Option<(Vec<f32>, Vec<String>)>,
+    /// Whether the page starts with a table (no text above it).
+    pub(crate) starts_with_table: bool,
+    pub(crate) ends_with_table: bool,
+}
+
+/// Glyphs on one baseline, left to right.
+struct TextLine {
+    glyphs: Vec<Glyph>,
+    y: f32,
+    size: f32,
+}
+
+/// Glyphs grouped into lines by baseline, top to bottom.
+fn lines(mut glyphs: Vec<Glyph>) -> Vec<TextLine> {
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
+    let mut out: Vec<TextLine> = Vec::new();
+    for g in glyphs {
+        match out.last_mut() {
+            Some(l) if (l.y - g.y).abs() <= l.size.min(g.size) * 0.5 => {
+                l.size = l.size.max(g.size);
+                l.glyphs.push(g);
+            }
+            _ => out.push(TextLine {
+                y: g.y,
+                size: g.size,
+                glyphs: vec![g],
+            }),
+        }
+    }
+    for l in &mut out {
+        l.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    out
+}
+
+/// A line's text: a gap wider than a third of the font size is a space,
+/// one wider than `cell_gap` font sizes a tab (a new cell).
+fn line_text(l: &TextLine, cell_gap: Option<f32>) -> String {
+    let mut s = String::new();
+    let mut right: Option<f32> = None;
+    for g in &l.glyphs {
+        if let Some(r) = right {
+            let gap = g.x0 - r;
+            if cell_gap.is_some_and(|k| gap > k * l.size) {
+                s.push('\t');
+            } else if gap > l.size * 0.3 && !s.ends_with(' ') {
+                s.push(' ');
+            }
+        }
+        s.push_str(&g.text);
+        right = Some(right.map_or(g.x1, |r: f32| r.max(g.x1)));
+    }
+    s
+}
+
+/// A cell's lines joined: wrapped CJK text runs on, Latin words get a space.
+fn join_wrapped(parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let ascii_join = out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && p.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if ascii_join {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+pub(crate) fn bbox(x0: f32, top: f32, x1: f32, bottom: f32, height: f32) -> [i32; 4] {
+    [
+        x0.round() as i32,
+        (height - top).round() as i32,
+        x1.round() as i32,
+        (height - bottom).round() as i32,
+    ]
+}
+
+/// The rows of one page.
+pub(crate) fn page_rows(drawn: Drawn, number: u32, height: f32) -> PageRows {
+    let tables = tables(&drawn.rules);
+    let mut cells: Vec<Vec<Vec<Glyph>>> = tables
+        .iter()
+        .map(|t| vec![Vec::new(); t.rows() * t.cols()])
+        .collect();
+    let mut free = Vec::new();
+    'glyph: for g in drawn.glyphs {
+        for (k, t) in tables.iter().enumerate() {
+            if let Some((r, c)) = t.cell_of(&g) {
+                cells[k][r * t.cols() + c].push(g);
+                continue 'glyph;
+            }
+        }
+        free.push(g);
+    }
+    // Items top to bottom: a table by its top edge, a line by its top.
+    enum Item {
+        Table(usize),
+        Line(TextLine),
+    }
+    let mut items: Vec<(f32, Item)> = tables
+        .iter()
+        .enumerate()
+        .map(|(k, t)| (t.top(), Item::Table(k)))
+        .collect();
+    items.extend(
+        lines(free)
+            .into_iter()
+            .map(|l| (l.y + l.size, Item::Line(l))),
+    );
+    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let area = Area::Page(number);
+    let mut out = PageRows {
+        rows: Vec::new(),
+        first_table: None,
+        last_table: None,
+        starts_with_table: matches!(items.first(), Some((_, Item::Table(_)))),
+        ends_with_table: matches!(items.last(), Some((_, Item::Table(_)))),
+    };
+    let mut row_no = 0;
+    for (_, item) in items {
+        match item {
+            Item::Line(l) => {
+                row_no += 1;
+                let (x0, x1) = (
+                    l.glyphs[0].x0,
+                    l.glyphs.iter().map(|g| g.x1).fold(0.0, f32::max),
+                );
+                out.rows.push(Row {
+                    row: GridRow::Text(line_text(&l, Some(1.5))),
+                    place: Place {
+                        area: area.clone(),
+                        row: row_no,
+                        cols: None,
+                        bbox: Some(bbox(x0, l.y + l.size, x1, l.y, height)),
+                    },
+                });
+            }
+            Item::Table(k) => {
+                let t = &tables[k];
+                let texts = table_texts(t, std::mem::take(&mut cells[k]));
+                let header: Vec<String> = texts[..t.cols()].to_vec();
+                out.first_table
+                    .get_or_insert((t.xs.clone(), header.clone()));
+                out.last_table = Some((t.xs.clone(), header));
+                for r in 0..t.rows() {
+                    row_no += 1;
+                    let mut row = Vec::with_capacity(t.cols());
+                    let mut used: Option<[u32; 2]> = None;
+                    for c in 0..t.cols() {
+                        let (r0, c0, rows, cols) = t.owner[r * t.cols() + c];
+                        let merge = if (rows, cols) == (1, 1) {
+                            Merge::None
+                        } else if (r0, c0) == (r, c) {
+                            Merge::Origin {
+                                rows: rows as u32,
+                                cols: cols as u32,
+                            }
+                        } else {
+                            Merge::Covered {
+                                rows_up: (r - r0) as u32,
+                                cols_left: (c - c0) as u32,
+                            }
+                        };
+                        let text = if (r0, c0) == (r, c) {
+                            texts[r * t.cols() + c].clone()
+                        } else {
+                            String::new()
+                        };
+                        if !text.is_empty() || merge != Merge::None {
+                            let n = c as u32 + 1;
+                            used = Some(used.map_or([n, n], |[a, _]| [a, n]));
+                        }
+                        row.push((text, merge));
+                    }
+                    out.rows.push(Row {
+                        row: GridRow::Cells(row),
+                        place: Place {
+                            area: area.clone(),
+                            row: row_no,
+                            cols: used,
+                            bbox: Some(bbox(t.xs[0], t.ys[r], t.xs[t.cols()], t.ys[r + 1], height)),
+                        },
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The text of each grid cell of a table (at the cell's owner position).
+fn table_texts(t: &Table, cells: Vec<Vec<Glyph>>) -> Vec<String> {
+    cells
+        .into_iter()
+        .map(|glyphs| {
+            let parts: Vec<String> = lines(glyphs).iter().map(|l| line_text(l, None)).collect();
+            join_wrapped(&parts)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if t.owner[i].0 * t.cols() + t.owner[i].1 == i {
+                s
+            } else {
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// Whether the first row of a table continued from the previous page is
+/// the rest of that page's last row, cut by the page break: it has text
+/// only in columns where the row above has text, and in fewer than half of
+/// them (a new row has its own name, level or value cells).
+pub(crate) fn is_rest_of(prev: &[(String, Merge)], rest: &[(String, Merge)]) -> bool {
+    if prev.len() != rest.len() {
+        return false;
+    }
+    let filled = |r: &[(String, Merge)]| -> Vec<usize> {
+        r.iter()
+            .enumerate()
+            .filter(|(_, (t, _))| !t.trim().is_empty())
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let (above, here) = (filled(prev), filled(rest));
+    !here.is_empty() && here.iter().all(|k| above.contains(k)) && here.len() * 2 < above.len()
+}
+
+/// Adds the rest of a cut row to the row.
+pub(crate) fn join_rest(prev: &mut [(String, Merge)], rest: &[(String, Merge)]) {
+    for ((text, _), (more, _)) in prev.iter_mut().zip(rest) {
+        if !more.trim().is_empty() {
+            *text = join_wrapped(&[std::mem::take(text), more.clone()]);
+        }
+    }
+}
+
+/// Whether a page's first table continues the previous page's last one:
+/// the same column edges.
+pub(crate) fn continues(prev: &[f32], next: &[f32]) -> bool {
+    prev.len() == next.len() && prev.iter().zip(next).all(|(a, b)| (a - b).abs() <= TOL)
+}
+
+/// A page's text laid out by spaces: each glyph at the column its x gives
+/// (the page's narrowest advance a column), lines in order, for pages with
+/// no ruled table. Each line comes with its box: left, top, right, bottom
+/// (PDF coordinates).
+pub(crate) fn spaced_text(glyphs: Vec<Glyph>) -> Vec<(String, [f32; 4])> {
+    let ls = lines(glyphs);
+    let unit = ls
+        .iter()
+        .flat_map(|l| l.glyphs.iter())
+        .map(|g| {
+            let w = g.x1 - g.x0;
+            if !g.text.is_ascii() { w / 2.0 } else { w }
+        })
+        .filter(|w| *w > 1.0)
+        .fold(f32::MAX, f32::min)
+        .clamp(2.0, 20.0);
+    ls.iter()
+        .map(|l| {
+            let mut s = String::new();
+            let mut col = 0usize;
+            let mut right: Option<f32> = None;
+            for g in &l.glyphs {
+                let want = (g.x0 / unit).round() as usize;
+                let gap = right.map_or(f32::MAX, |r| g.x0 - r);
+                if col < want && gap > l.size * 0.3 {
+                    s.extend(std::iter::repeat_n(' ', want - col));
+                    col = want;
+                } else if right.is_some() && gap > l.size * 0.3 {
+                    s.push(' ');
+                    col += 1;
+                }
+                s.push_str(&g.text);
+                col += g
+                    .text
+                    .chars()
+                    .map(|c| if c.is_ascii() { 1 } else { 2 })
+                    .sum::<usize>();
+                right = Some(g.x1);
+            }
+            let right = l.glyphs.iter().map(|g| g.x1).fold(0.0, f32::max);
+            (s, [l.glyphs[0].x0, l.y + l.size, right, l.y])
+        })
+        .collect()
+}
