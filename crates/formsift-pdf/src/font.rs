@@ -1,8 +1,9 @@
 //! Fonts as far as placing and reading glyphs needs: how the bytes of a
 //! shown string split into codes (one byte, or two for Type0 fonts), the
 //! text of each code (ToUnicode CMap first; then the font's encoding through
-//! lopdf — standard, WinAnsi, MacRoman, `Differences`; then the UCS-2
-//! Chinese CMaps), and each code's advance width.
+//! lopdf — standard, WinAnsi, MacRoman, `Differences`; then the predefined
+//! Chinese CMaps: UCS-2/UTF-16 codes, and GBK or Big5 byte codes through
+//! `encoding_rs`), and each code's advance width.
 
 use crate::cmap::CMap;
 use lopdf::{Dictionary, Document, Encoding, Object};
@@ -19,6 +20,9 @@ pub(crate) struct Font<'a> {
     encoding: Option<Encoding<'a>>,
     /// Text of the code as UTF-16BE (UniGB-UCS2-H and similar CMaps).
     ucs2: bool,
+    /// Codes are legacy multi-byte text (GBK-EUC-H, B5pc-H and the like):
+    /// one byte below 0x80, else two, decoded with this encoding.
+    legacy: Option<&'static encoding_rs::Encoding>,
     widths: HashMap<u32, f32>,
     default_width: f32,
 }
@@ -42,7 +46,9 @@ impl<'a> Font<'a> {
             .get_deref(b"Encoding", doc)
             .and_then(Object::as_name)
             .unwrap_or(b"");
-        let ucs2 = two_byte && encoding_name.starts_with(b"Uni") && encoding_name.contains(&b'2');
+        let has = |part: &[u8]| encoding_name.windows(part.len()).any(|w| w == part);
+        let ucs2 = two_byte && encoding_name.starts_with(b"Uni") && (has(b"UCS2") || has(b"UTF16"));
+        let legacy = two_byte.then(|| legacy_cmap(encoding_name)).flatten();
         let encoding = if two_byte {
             None
         } else {
@@ -53,6 +59,7 @@ impl<'a> Font<'a> {
             to_unicode,
             encoding,
             ucs2,
+            legacy,
             widths: HashMap::new(),
             default_width: if two_byte { 1000.0 } else { 500.0 },
         };
@@ -139,16 +146,40 @@ impl<'a> Font<'a> {
 
     /// The codes of a shown string.
     pub(crate) fn codes<'s>(&self, bytes: &'s [u8]) -> impl Iterator<Item = u32> + 's {
-        let step = if self.two_byte { 2 } else { 1 };
-        bytes
-            .chunks(step)
-            .map(|c| c.iter().fold(0u32, |a, &b| a << 8 | b as u32))
+        let (two_byte, legacy) = (self.two_byte, self.legacy.is_some());
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let first = *bytes.get(at)?;
+            let len = if legacy && first < 0x80 {
+                1
+            } else if two_byte {
+                2
+            } else {
+                1
+            };
+            let code = bytes[at..(at + len).min(bytes.len())]
+                .iter()
+                .fold(0u32, |a, &b| a << 8 | b as u32);
+            at += len;
+            Some(code)
+        })
     }
 
     /// The text of a code; a code the font cannot say becomes U+FFFD.
     pub(crate) fn text(&self, code: u32) -> String {
         if let Some(t) = self.to_unicode.as_ref().and_then(|m| m.get(code)) {
             return t.to_string();
+        }
+        if let Some(enc) = self.legacy {
+            let bytes = if code < 0x100 {
+                vec![code as u8]
+            } else {
+                vec![(code >> 8) as u8, code as u8]
+            };
+            let (text, _, bad) = enc.decode(&bytes);
+            if !bad {
+                return text.into_owned();
+            }
         }
         if self.ucs2 {
             return char::from_u32(code).map_or_else(|| "\u{FFFD}".into(), String::from);
@@ -170,6 +201,20 @@ impl<'a> Font<'a> {
             .get(&code)
             .copied()
             .unwrap_or(self.default_width)
+    }
+}
+
+/// The encoding of a predefined CMap whose codes are legacy Chinese text.
+fn legacy_cmap(name: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if name.starts_with(b"Uni") {
+        return None;
+    }
+    if name.starts_with(b"GB") {
+        Some(encoding_rs::GBK)
+    } else if name.starts_with(b"B5") || name.starts_with(b"ETen") || name.starts_with(b"HKscs") {
+        Some(encoding_rs::BIG5)
+    } else {
+        None
     }
 }
 

@@ -42,6 +42,19 @@ pub enum PdfError {
         /// What the parser said.
         detail: String,
     },
+    /// Most glyphs cannot be mapped to text: fonts without a ToUnicode map
+    /// and with codes only the embedded font program knows.
+    #[error(
+        "{path}: the PDF's fonts do not say which characters they draw ({unknown} of {glyphs} glyphs unmapped: no ToUnicode map); OCR the pages instead, e.g. `pdftoppm -r 300 -png IN page && tesseract page-1.png out -l chi_sim hocr`, and read the hOCR"
+    )]
+    NoUnicode {
+        /// The input.
+        path: String,
+        /// Glyphs without text.
+        unknown: usize,
+        /// Glyphs drawn.
+        glyphs: usize,
+    },
     /// No page has text: a scan without OCR.
     #[error(
         "{path}: the PDF has no text layer ({pages} page(s) of images); OCR it first, e.g. `pdftoppm -r 300 -png IN page && tesseract page-1.png out -l chi_sim hocr`, and read the hOCR"
@@ -110,6 +123,19 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Pdf, PdfError> {
         return Err(PdfError::NoText {
             path: path.to_string(),
             pages: pages.len(),
+        });
+    }
+    let glyphs: usize = drawn.iter().map(|(_, _, d)| d.glyphs.len()).sum();
+    let unknown = drawn
+        .iter()
+        .flat_map(|(_, _, d)| &d.glyphs)
+        .filter(|g| g.text.contains('\u{FFFD}'))
+        .count();
+    if unknown * 2 > glyphs {
+        return Err(PdfError::NoUnicode {
+            path: path.to_string(),
+            unknown,
+            glyphs,
         });
     }
     let ruled = drawn
@@ -220,8 +246,9 @@ pub mod fuzzing {
     use lopdf::{Document, Object, Stream, dictionary};
 
     /// A one-page A4 PDF whose page draws `content` (uncompressed) with
-    /// two fonts: `F1`, a Type0 font with Identity-H codes whose ToUnicode
-    /// CMap is `cmap`, and `F2`, a simple font in WinAnsiEncoding.
+    /// three fonts: `F1`, a Type0 font with Identity-H codes whose ToUnicode
+    /// CMap is `cmap`; `F2`, a simple font in WinAnsiEncoding; `F3`, a Type0
+    /// font with GBK codes (`GBK-EUC-H`) and no ToUnicode.
     pub fn one_page(content: &[u8], cmap: &[u8]) -> Vec<u8> {
         let mut doc = Document::with_version("1.5");
         let pages_id = doc.new_object_id();
@@ -239,8 +266,15 @@ pub mod fuzzing {
             "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
             "Encoding" => "WinAnsiEncoding",
         });
+        let cid3 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "CIDFontType0", "BaseFont" => "STSong-Light",
+        });
+        let f3 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "STSong-Light",
+            "Encoding" => "GBK-EUC-H", "DescendantFonts" => vec![cid3.into()],
+        });
         let resources = doc.add_object(dictionary! {
-            "Font" => dictionary! { "F1" => f1, "F2" => f2 },
+            "Font" => dictionary! { "F1" => f1, "F2" => f2, "F3" => f3 },
         });
         let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
         let page = doc.add_object(dictionary! {
@@ -327,7 +361,23 @@ mod tests {
     }
 
     #[test]
+    fn predefined_chinese_cmaps_decode_without_tounicode() {
+        let content = b"BT /F3 10 Tf 50 700 Td <D6B8B1EA41> Tj ET";
+        let Pdf::Spaced { text, .. } = read(&fuzzing::one_page(content, b""), "t.pdf").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(text.trim(), "指标A");
+    }
+
+    #[test]
     fn image_only_and_broken_files_are_errors() {
+        // Identity-H codes with no map to text.
+        let unmapped = fuzzing::one_page(b"BT /F1 10 Tf 50 700 Td <0009000A000B> Tj ET", b"");
+        assert!(matches!(
+            read(&unmapped, "u.pdf"),
+            Err(PdfError::NoUnicode { unknown: 3, .. })
+        ));
         let blank = fuzzing::one_page(b"0 0 100 100 re f", b"");
         assert!(matches!(
             read(&blank, "s.pdf"),
