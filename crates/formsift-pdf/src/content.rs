@@ -51,7 +51,7 @@ const MAX_ITEMS: usize = 1 << 20;
 /// Most bytes a page's content may inflate to.
 pub(crate) const MAX_CONTENT: usize = 64 << 20;
 
-type Matrix = [f32; 6];
+pub(crate) type Matrix = [f32; 6];
 const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
 
 /// `a × b` (apply `a`, then `b`).
@@ -91,8 +91,9 @@ struct Interpreter<'a> {
     at: (f32, f32),
 }
 
-/// Everything a page draws.
-pub(crate) fn page(doc: &Document, page: lopdf::ObjectId) -> Drawn {
+/// Everything a page draws, in the coordinates `view` maps user space to
+/// (the page as displayed).
+pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn {
     let content = doc
         .get_page_content_with_limit(page, MAX_CONTENT)
         .unwrap_or_default();
@@ -106,7 +107,7 @@ pub(crate) fn page(doc: &Document, page: lopdf::ObjectId) -> Drawn {
         at: (0.0, 0.0),
     };
     let state = State {
-        ctm: IDENTITY,
+        ctm: view,
         font: None,
         size: 0.0,
         char_space: 0.0,

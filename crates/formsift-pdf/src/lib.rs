@@ -117,7 +117,8 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Pdf, PdfError> {
     let pages: Vec<(u32, lopdf::ObjectId)> = doc.get_pages().into_iter().collect();
     let mut drawn = Vec::with_capacity(pages.len());
     for &(n, id) in &pages {
-        drawn.push((n, page_height(&doc, id), content::page(&doc, id)));
+        let (view, height) = page_geometry(&doc, id);
+        drawn.push((n, height, content::page(&doc, id, view)));
     }
     if drawn.iter().all(|(_, _, d)| d.glyphs.is_empty()) {
         return Err(PdfError::NoText {
@@ -215,29 +216,47 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Pdf, PdfError> {
     Ok(Pdf::Grid(grid))
 }
 
-/// A page's height (its MediaBox, inherited if need be; A4 if unreadable).
-fn page_height(doc: &lopdf::Document, page: lopdf::ObjectId) -> f32 {
-    let mut id = Some(page);
-    for _ in 0..32 {
-        let Some(dict) = id.and_then(|i| doc.get_dictionary(i).ok()) else {
-            break;
-        };
-        if let Ok(b) = dict
-            .get_deref(b"MediaBox", doc)
-            .and_then(lopdf::Object::as_array)
-            && b.len() == 4
-        {
-            let v: Vec<f32> = b.iter().filter_map(|o| font::number(doc, o)).collect();
-            if v.len() == 4 {
-                return (v[3] - v[1]).abs().max(v[3]);
+/// A page's geometry as displayed: the matrix from its user space to a
+/// space with the origin at the displayed page's bottom left (its MediaBox
+/// corner moved to the origin, its `/Rotate` applied), and the displayed
+/// height. Both are inherited from parent page nodes when the page lacks
+/// them; an unreadable box is A4.
+fn page_geometry(doc: &lopdf::Document, page: lopdf::ObjectId) -> ([f32; 6], f32) {
+    let inherited = |key: &[u8]| {
+        let mut id = Some(page);
+        for _ in 0..32 {
+            let dict = id.and_then(|i| doc.get_dictionary(i).ok())?;
+            if let Ok(v) = dict.get_deref(key, doc) {
+                return Some(v);
             }
+            id = dict
+                .get(b"Parent")
+                .and_then(lopdf::Object::as_reference)
+                .ok();
         }
-        id = dict
-            .get(b"Parent")
-            .and_then(lopdf::Object::as_reference)
-            .ok();
+        None
+    };
+    let b: Vec<f32> = inherited(b"MediaBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|o| font::number(doc, o)).collect())
+        .filter(|v: &Vec<f32>| v.len() == 4 && v.iter().all(|x| x.is_finite()))
+        .unwrap_or_else(|| vec![0.0, 0.0, 595.0, 842.0]);
+    let (x0, y0, x1, y1) = (
+        b[0].min(b[2]),
+        b[1].min(b[3]),
+        b[0].max(b[2]),
+        b[1].max(b[3]),
+    );
+    let rotate = inherited(b"Rotate")
+        .and_then(|o| o.as_i64().ok())
+        .unwrap_or(0)
+        .rem_euclid(360);
+    match rotate {
+        90 => ([0.0, -1.0, 1.0, 0.0, -y0, x1], x1 - x0),
+        180 => ([-1.0, 0.0, 0.0, -1.0, x1, y1], y1 - y0),
+        270 => ([0.0, 1.0, -1.0, 0.0, y1, -x0], x1 - x0),
+        _ => ([1.0, 0.0, 0.0, 1.0, -x0, -y0], y1 - y0),
     }
-    842.0
 }
 
 /// Builds PDFs for tests and fuzzing.
@@ -368,6 +387,26 @@ mod tests {
             panic!()
         };
         assert_eq!(text.trim(), "指标A");
+    }
+
+    #[test]
+    fn rotated_pages_are_read_as_displayed() {
+        // The same two lines on a page turned a quarter clockwise: drawn
+        // top to bottom in user space, they read left to right on screen.
+        let content = b"BT /F2 10 Tf 0 1 -1 0 100 50 Tm (Name) Tj ET \
+            BT /F2 10 Tf 0 1 -1 0 120 50 Tm (Rate) Tj ET";
+        let mut bytes = fuzzing::one_page(content, b"");
+        let at = bytes.windows(9).position(|w| w == b"/MediaBox").unwrap();
+        bytes.splice(at..at, b"/Rotate 90 ".iter().copied());
+        let Ok(Pdf::Spaced { text, .. }) = read(&bytes, "r.pdf") else {
+            panic!("the rotated page reads")
+        };
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines, ["Name", "Rate"]);
     }
 
     #[test]
