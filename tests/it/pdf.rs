@@ -1,6 +1,7 @@
 //! PDFs of the fixture forms (tests/fixtures/pdf-ruled: tables drawn with
 //! rules; tests/fixtures/pdf: the same pages without rules), printed by
-//! LibreOffice from the fixture HTML by scripts/make-fixtures. Ruled PDFs
+//! LibreOffice from the fixture HTML by scripts/make-fixtures, and the same
+//! HTML printed by headless Chromium (tests/fixtures/pdf-chrome). Ruled PDFs
 //! must give the records the HTML of the same forms gives, every record and
 //! row must say on which page and in which box it stands, and encrypted,
 //! damaged and scanned files must fail clearly without stopping the batch.
@@ -25,23 +26,28 @@ fn is_box(s: &str) -> bool {
 
 #[test]
 fn ruled_pdfs_give_every_field_and_row_of_the_forms() {
+    // LibreOffice strokes long rules; Chromium fills a thin rectangle per
+    // cell border, flips its y axis, and gives CJK text as ActualText over
+    // glyphs whose ToUnicode says Kangxi radicals.
     let want = expected();
-    let (found, report) = run("pdf-ruled");
-    assert_eq!(found.len(), want.len(), "one record per form");
-    for (id, w) in &want {
-        let f = &found[id];
-        let d = differences(w, f);
-        assert!(d.is_empty(), "{id}:\n{}", d.join("\n"));
-        assert_eq!(f["source"]["formats"], serde_json::json!(["pdf"]));
-    }
-    for f in report["files"].as_array().unwrap() {
-        assert_eq!(f["encoding"], "pdf", "{}", f["path"]);
+    for folder in ["pdf-ruled", "pdf-chrome"] {
+        let (found, report) = run(folder);
+        assert_eq!(found.len(), want.len(), "{folder}: one record per form");
+        for (id, w) in &want {
+            let f = &found[id];
+            let d = differences(w, f);
+            assert!(d.is_empty(), "{folder} {id}:\n{}", d.join("\n"));
+            assert_eq!(f["source"]["formats"], serde_json::json!(["pdf"]));
+        }
+        for f in report["files"].as_array().unwrap() {
+            assert_eq!(f["encoding"], "pdf", "{}", f["path"]);
+        }
     }
 }
 
 #[test]
 fn every_record_and_row_says_on_which_page_and_in_which_box_it_stands() {
-    for notation in ["pdf-ruled", "pdf"] {
+    for notation in ["pdf-ruled", "pdf-chrome", "pdf"] {
         let (found, _) = run(notation);
         for (id, r) in &found {
             let pages = r["source"]["pages"].as_array().unwrap();

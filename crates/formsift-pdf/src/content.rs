@@ -3,7 +3,10 @@
 //! matrices (`BT`/`ET`, `Tm`, `Td`, `TD`, `T*`, `TL`), text state (`Tf`,
 //! `Tc`, `Tw`, `Tz`, `Ts`), the showing operators (`Tj`, `TJ`, `'`, `"`),
 //! paths (`m`, `l`, `re`, `h`) and their painting (`S`, `s`, `f`, `F`, `f*`,
-//! `B`, `b`, `n`), and form XObjects (`Do`) with their own resources.
+//! `B`, `b`, `n`), form XObjects (`Do`) with their own resources, and
+//! marked content with an `ActualText` (`BDC` … `EMC`), whose text replaces
+//! the glyphs shown inside it (Chrome, for one, maps CJK glyphs to radicals
+//! in ToUnicode and gives the real characters this way).
 
 use crate::font::{Font, number};
 use lopdf::content::Content;
@@ -70,6 +73,21 @@ fn apply(m: &Matrix, x: f32, y: f32) -> (f32, f32) {
     (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 }
 
+/// A PDF text string: UTF-16BE after a byte-order mark, else one byte per
+/// character (PDFDocEncoding, Latin-1 for the printable range).
+fn text_string(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => bytes.iter().map(|&b| b as char).collect(),
+    }
+}
+
 #[derive(Clone)]
 struct State<'a> {
     ctm: Matrix,
@@ -89,6 +107,9 @@ struct Interpreter<'a> {
     path: Vec<(f32, f32, f32, f32)>,
     start: (f32, f32),
     at: (f32, f32),
+    /// Open marked-content sequences: for each, the glyph count at its
+    /// start and its ActualText, when it has one.
+    marked: Vec<Option<(usize, String)>>,
 }
 
 /// Everything a page draws, in the coordinates `view` maps user space to
@@ -105,6 +126,7 @@ pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn
         path: Vec::new(),
         start: (0.0, 0.0),
         at: (0.0, 0.0),
+        marked: Vec::new(),
     };
     let state = State {
         ctm: view,
@@ -281,6 +303,21 @@ impl<'a> Interpreter<'a> {
                 "S" | "s" | "B" | "B*" | "b" | "b*" => self.paint(true),
                 "f" | "F" | "f*" => self.paint(false),
                 "n" => self.path.clear(),
+                "BMC" | "BDC" if self.marked.len() < 256 => {
+                    let actual = op
+                        .operands
+                        .get(1)
+                        .and_then(|o| o.as_dict().ok())
+                        .and_then(|d| d.get(b"ActualText").ok())
+                        .and_then(|t| t.as_str().ok())
+                        .map(text_string);
+                    self.marked.push(actual.map(|t| (self.out.glyphs.len(), t)));
+                }
+                "EMC" => {
+                    if let Some(Some((start, text))) = self.marked.pop() {
+                        self.actual_text(start, text);
+                    }
+                }
                 "Do" if depth < MAX_DEPTH => self.form(op, resources, &g, depth),
                 _ => {}
             }
@@ -319,6 +356,26 @@ impl<'a> Interpreter<'a> {
             }
             *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
         }
+    }
+
+    /// Replaces the glyphs shown since `start` with one glyph of `text`
+    /// over their extent (no glyph at all when the text is empty).
+    fn actual_text(&mut self, start: usize, text: String) {
+        if start >= self.out.glyphs.len() {
+            return;
+        }
+        let shown = self.out.glyphs.split_off(start);
+        if text.trim().is_empty() {
+            return;
+        }
+        let first = &shown[0];
+        self.out.glyphs.push(Glyph {
+            text,
+            x0: shown.iter().map(|g| g.x0).fold(first.x0, f32::min),
+            x1: shown.iter().map(|g| g.x1).fold(first.x1, f32::max),
+            y: first.y,
+            size: shown.iter().map(|g| g.size).fold(first.size, f32::max),
+        });
     }
 
     /// Turns the current path's axis-aligned segments into rules.

@@ -165,8 +165,15 @@ impl<'a> Font<'a> {
         })
     }
 
-    /// The text of a code; a code the font cannot say becomes U+FFFD.
+    /// The text of a code; a code the font cannot say becomes U+FFFD. CJK
+    /// radicals and compatibility ideographs that some producers' CMaps
+    /// give for ordinary characters (⼯ U+2F2F for 工) are folded to the
+    /// unified ideographs.
     pub(crate) fn text(&self, code: u32) -> String {
+        fold_radicals(self.raw_text(code))
+    }
+
+    fn raw_text(&self, code: u32) -> String {
         if let Some(t) = self.to_unicode.as_ref().and_then(|m| m.get(code)) {
             return t.to_string();
         }
@@ -202,6 +209,24 @@ impl<'a> Font<'a> {
             .copied()
             .unwrap_or(self.default_width)
     }
+}
+
+/// Kangxi radicals, CJK radical supplements and compatibility ideographs
+/// as the unified ideographs they are compatibility-equivalent to.
+pub(crate) fn fold_radicals(text: String) -> String {
+    let odd = |c: char| matches!(c, '\u{2E80}'..='\u{2FDF}' | '\u{F900}'..='\u{FAFF}');
+    if !text.chars().any(odd) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if odd(c) {
+            unicode_normalization::char::decompose_compatible(c, |d| out.push(d));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The encoding of a predefined CMap whose codes are legacy Chinese text.

@@ -380,6 +380,22 @@ mod tests {
     }
 
     #[test]
+    fn actual_text_replaces_the_glyphs_it_marks_and_radicals_are_folded() {
+        // ToUnicode maps code 5 to the Kangxi radical ⼯ (U+2F2F) and codes
+        // 6, 7 to ⻔ (U+2ED4) and a private-use glyph; the marked sequence
+        // says the latter two are 门口.
+        let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange \
+            3 beginbfchar <0005> <2F2F> <0006> <2ED4> <0007> <E000> endbfchar";
+        let content = b"BT /F1 10 Tf 50 700 Td <0005> Tj \
+            /Span <</ActualText <FEFF95E853E3>>> BDC <00060007> Tj EMC ET";
+        let Pdf::Spaced { text, .. } = read(&fuzzing::one_page(content, cmap), "t.pdf").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(text.trim(), "工门口");
+    }
+
+    #[test]
     fn predefined_chinese_cmaps_decode_without_tounicode() {
         let content = b"BT /F3 10 Tf 50 700 Td <D6B8B1EA41> Tj ET";
         let Pdf::Spaced { text, .. } = read(&fuzzing::one_page(content, b""), "t.pdf").unwrap()

@@ -96,6 +96,45 @@ pub(crate) fn tables(rules: &[Rule]) -> Vec<Table> {
             }
         }
     }
+    // Pieces of one line (a converter drawing each cell's border on its
+    // own) belong together even where nothing crosses them: the edge
+    // between two merged cells.
+    for (list, offset, vertical) in [(&h, 0, false), (&v, h.len(), true)] {
+        // (position across the line, start, end) of each piece.
+        let key = |r: &Rule| {
+            if vertical {
+                (r.x0, r.y0, r.y1)
+            } else {
+                (r.y0, r.x0, r.x1)
+            }
+        };
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| key(&list[a]).0.total_cmp(&key(&list[b]).0));
+        // Pieces on one line (positions within TOL of the line's first),
+        // in order along it: each touching the reach of those before joins.
+        let mut start = 0;
+        while start < order.len() {
+            let line = key(&list[order[start]]).0;
+            let mut end = start;
+            while end < order.len() && key(&list[order[end]]).0 - line <= TOL {
+                end += 1;
+            }
+            let mut pieces = order[start..end].to_vec();
+            pieces.sort_by(|&a, &b| key(&list[a]).1.total_cmp(&key(&list[b]).1));
+            let mut reach = f32::MIN;
+            for w in pieces.windows(2) {
+                reach = reach.max(key(&list[w[0]]).2);
+                if key(&list[w[1]]).1 <= reach + TOL {
+                    let (ra, rb) = (
+                        find(&mut parent, offset + w[0]),
+                        find(&mut parent, offset + w[1]),
+                    );
+                    parent[ra] = rb;
+                }
+            }
+            start = end;
+        }
+    }
     let mut groups: std::collections::BTreeMap<usize, (Vec<Rule>, Vec<Rule>)> = Default::default();
     for i in 0..n {
         let root = find(&mut parent, i);
@@ -327,6 +366,50 @@ mod tests {
         assert_eq!((t[1].rows(), t[1].cols()), (2, 3));
         // The bottom table's last row spans its right two columns.
         assert_eq!(t[1].owner[4], (1, 1, 1, 2));
+    }
+
+    #[test]
+    fn cell_borders_drawn_piece_by_piece_make_one_table() {
+        // Two merged columns beside a column of three rows, each cell's
+        // border drawn on its own: the middle piece of the edge between the
+        // merged columns crosses no horizontal rule.
+        let rules = vec![
+            h(60.0, 0.0, 90.0),
+            h(40.0, 60.0, 90.0),
+            h(20.0, 60.0, 90.0),
+            h(0.0, 0.0, 90.0),
+            v(0.0, 0.0, 60.0),
+            v(30.0, 40.0, 60.0),
+            v(30.0, 20.0, 40.0),
+            v(30.0, 0.0, 20.0),
+            v(60.0, 0.0, 60.0),
+            v(90.0, 0.0, 60.0),
+        ];
+        let t = tables(&rules);
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].rows(), t[0].cols()), (3, 3));
+        assert_eq!(t[0].owner[0], (0, 0, 3, 1), "the first column is one cell");
+        assert_eq!(t[0].owner[1], (0, 1, 3, 1), "so is the second");
+        assert_eq!(t[0].owner[5], (1, 2, 1, 1), "the third is three");
+    }
+
+    #[test]
+    fn pieces_of_one_line_with_a_gap_stay_apart() {
+        // Two tables one above the other with a title between them: their
+        // left borders are on one line but do not touch. Positions a hair
+        // apart must not chain the lower table to the upper one.
+        let rules = vec![
+            h(100.0, 0.0, 90.0),
+            h(80.0, 0.0, 90.0),
+            v(0.01, 80.0, 100.0),
+            v(90.0, 80.0, 100.0),
+            h(40.0, 0.0, 90.0),
+            h(0.0, 0.0, 90.0),
+            v(0.0, 0.0, 40.0),
+            v(90.0, 0.0, 40.0),
+            v(0.02, 10.0, 20.0),
+        ];
+        assert_eq!(tables(&rules).len(), 2);
     }
 
     #[test]
