@@ -61,6 +61,10 @@ pub struct NotationRules {
     /// Straight double quotes next to CJK text become `“ ”`.
     #[serde(default)]
     pub cjk_quotes: bool,
+    /// In indicator names, a single space between a CJK character and a
+    /// digit is dropped.
+    #[serde(default)]
+    pub cjk_spacing: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use formsift_model::{Alternative, Indicator};
 use formsift_values::{is_cjk, parse_measure, split_ordinal};
 
 /// Removes white space between CJK characters (wrapped-cell artefacts).
-pub(crate) fn clean_name(s: &str) -> String {
+pub(crate) fn clean_name(s: &str, cjk_digits: bool) -> String {
     let chars: Vec<char> = s.trim().chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -17,6 +17,13 @@ pub(crate) fn clean_name(s: &str) -> String {
             let prev = out.chars().next_back();
             let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
             if prev.is_some_and(is_cjk) && next.is_some_and(|n| is_cjk(*n)) {
+                continue;
+            }
+            // `13 号文`: a gap the converter printed ([notation] cjk-spacing).
+            let digit_cjk = (prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| is_cjk(*n)))
+                || (prev.is_some_and(is_cjk) && next.is_some_and(char::is_ascii_digit));
+            if cjk_digits && digit_cjk {
                 continue;
             }
             if prev.is_some_and(char::is_whitespace) {
@@ -328,7 +335,10 @@ pub(crate) fn resolve(
 
 fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
     let (ordinal, name) = match &d.name {
-        Some(n) => split_ordinal(&clean_name(n), &config.indicators.ordinal),
+        Some(n) => split_ordinal(
+            &clean_name(n, config.notation.cjk_spacing),
+            &config.indicators.ordinal,
+        ),
         None => (None, String::new()),
     };
     let mut ind = Indicator {
@@ -414,8 +424,14 @@ mod tests {
 
     #[test]
     fn names_lose_spaces_inside_cjk() {
-        assert_eq!(clean_name("服务对象满意度 指标"), "服务对象满意度指标");
-        assert_eq!(clean_name("Wi-Fi 覆盖率"), "Wi-Fi 覆盖率");
+        assert_eq!(
+            clean_name("服务对象满意度 指标", true),
+            "服务对象满意度指标"
+        );
+        assert_eq!(clean_name("Wi-Fi 覆盖率", true), "Wi-Fi 覆盖率");
+        assert_eq!(clean_name("【2022】13 号文", true), "【2022】13号文");
+        assert_eq!(clean_name("指标 3：到位率", true), "指标3：到位率");
+        assert_eq!(clean_name("【2022】13 号文", false), "【2022】13 号文");
     }
 
     #[test]

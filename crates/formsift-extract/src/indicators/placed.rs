@@ -354,15 +354,22 @@ struct Rows {
 
 impl Rows {
     /// True when the line's name starts a row: a name with an ordinal where
-    /// the table numbers its names; else a name that neither continues the
-    /// open name of the row above (same edge, below a full line) nor is a
-    /// short tail or a value printed mid-row.
+    /// the table numbers its names; else (and below a row whose name has no
+    /// ordinal, in a table that numbers only some) a name that neither
+    /// continues the open name of the row above (same edge, below a full
+    /// line) nor is a short tail or a value printed mid-row.
     fn starts(&self, lp: &LineParts, cur: Option<&Acc>, config: &Config) -> bool {
         let Some(name) = lp.parts.iter().find(|p| p.col == Column::Name) else {
             return false;
         };
+        let numbered = |t: &str| config.indicators.ordinal.is_match(t);
         if self.ordinals {
-            return config.indicators.ordinal.is_match(&name.text);
+            if numbered(&name.text) {
+                return true;
+            }
+            if cur.is_some_and(|c| c.d.name.as_deref().is_some_and(numbered)) {
+                return false;
+            }
         }
         let Some(cur) = cur else {
             return true;
