@@ -873,9 +873,29 @@ mod tests {
 效益指标    生态效益指标         河道水质改善                      改善
 ";
 
+    /// A department form: the first group's names are not numbered and wrap
+    /// around their level 2 labels, the next group's are.
+    const MIXED: &str = "部门整体支出绩效目标申报表
+部门名称 上海市某区总工会
+ 一级指标       二级指标                三级指标                   年度指标值
+                   根据沪财绩【2022】13 号文的规定要求设置三级指标和
+        预算编审管理
+                   指标值
+                   根据沪财绩【2022】13 号文的规定要求设置三级指标和
+        预算执行管理
+                   指标值
+                   指标 1：岗位配置到位率                   =109.00(人)
+产出指标    数量指标
+                   指标 2：退休职工元旦春节送温暖人数             ≥280.00(人)
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
+        indicators_of(FORM)
+    }
+
+    fn indicators_of(form: &str) -> Vec<formsift_model::Indicator> {
         let config = Config::embedded();
-        let doc = formsift_normalize::normalize(FORM, &config);
+        let doc = formsift_normalize::normalize(form, &config);
         let out = crate::extract(&doc, "f.txt", "f", &config);
         out.records.into_iter().next().expect("a record").indicators
     }
@@ -912,6 +932,19 @@ mod tests {
         );
         // The tail was joined by its edge alone (names are not numbered).
         assert!(rows[1].flags.iter().any(|f| f == "wrap_guessed"));
+    }
+
+    #[test]
+    fn unnumbered_rows_of_a_table_that_numbers_others_are_rows_of_their_own() {
+        let rows = indicators_of(MIXED);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let rule = "根据沪财绩【2022】13号文的规定要求设置三级指标和指标值";
+        assert_eq!(
+            names,
+            [rule, rule, "岗位配置到位率", "退休职工元旦春节送温暖人数"]
+        );
+        assert_eq!(rows[2].ordinal, Some(1));
+        assert!(rows[0].target.is_none() && rows[2].target.is_some());
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
