@@ -7,8 +7,7 @@
 //! damaged and scanned files must fail clearly without stopping the batch.
 
 use crate::notations::{differences, expected, misread_rows_go_to_review, run};
-use crate::support::{formsift, root, tempdir};
-use serde_json::Value;
+use crate::support::damaged_batch;
 
 /// `p2:57,402,538,418`: a page, then left, top, right, bottom.
 fn is_box(s: &str) -> bool {
@@ -100,32 +99,12 @@ fn pdfs_without_rules_keep_every_field_and_send_misread_rows_to_review() {
 
 #[test]
 fn encrypted_damaged_and_scanned_pdfs_fail_clearly_and_the_batch_goes_on() {
-    let out = tempdir("pdf-damaged");
-    let d = root().join("tests/fixtures/damaged");
-    let good = root().join("tests/fixtures/pdf-ruled/002_fb1d3b598b348482.pdf");
-    let mut args = vec!["run".to_string(), good.display().to_string()];
-    for f in ["encrypted.pdf", "truncated.pdf", "scanned.pdf"] {
-        args.push(d.join(f).display().to_string());
-    }
-    args.extend(["--out".into(), out.display().to_string(), "--quiet".into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = formsift(&args);
-    assert_eq!(o.status.code(), Some(1), "some inputs failed");
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
-    let files = report["files"].as_array().unwrap();
-    let error = |name: &str| {
-        let f = files
-            .iter()
-            .find(|f| f["path"].as_str().unwrap().ends_with(name))
-            .unwrap();
-        assert_eq!(f["status"], "error", "{name}");
-        let e = f["error"].as_str().unwrap().to_string();
-        assert!(e.contains(name) && !e.contains("internal error"), "{e}");
-        e
-    };
-    assert!(error("encrypted.pdf").contains("encrypted"));
-    assert!(error("truncated.pdf").contains("damaged"));
-    assert!(error("scanned.pdf").contains("no text layer"));
-    assert_eq!(report["records"], 1, "the good file's form is kept");
+    let e = damaged_batch(
+        "pdf-damaged",
+        "tests/fixtures/pdf-ruled/002_fb1d3b598b348482.pdf",
+        &["encrypted.pdf", "truncated.pdf", "scanned.pdf"],
+    );
+    assert!(e["encrypted.pdf"].contains("encrypted"));
+    assert!(e["truncated.pdf"].contains("damaged"));
+    assert!(e["scanned.pdf"].contains("no text layer"));
 }

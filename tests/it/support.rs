@@ -197,3 +197,39 @@ pub fn row_at<'a>(
         })
         .unwrap_or_else(|| panic!("no row of {id} at lines {lines}"))
 }
+
+/// Runs a batch over one good fixture (a path under the repo) and files of
+/// tests/fixtures/damaged, checks that the run exits 1, that each damaged file
+/// is an error naming it (never an internal error) and that the good file's
+/// one form is kept; returns each damaged file's message.
+pub(crate) fn damaged_batch(
+    label: &str,
+    good: &str,
+    damaged: &[&str],
+) -> std::collections::BTreeMap<String, String> {
+    let out = tempdir(label);
+    let d = root().join("tests/fixtures/damaged");
+    let mut args = vec!["run".to_string(), root().join(good).display().to_string()];
+    args.extend(damaged.iter().map(|f| d.join(f).display().to_string()));
+    args.extend(["--out".into(), out.display().to_string(), "--quiet".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = formsift(&args);
+    assert_eq!(o.status.code(), Some(1), "some inputs failed");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["records"], 1, "the good file's form is kept");
+    let files = report["files"].as_array().unwrap();
+    damaged
+        .iter()
+        .map(|name| {
+            let f = files
+                .iter()
+                .find(|f| f["path"].as_str().unwrap().ends_with(name))
+                .unwrap();
+            assert_eq!(f["status"], "error", "{name}");
+            let e = f["error"].as_str().unwrap().to_string();
+            assert!(e.contains(name) && !e.contains("internal error"), "{e}");
+            (name.to_string(), e)
+        })
+        .collect()
+}

@@ -33,8 +33,8 @@ pub struct FileOutput {
     pub preamble: Vec<Residue>,
     /// The normalised document (for review source text).
     pub document: Document,
-    /// Encoding used (for spreadsheets and Word files, their format:
-    /// `xlsx`, `xls`, `docx`).
+    /// Encoding used (for spreadsheets, Word files and PDFs, their format:
+    /// `xlsx`, `xls`, `docx`, `pdf`).
     pub encoding: &'static str,
     /// Input size in bytes.
     pub bytes: usize,
@@ -124,36 +124,16 @@ pub fn process_bytes(
     corrections: Option<&FileCorrections>,
 ) -> Result<FileOutput, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if let Some(kind) = formsift_office::sniff(bytes, path) {
-            let grid = formsift_office::read(bytes, kind, path).map_err(|e| e.to_string())?;
-            let doc = formsift_normalize::normalize_grid(grid, config);
+        // Files that store cells or places (workbooks, Word, PDF) come as a
+        // Document already; text goes through ingest and normalise.
+        if let Some((doc, encoding)) = read_structured(bytes, path, config)? {
             let (records, preamble, document, corrections) =
                 process_document(doc, path, config, corrections);
             return Ok(FileOutput {
                 records,
                 preamble,
                 document,
-                encoding: kind.as_str(),
-                bytes: bytes.len(),
-                corrections,
-            });
-        }
-        if formsift_pdf::sniff(bytes) {
-            let doc = match formsift_pdf::read(bytes, path).map_err(|e| e.to_string())? {
-                formsift_pdf::Pdf::Grid(grid) => formsift_normalize::normalize_grid(grid, config),
-                formsift_pdf::Pdf::Spaced { text, places } => {
-                    let mut doc = formsift_normalize::normalize(&text, config);
-                    doc.places = places;
-                    doc
-                }
-            };
-            let (records, preamble, document, corrections) =
-                process_document(doc, path, config, corrections);
-            return Ok(FileOutput {
-                records,
-                preamble,
-                document,
-                encoding: "pdf",
+                encoding,
                 bytes: bytes.len(),
                 corrections,
             });
@@ -182,6 +162,34 @@ pub fn process_file(
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     process_bytes(&bytes, &name, config, corrections)
+}
+
+/// An office file or a PDF as a normalised Document and the name of its
+/// format; `None` for anything else (text).
+fn read_structured(
+    bytes: &[u8],
+    path: &str,
+    config: &Config,
+) -> Result<Option<(Document, &'static str)>, String> {
+    if let Some(kind) = formsift_office::sniff(bytes, path) {
+        let grid = formsift_office::read(bytes, kind, path).map_err(|e| e.to_string())?;
+        return Ok(Some((
+            formsift_normalize::normalize_grid(grid, config),
+            kind.as_str(),
+        )));
+    }
+    if formsift_pdf::sniff(bytes) {
+        let doc = match formsift_pdf::read(bytes, path).map_err(|e| e.to_string())? {
+            formsift_pdf::Pdf::Grid(grid) => formsift_normalize::normalize_grid(grid, config),
+            formsift_pdf::Pdf::Spaced { text, places } => {
+                let mut doc = formsift_normalize::normalize(&text, config);
+                doc.places = places;
+                doc
+            }
+        };
+        return Ok(Some((doc, "pdf")));
+    }
+    Ok(None)
 }
 
 pub(crate) fn panic_message(path: &str, p: &(dyn std::any::Any + Send)) -> String {
