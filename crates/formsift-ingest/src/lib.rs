@@ -184,9 +184,18 @@ fn legacy_chinese(body: &[u8]) -> Option<(String, &'static str)> {
             .map_or(head, |i| &head[..=i]),
         None => body,
     };
-    let mut detector = chardetng::EncodingDetector::new();
-    detector.feed(sample, true);
-    let tries: [(&'static Encoding, &'static str); 2] = if detector.guess(None, true) == BIG5 {
+    // Bytes Big5 cannot decode (GBK's trail bytes 0x80–0xA0 are not Big5's)
+    // settle it without the detector, which costs more than the rest of
+    // reading a file.
+    let big5 = BIG5
+        .decode_without_bom_handling_and_without_replacement(sample)
+        .is_some()
+        && {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(sample, true);
+            detector.guess(None, true) == BIG5
+        };
+    let tries: [(&'static Encoding, &'static str); 2] = if big5 {
         [(BIG5, "Big5"), (GB18030, "GB18030")]
     } else {
         [(GB18030, "GB18030"), (BIG5, "Big5")]

@@ -55,6 +55,10 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']'))
         .collect();
     for (word, sop) in &rules.suffix_ops {
+        // (A searcher costs more to set up than most units are long.)
+        if unit_text.len() < word.len() {
+            continue;
+        }
         if let Some(pos) = unit_text.find(word.as_str()) {
             if op.is_none() {
                 op = Some(sop.clone());
