@@ -26,6 +26,9 @@ pub(crate) struct Glyph {
     pub(crate) y: f32,
     /// Font size as drawn (the glyph's height).
     pub(crate) size: f32,
+    /// The showing operation that drew it (`Tj`, one `TJ` array …),
+    /// numbered in drawing order: one run of text.
+    pub(crate) run: u32,
 }
 
 /// An axis-aligned line drawn on the page: a stroke, or a filled rectangle
@@ -110,6 +113,8 @@ struct Interpreter<'a> {
     /// Open marked-content sequences: for each, the glyph count at its
     /// start and its ActualText, when it has one.
     marked: Vec<Option<(usize, String)>>,
+    /// Showing operations so far.
+    runs: u32,
 }
 
 /// Everything a page draws, in the coordinates `view` maps user space to
@@ -127,6 +132,7 @@ pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn
         start: (0.0, 0.0),
         at: (0.0, 0.0),
         marked: Vec::new(),
+        runs: 0,
     };
     let state = State {
         ctm: view,
@@ -254,11 +260,14 @@ impl<'a> Interpreter<'a> {
                         tm = tlm;
                     }
                     if let Some(Object::String(s, _)) = op.operands.last() {
+                        self.runs += 1;
                         self.show(s, &g, &mut tm);
                     }
                 }
                 "TJ" => {
                     if let Some(Object::Array(items)) = op.operands.first() {
+                        // One TJ array is one run.
+                        self.runs += 1;
                         for item in items {
                             match item {
                                 Object::String(s, _) => self.show(s, &g, &mut tm),
@@ -352,6 +361,7 @@ impl<'a> Interpreter<'a> {
                     x1: x0.max(x1).max(x0 + 0.1),
                     y,
                     size: (top - y).abs().max(1.0),
+                    run: self.runs,
                 });
             }
             *tm = mul(&[1.0, 0.0, 0.0, 1.0, tx, 0.0], tm);
@@ -375,6 +385,7 @@ impl<'a> Interpreter<'a> {
             x1: shown.iter().map(|g| g.x1).fold(first.x1, f32::max),
             y: first.y,
             size: shown.iter().map(|g| g.size).fold(first.size, f32::max),
+            run: first.run,
         });
     }
 

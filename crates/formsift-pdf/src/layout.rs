@@ -34,25 +34,166 @@ struct TextLine {
     size: f32,
 }
 
-/// Glyphs grouped into lines by baseline, top to bottom.
+/// Glyphs grouped into lines by baseline, top to bottom. Runs of text on
+/// one baseline that overlap (a spreadsheet cell's text running on under
+/// its clipped neighbour, which a reader does not see overlap) go on lines
+/// of their own, the later-drawn one below, as `pdftotext` prints them.
 fn lines(mut glyphs: Vec<Glyph>) -> Vec<TextLine> {
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
-    let mut out: Vec<TextLine> = Vec::new();
+    let mut bands: Vec<TextLine> = Vec::new();
     for g in glyphs {
-        match out.last_mut() {
+        match bands.last_mut() {
             Some(l) if (l.y - g.y).abs() <= l.size.min(g.size) * 0.5 => {
                 l.size = l.size.max(g.size);
                 l.glyphs.push(g);
             }
-            _ => out.push(TextLine {
+            _ => bands.push(TextLine {
                 y: g.y,
                 size: g.size,
                 glyphs: vec![g],
             }),
         }
     }
-    for l in &mut out {
-        l.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    let mut out = Vec::with_capacity(bands.len());
+    for band in bands {
+        out.extend(unoverlap(band));
+    }
+    out
+}
+
+/// How far into the page, as a share of its height, a running header or
+/// footer stands.
+const MARGIN: f32 = 0.1;
+
+/// Drops running page numbers: a line in the top or bottom tenth of a page
+/// whose text, digits aside, recurs in the same margin on at least half the
+/// pages (two at least) with its digits changing — a spreadsheet's `表1` /
+/// `Page 1`, a report's `第 3 页` — so it does not join the last row of a
+/// form or the title of the next. A line that recurs unchanged (each page's
+/// form title, its year) stays.
+pub(crate) fn drop_running_lines(pages: &mut [(u32, f32, Drawn)]) {
+    if pages.len() < 2 {
+        return;
+    }
+    let key = |l: &TextLine| -> String {
+        l.glyphs
+            .iter()
+            .flat_map(|g| g.text.chars())
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect()
+    };
+    // Per page, the keys and baselines of the lines in each margin.
+    let mut seen: std::collections::HashMap<(bool, String), usize> = Default::default();
+    let mut texts: std::collections::HashMap<(bool, String), std::collections::HashSet<String>> =
+        Default::default();
+    let mut margins: Vec<Vec<(bool, String, f32)>> = Vec::new();
+    for (_, height, d) in pages.iter() {
+        let mut here = Vec::new();
+        for l in lines(d.glyphs.clone()) {
+            let top = l.y + l.size > height * (1.0 - MARGIN);
+            let bottom = l.y < height * MARGIN;
+            if top || bottom {
+                let text: String = l.glyphs.iter().map(|g| g.text.as_str()).collect();
+                texts.entry((top, key(&l))).or_default().insert(text);
+                here.push((top, key(&l), l.y));
+            }
+        }
+        let mut keys: Vec<(bool, String)> = here.iter().map(|(t, k, _)| (*t, k.clone())).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            *seen.entry(k).or_default() += 1;
+        }
+        margins.push(here);
+    }
+    let need = pages.len().div_ceil(2).max(2);
+    for ((_, _, d), here) in pages.iter_mut().zip(margins) {
+        let drop: Vec<f32> = here
+            .into_iter()
+            .filter(|(t, k, _)| {
+                let at = (*t, k.clone());
+                k.contains('#') && seen[&at] >= need && texts[&at].len() >= need
+            })
+            .map(|(_, _, y)| y)
+            .collect();
+        if !drop.is_empty() {
+            d.glyphs
+                .retain(|g| !drop.iter().any(|y| (g.y - y).abs() <= g.size * 0.5));
+        }
+    }
+}
+
+/// A band's glyphs as one line, or as several when runs overlap.
+fn unoverlap(mut band: TextLine) -> Vec<TextLine> {
+    band.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    // Each run's extent, in drawing order.
+    let mut runs: Vec<(u32, f32, f32)> = Vec::new();
+    for g in &band.glyphs {
+        match runs.iter_mut().find(|r| r.0 == g.run) {
+            Some(r) => {
+                r.1 = r.1.min(g.x0);
+                r.2 = r.2.max(g.x1);
+            }
+            None => runs.push((g.run, g.x0, g.x1)),
+        }
+    }
+    let slack = band.size * 0.2;
+    let overlaps =
+        |a: &(u32, f32, f32), b: &(u32, f32, f32)| a.1 < b.2 - slack && b.1 < a.2 - slack;
+    if !runs
+        .iter()
+        .enumerate()
+        .any(|(k, a)| runs[k + 1..].iter().any(|b| overlaps(a, b)))
+    {
+        return vec![band];
+    }
+    runs.sort_by_key(|r| r.0);
+    // Runs drawn one after another end to end are one text (a producer
+    // switching fonts between `指标1` and `：名称`): chains of runs.
+    let mut chains: Vec<(Vec<u32>, f32, f32)> = Vec::new();
+    for r in &runs {
+        match chains
+            .iter_mut()
+            .find(|c| (r.1 - c.2).abs() <= band.size * 0.3)
+        {
+            Some(c) => {
+                c.0.push(r.0);
+                c.2 = c.2.max(r.2);
+            }
+            None => chains.push((vec![r.0], r.1, r.2)),
+        }
+    }
+    // Each chain, from the left, to the first line where it overlaps
+    // nothing: the text that runs on stays on top, what it runs over goes
+    // below.
+    chains.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut levels: Vec<Vec<(u32, f32, f32)>> = Vec::new();
+    let mut level_of = std::collections::HashMap::new();
+    for (ids, x0, x1) in chains {
+        let r = (ids[0], x0, x1);
+        let k = levels
+            .iter()
+            .position(|l| !l.iter().any(|o| overlaps(o, &r)))
+            .unwrap_or(levels.len());
+        if k == levels.len() {
+            levels.push(Vec::new());
+        }
+        levels[k].push(r);
+        for id in ids {
+            level_of.insert(id, k);
+        }
+    }
+    let mut out: Vec<TextLine> = (0..levels.len())
+        .map(|k| TextLine {
+            // Just below the one before, so the order stays.
+            y: band.y - k as f32 * 0.01,
+            size: band.size,
+            glyphs: Vec::new(),
+        })
+        .collect();
+    for g in band.glyphs {
+        out[level_of[&g.run]].glyphs.push(g);
     }
     out
 }
@@ -314,4 +455,71 @@ pub(crate) fn spaced_text(glyphs: Vec<Glyph>) -> Vec<(String, [f32; 4])> {
             (s, [l.glyphs[0].x0, l.y + l.size, right, l.y])
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run of glyphs one unit wide each, from `x`, on baseline `y`.
+    fn run(text: &str, x: f32, y: f32, id: u32) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(k, c)| Glyph {
+                text: c.to_string(),
+                x0: x + k as f32 * 10.0,
+                x1: x + k as f32 * 10.0 + 10.0,
+                y,
+                size: 10.0,
+                run: id,
+            })
+            .collect()
+    }
+
+    fn texts(ls: &[TextLine]) -> Vec<String> {
+        ls.iter().map(|l| line_text(l, Some(1.5))).collect()
+    }
+
+    #[test]
+    fn text_running_on_under_a_neighbour_goes_on_a_line_of_its_own() {
+        // A name that runs on over the next cell, whose value was drawn on
+        // the same baseline; the name's rest came in another font (run 3).
+        let mut glyphs = run("指标1", 0.0, 100.0, 1);
+        glyphs.extend(run("=100%", 40.0, 100.0, 2));
+        glyphs.extend(run("：帮困送温暖对象符合率", 30.0, 100.0, 3));
+        assert_eq!(
+            texts(&lines(glyphs)),
+            ["指标1：帮困送温暖对象符合率", "=100%"]
+        );
+        // Runs side by side stay one line.
+        let mut side = run("名称", 0.0, 50.0, 1);
+        side.extend(run("值", 60.0, 50.0, 2));
+        assert_eq!(texts(&lines(side)), ["名称\t值"]);
+    }
+
+    #[test]
+    fn running_page_numbers_are_dropped_and_repeated_titles_kept() {
+        let page = |n: u32| {
+            let mut g = run(&format!("表{n}"), 280.0, 820.0, 1);
+            g.extend(run("绩效目标申报表", 100.0, 800.0, 2));
+            g.extend(run("项目名称", 50.0, 400.0, 3));
+            g.extend(run(&format!("Page{n}"), 280.0, 20.0, 4));
+            (
+                n,
+                842.0,
+                Drawn {
+                    glyphs: g,
+                    rules: Vec::new(),
+                },
+            )
+        };
+        let mut pages = vec![page(1), page(2), page(3)];
+        drop_running_lines(&mut pages);
+        for (_, _, d) in &pages {
+            assert_eq!(
+                texts(&lines(d.glyphs.clone())),
+                ["绩效目标申报表", "项目名称"]
+            );
+        }
+    }
 }

@@ -139,6 +139,7 @@ pub fn read(bytes: &[u8], path: &str) -> Result<Pdf, PdfError> {
             glyphs,
         });
     }
+    layout::drop_running_lines(&mut drawn);
     let ruled = drawn
         .iter()
         .any(|(_, _, d)| !table::tables(&d.rules).is_empty());
