@@ -86,7 +86,21 @@ pub(crate) fn read(
     {
         return None;
     }
-    let mut lines = parts_of(rows, header, &anchors, record, consumed, config);
+    // Where the header's 三级指标 starts: the names' edge when no name is long.
+    let name_header = header
+        .iter()
+        .find(|(col, _)| *col == Column::Name)
+        .and_then(|&(_, at)| header_line.cells.get(at)?.span)
+        .map(|s| s[0]);
+    let mut lines = parts_of(
+        rows,
+        header,
+        name_header,
+        &anchors,
+        record,
+        consumed,
+        config,
+    );
     let labels = join_labels(&mut lines, consumed, config);
     let mut acc = assemble(&lines, header, config);
     place_labels(&labels, &lines, &mut acc);
@@ -100,10 +114,11 @@ pub(crate) fn read(
 }
 
 /// The left edges of the columns of names and of level labels: where most
-/// long texts start, and where most level names start (labels of merged
-/// cells stand left of the names; a squeezed line may shift a cell, so the
-/// most common edge is taken, not the leftmost).
-fn edges(rows: &[&Line], config: &Config) -> (u32, Vec<u32>) {
+/// long texts start (or, in a table whose names are all short, where the
+/// header's 三级指标 starts), and where most level names start (labels of
+/// merged cells stand left of the names; a squeezed line may shift a cell,
+/// so the most common edge is taken, not the leftmost).
+fn edges(rows: &[&Line], name_header: Option<u32>, config: &Config) -> (u32, Vec<u32>) {
     let mode = |xs: Vec<u32>| -> Option<u32> {
         xs.iter().copied().max_by_key(|x| {
             (
@@ -119,7 +134,9 @@ fn edges(rows: &[&Line], config: &Config) -> (u32, Vec<u32>) {
             .filter_map(|(_, c)| c.span.map(|s| s[0]))
             .collect::<Vec<u32>>()
     };
-    let names = mode(of(|k, n| k == Kind::Text && n > 6)).unwrap_or(u32::MAX);
+    let names = mode(of(|k, n| k == Kind::Text && n > 6))
+        .or(name_header)
+        .unwrap_or(u32::MAX);
     let mut levels = Vec::new();
     levels.extend(mode(of(|k, _| k == Kind::Level1)));
     levels.extend(mode(of(|k, _| matches!(k, Kind::Level2 | Kind::Level12))));
@@ -143,15 +160,17 @@ fn is_label(c: &Cell, k: Kind, names: u32, levels: &[u32]) -> bool {
 }
 
 /// Aligns each line; page breaks (blank lines, repeated headers) counted.
+#[allow(clippy::too_many_arguments)]
 fn parts_of(
     rows: &[&Line],
     header: &Header,
+    name_header: Option<u32>,
     anchors: &[(Column, usize, u32)],
     record: &mut Record,
     consumed: &mut Consumed,
     config: &Config,
 ) -> Vec<LineParts> {
-    let (names, level_edges) = edges(rows, config);
+    let (names, level_edges) = edges(rows, name_header, config);
     let levels: Vec<&(Column, usize, u32)> = anchors
         .iter()
         .filter(|a| matches!(a.0, Column::Level1 | Column::Level2))
@@ -889,6 +908,16 @@ mod tests {
                    指标 2：退休职工元旦春节送温暖人数             ≥280.00(人)
 ";
 
+    /// Names no longer than level labels (a spreadsheet printed with its
+    /// names cut at the cell's edge), labels at the bottom of their rows.
+    const SHORT: &str = "财政项目支出绩效目标申报表
+一级指标        二级指标        三级指标      年度指标值
+成本指标        经济成本指标    教师课时费    按实发放
+                                年度开设班级  ≥100.00(个)
+                数量指标        年度招收学员  ≥3000.00(人次)
+产出指标        质量指标        年度招生计划  =100(%)
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -945,6 +974,17 @@ mod tests {
         );
         assert_eq!(rows[2].ordinal, Some(1));
         assert!(rows[0].target.is_none() && rows[2].target.is_some());
+    }
+
+    #[test]
+    fn a_table_whose_names_are_all_short_still_has_rows() {
+        let rows = indicators_of(SHORT);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["教师课时费", "年度开设班级", "年度招收学员", "年度招生计划"]
+        );
+        assert_eq!(rows[3].level2.as_deref(), Some("质量指标"));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
