@@ -129,14 +129,23 @@ fn unoverlap(mut band: TextLine) -> Vec<TextLine> {
     band.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
     // Each run's extent, in drawing order.
     let mut runs: Vec<(u32, f32, f32)> = Vec::new();
+    let mut index: std::collections::HashMap<u32, usize> = Default::default();
     for g in &band.glyphs {
-        match runs.iter_mut().find(|r| r.0 == g.run) {
-            Some(r) => {
-                r.1 = r.1.min(g.x0);
-                r.2 = r.2.max(g.x1);
+        match index.get(&g.run) {
+            Some(&k) => {
+                runs[k].1 = runs[k].1.min(g.x0);
+                runs[k].2 = runs[k].2.max(g.x1);
             }
-            None => runs.push((g.run, g.x0, g.x1)),
+            None => {
+                index.insert(g.run, runs.len());
+                runs.push((g.run, g.x0, g.x1));
+            }
         }
+    }
+    // (The comparisons below are quadratic in runs: a line drawn glyph by
+    // glyph in thousands of runs is taken as it is.)
+    if runs.len() > 512 {
+        return vec![band];
     }
     let slack = band.size * 0.2;
     let overlaps =
