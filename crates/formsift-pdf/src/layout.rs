@@ -67,55 +67,66 @@ const MARGIN: f32 = 0.1;
 
 /// Drops running page numbers: a line in the top or bottom tenth of a page
 /// whose text, digits aside, recurs in the same margin on at least half the
-/// pages (two at least) with its digits changing — a spreadsheet's `表1` /
-/// `Page 1`, a report's `第 3 页` — so it does not join the last row of a
-/// form or the title of the next. A line that recurs unchanged (each page's
-/// form title, its year) stays.
+/// pages (two at least) with a number that changes, stays below 1000 and
+/// never goes down from page to page — a spreadsheet's `表1` / `Page 1`, a
+/// report's `第 3 页` — so it does not join the last row of a form or the
+/// title of the next. A line that recurs unchanged (each page's form title)
+/// or with a year (`（2022年度）`) stays.
 pub(crate) fn drop_running_lines(pages: &mut [(u32, f32, Drawn)]) {
     if pages.len() < 2 {
         return;
     }
-    let key = |l: &TextLine| -> String {
-        l.glyphs
-            .iter()
-            .flat_map(|g| g.text.chars())
+    type Key = (bool, String);
+    let key = |top: bool, text: &str| -> Key {
+        let shape = text
+            .chars()
             .filter(|c| !c.is_whitespace())
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
-            .collect()
+            .collect();
+        (top, shape)
     };
-    // Per page, the keys and baselines of the lines in each margin.
-    let mut seen: std::collections::HashMap<(bool, String), usize> = Default::default();
-    let mut texts: std::collections::HashMap<(bool, String), std::collections::HashSet<String>> =
-        Default::default();
-    let mut margins: Vec<Vec<(bool, String, f32)>> = Vec::new();
+    let number = |text: &str| -> Option<u32> {
+        let digits: String = text
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    // Per page, each margin line's key and baseline; per key, its numbers
+    // in page order.
+    let mut margins: Vec<Vec<(Key, f32)>> = Vec::new();
+    let mut numbers: std::collections::HashMap<Key, Vec<Option<u32>>> = Default::default();
     for (_, height, d) in pages.iter() {
-        let mut here = Vec::new();
+        let mut here: Vec<(Key, f32)> = Vec::new();
         for l in lines(d.glyphs.clone()) {
             let top = l.y + l.size > height * (1.0 - MARGIN);
-            let bottom = l.y < height * MARGIN;
-            if top || bottom {
-                let text: String = l.glyphs.iter().map(|g| g.text.as_str()).collect();
-                texts.entry((top, key(&l))).or_default().insert(text);
-                here.push((top, key(&l), l.y));
+            if !top && l.y >= height * MARGIN {
+                continue;
             }
-        }
-        let mut keys: Vec<(bool, String)> = here.iter().map(|(t, k, _)| (*t, k.clone())).collect();
-        keys.sort();
-        keys.dedup();
-        for k in keys {
-            *seen.entry(k).or_default() += 1;
+            let text: String = l.glyphs.iter().map(|g| g.text.as_str()).collect();
+            let k = key(top, &text);
+            if k.1.contains('#') && !here.iter().any(|(h, _)| *h == k) {
+                numbers.entry(k.clone()).or_default().push(number(&text));
+            }
+            here.push((k, l.y));
         }
         margins.push(here);
     }
     let need = pages.len().div_ceil(2).max(2);
+    let running = |k: &Key| {
+        numbers.get(k).is_some_and(|ns| {
+            ns.len() >= need
+                && ns.iter().all(|n| n.is_some_and(|n| n < 1000))
+                && ns.windows(2).all(|w| w[0] <= w[1])
+                && ns.first() != ns.last()
+        })
+    };
     for ((_, _, d), here) in pages.iter_mut().zip(margins) {
         let drop: Vec<f32> = here
             .into_iter()
-            .filter(|(t, k, _)| {
-                let at = (*t, k.clone());
-                k.contains('#') && seen[&at] >= need && texts[&at].len() >= need
-            })
-            .map(|(_, _, y)| y)
+            .filter(|(k, _)| running(k))
+            .map(|(_, y)| y)
             .collect();
         if !drop.is_empty() {
             d.glyphs
@@ -511,6 +522,7 @@ mod tests {
         let page = |n: u32| {
             let mut g = run(&format!("表{n}"), 280.0, 820.0, 1);
             g.extend(run("绩效目标申报表", 100.0, 800.0, 2));
+            g.extend(run(&format!("（{}年度）", 2023 - n % 2), 100.0, 785.0, 5));
             g.extend(run("项目名称", 50.0, 400.0, 3));
             g.extend(run(&format!("Page{n}"), 280.0, 20.0, 4));
             (
@@ -525,10 +537,10 @@ mod tests {
         let mut pages = vec![page(1), page(2), page(3)];
         drop_running_lines(&mut pages);
         for (_, _, d) in &pages {
-            assert_eq!(
-                texts(&lines(d.glyphs.clone())),
-                ["绩效目标申报表", "项目名称"]
-            );
+            let t = texts(&lines(d.glyphs.clone()));
+            assert_eq!(t[0], "绩效目标申报表");
+            assert!(t[1].ends_with("年度）"), "a year is no page number: {t:?}");
+            assert_eq!(t[2..], ["项目名称"]);
         }
     }
 }
