@@ -409,7 +409,10 @@ impl Rows {
         // only while the row's value is still to come (a value printed on
         // the name's first line leaves short tails at most).
         let short = name.text.chars().count() <= 6;
-        if open && name.x.abs_diff(cur_x) <= EDGE && (short || !cur.has(Column::Target)) {
+        // A line on its own that does not fill the column ends the name
+        // above, even when the row's value came on the name's first line.
+        let ends = alone && name.width() + EDGE < self.widest;
+        if open && name.x.abs_diff(cur_x) <= EDGE && (short || ends || !cur.has(Column::Target)) {
             return false;
         }
         if alone && short {
@@ -918,6 +921,16 @@ mod tests {
 产出指标        质量指标        年度招生计划  =100(%)
 ";
 
+    /// Long names whose value came on the first line, the rest of the name
+    /// on the line below, names not numbered.
+    const TAIL: &str = "财政项目支出绩效目标申报表
+ 一级指标       二级指标      三级指标                                       年度指标值
+产出指标    数量指标     示范指导和组织区退管会社区为老服务活动的开展                   ≥4.00(场)
+                示范引领和组织动员全市各级退管组织开展“冬送温暖夏送清凉 ≥500.00(人次)
+                重阳送温情”系列帮困关爱工作
+                组织开展千名老人免费体检实事项目                         ≥1000.00(人)
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -985,6 +998,24 @@ mod tests {
             ["教师课时费", "年度开设班级", "年度招收学员", "年度招生计划"]
         );
         assert_eq!(rows[3].level2.as_deref(), Some("质量指标"));
+    }
+
+    #[test]
+    fn the_rest_of_a_name_below_its_value_joins_the_name() {
+        let rows = indicators_of(TAIL);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "示范指导和组织区退管会社区为老服务活动的开展",
+                "示范引领和组织动员全市各级退管组织开展“冬送温暖夏送清凉重阳送温情”系列帮困关爱工作",
+                "组织开展千名老人免费体检实事项目",
+            ]
+        );
+        assert_eq!(
+            rows[1].target.as_ref().map(|t| t.raw.as_str()),
+            Some("≥500.00(人次)")
+        );
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
