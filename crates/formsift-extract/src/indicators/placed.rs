@@ -369,6 +369,9 @@ struct Rows {
     /// The widest name piece (display columns): a piece about as wide filled
     /// its cell, so the name may go on below.
     widest: u32,
+    /// Where most names start: a name's first line printed after level
+    /// labels may be pushed right of it, its tail is not.
+    edge: u32,
 }
 
 impl Rows {
@@ -412,7 +415,9 @@ impl Rows {
         // A line on its own that does not fill the column ends the name
         // above, even when the row's value came on the name's first line.
         let ends = alone && name.width() + EDGE < self.widest;
-        if open && name.x.abs_diff(cur_x) <= EDGE && (short || ends || !cur.has(Column::Target)) {
+        let pushed = ends && cur_x > name.x && name.x.abs_diff(self.edge) <= EDGE;
+        let below = name.x.abs_diff(cur_x) <= EDGE || pushed;
+        if open && below && (short || ends || !cur.has(Column::Target)) {
             return false;
         }
         if alone && short {
@@ -440,6 +445,14 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
             .count()
             >= 2,
         widest: names().map(Part::width).max().unwrap_or(0),
+        edge: {
+            let xs: Vec<u32> = names().map(|p| p.x).collect();
+            let near = |x: u32| xs.iter().filter(|y| y.abs_diff(x) <= 2).count();
+            xs.iter()
+                .copied()
+                .max_by_key(|&x| (near(x), u32::MAX - x))
+                .unwrap_or(0)
+        },
     };
     let has_col = |c: Column| header.iter().any(|(k, _)| *k == c);
     let mut rows: Vec<Acc> = Vec::new();
@@ -499,6 +512,16 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 continue;
             }
             let name_x = cur.x_of(Column::Name).unwrap_or(0);
+            // The tail of a name whose first line was pushed right.
+            if p.col == Column::Name
+                && lp.parts.len() == 1
+                && p.x < name_x
+                && p.x.abs_diff(table.edge) <= EDGE
+                && cur.append(Column::Name, p)
+            {
+                cur.d.flag("wrap_guessed");
+                continue;
+            }
             if (p.col != Column::Name || p.x < name_x + AWAY) && cur.put(p) {
                 continue;
             }
@@ -931,6 +954,20 @@ mod tests {
                 组织开展千名老人免费体检实事项目                         ≥1000.00(人)
 ";
 
+    /// A name printed after its row's level labels, so pushed right of the
+    /// names' edge; its value centred on a line of its own and the rest of
+    /// the name back at the edge.
+    const PUSHED: &str = "财政项目支出绩效目标申报表
+一级指标        二级指标                  三级指标                                 年度指标值
+                    上报信息及时                              及时
+       时效指标
+                    资金到位及时                              及时
+效益指标 社会效益指标         减轻本市支援外地建设退休(职)回沪定居特
+                                         加大帮扶力度，减轻生活困难
+                    困人员生活困难
+                    保障中单厂支内退休职工养老和医疗待遇 及时足额发放
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1016,6 +1053,26 @@ mod tests {
             rows[1].target.as_ref().map(|t| t.raw.as_str()),
             Some("≥500.00(人次)")
         );
+    }
+
+    #[test]
+    fn the_rest_of_a_name_pushed_right_by_its_labels_joins_the_name() {
+        let rows = indicators_of(PUSHED);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "上报信息及时",
+                "资金到位及时",
+                "减轻本市支援外地建设退休(职)回沪定居特困人员生活困难",
+                "保障中单厂支内退休职工养老和医疗待遇",
+            ]
+        );
+        assert_eq!(
+            rows[2].target.as_ref().map(|t| t.raw.as_str()),
+            Some("加大帮扶力度，减轻生活困难")
+        );
+        assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
