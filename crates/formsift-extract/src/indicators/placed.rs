@@ -396,6 +396,9 @@ impl Rows {
         let Some(cur) = cur else {
             return true;
         };
+        if fragment(lp, cur) {
+            return false;
+        }
         // A value for a cell the row above has filled, not as its next
         // line: a row of its own.
         if lp
@@ -425,6 +428,21 @@ impl Rows {
         }
         !(open && alone && name.x >= cur_x + AWAY && !cur.has(Column::Target))
     }
+}
+
+/// True when the line's name, below the row's name (not a value printed
+/// mid-row), is two characters or fewer: no indicator is named so briefly,
+/// so it is the rest of the row's name that wrapped.
+fn fragment(lp: &LineParts, cur: &Acc) -> bool {
+    let Some(name_x) = cur.x_of(Column::Name) else {
+        return false;
+    };
+    lp.parts
+        .iter()
+        .find(|p| p.col == Column::Name)
+        .is_some_and(|p| {
+            p.x < name_x + AWAY && p.text.chars().filter(|c| !c.is_whitespace()).count() <= 2
+        })
 }
 
 fn valueish(k: Kind) -> bool {
@@ -495,6 +513,24 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 table.starts(n, Some(cur), config) && !n.parts.iter().any(|p| p.col == c)
             })
         };
+        // A line whose name is a fragment: the last line of a row whose
+        // cells wrapped, however far its pieces moved.
+        if let Some(cur) = rows.last_mut()
+            && fragment(lp, cur)
+        {
+            for p in &lp.parts {
+                let col = if cur.slot(p.col).is_some() {
+                    p.col
+                } else {
+                    Column::Remark
+                };
+                if !cur.append(col, p) {
+                    pending.push(p.clone());
+                }
+            }
+            cur.d.flag("wrap_guessed");
+            continue;
+        }
         for p in &lp.parts {
             let Some(cur) = rows.last_mut() else {
                 pending.push(p.clone());
@@ -815,7 +851,22 @@ fn fit(labels: &[(f64, usize)], rows: &[Geom], cuts: &[bool]) -> Vec<(Option<usi
             (y - r.u0).abs() + 2.0
         }
     };
-    let c = dp(labels, rows.len(), cuts, &centred);
+    // A converter prints the label of a group that runs to a page break at
+    // the group's top, not its centre: such a group may take either. The
+    // cost reported stays the distance from the centre, so a group fitted
+    // by its top there is still in doubt.
+    let at_break = |s: usize, e: usize| {
+        rows[s].page != rows[e - 1].page || rows.get(e).is_some_and(|r| r.page != rows[e - 1].page)
+    };
+    let either = |l: (f64, usize), s: usize, e: usize| {
+        let c = centred(l, s, e);
+        if at_break(s, e) {
+            c.min(top(l, s, e))
+        } else {
+            c
+        }
+    };
+    let c = dp(labels, rows.len(), cuts, &either);
     let t = dp(labels, rows.len(), cuts, &top);
     let best = match (c, t) {
         (Some(c), Some(t)) if t.0 < c.0 => Some((t.1, true)),
@@ -968,6 +1019,18 @@ mod tests {
                     保障中单厂支内退休职工养老和医疗待遇 及时足额发放
 ";
 
+    /// The last two characters of a name on the next line, with the rest of
+    /// its value and of its wrapped labels, all moved left by the squeeze.
+    const FRAGMENT: &str = "财政项目支出绩效目标申报表
+一级指标        二级指标                 三级指标                                   年度指标值
+                     得益面广                                促进社会和谐稳定
+       可持续影响指标
+                     长效管理机制健全性                           健全
+满意度指 服务对象满意度 提升对党和政府、工会组织的认可度和归 体现党和政府的关心和关爱，让支内回沪人
+标    指标      属感                 员真正得到实惠
+                     职工投诉处理满意度                           ≥90%
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1075,6 +1138,26 @@ mod tests {
         assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
     }
 
+    #[test]
+    fn a_name_of_two_characters_is_the_rest_of_the_name_above() {
+        let rows = indicators_of(FRAGMENT);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "得益面广",
+                "长效管理机制健全性",
+                "提升对党和政府、工会组织的认可度和归属感",
+                "职工投诉处理满意度",
+            ]
+        );
+        assert_eq!(
+            rows[2].target.as_ref().map(|t| t.raw.as_str()),
+            Some("体现党和政府的关心和关爱，让支内回沪人员真正得到实惠")
+        );
+        assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
+    }
+
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
         let mut u = 0.0;
         heights
@@ -1113,6 +1196,35 @@ mod tests {
             &cuts,
         );
         assert_eq!((got[0].0, got[1].0), (Some(0), Some(1)));
+    }
+
+    #[test]
+    fn a_label_of_a_group_that_runs_to_a_page_break_may_stand_at_its_top() {
+        // Page 0: rows on lines 1, 3, 4–6 (two text lines tall) and 7; page
+        // 1: rows on lines 9 and 11. Labels: on line 2 (centred on the first
+        // two rows), on line 4 (the top of the two rows before the break)
+        // and on line 10 (centred on the rows of page 1).
+        let mut rows = geom(&[
+            (1, 1, 1.0),
+            (3, 3, 1.0),
+            (4, 6, 2.0),
+            (7, 7, 1.0),
+            (9, 9, 1.0),
+            (11, 11, 1.0),
+        ]);
+        for r in &mut rows[4..] {
+            r.page = 1;
+        }
+        let labels = [
+            (position(2.0, &rows), 0),
+            (position(4.0, &rows), 0),
+            (position(10.0, &rows), 1),
+        ];
+        let got = fit(&labels, &rows, &[true; 7]);
+        let starts: Vec<Option<usize>> = got.iter().map(|g| g.0).collect();
+        assert_eq!(starts, [Some(0), Some(2), Some(4)]);
+        // Off its group's centre: the group is still in doubt.
+        assert!(got[1].1 > OFFCENTRE);
     }
 
     #[test]
