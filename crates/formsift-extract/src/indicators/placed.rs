@@ -426,7 +426,12 @@ impl Rows {
         if alone && short {
             return false;
         }
-        !(open && alone && name.x >= cur_x + AWAY && !cur.has(Column::Target))
+        // Well right of the row's open name, with no level label pushing it
+        // there: the row's values, printed centred on its wrapped name (the
+        // alignment may have shifted them a column).
+        let values =
+            alone || lp.labels.is_empty() || !lp.parts.iter().any(|p| p.col == Column::Target);
+        !(open && values && name.x >= cur_x + AWAY && !cur.has(Column::Target))
     }
 }
 
@@ -1031,6 +1036,18 @@ mod tests {
                      职工投诉处理满意度                           ≥90%
 ";
 
+    /// A self-assessment form: a wrapped name's values printed on a line of
+    /// their own between its lines, well right of the names.
+    const CENTRED: &str = "财政项目支出绩效自评表
+ 一级指标       二级指标           三级指标             年度指标值 实际完成值 分值 得分
+产出指标    时效指标       每季度保障及时率                 >=100%      100             15       15
+                   增强灵活就业人群获得感和归属
+                                            增强          增强              8        7
+                   感
+        社会效益指标
+效益指标               保护灵活就业人群合法权益             保护          保护              8        7
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1156,6 +1173,25 @@ mod tests {
             Some("体现党和政府的关心和关爱，让支内回沪人员真正得到实惠")
         );
         assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
+    }
+
+    #[test]
+    fn values_centred_on_a_wrapped_name_are_the_rows_values() {
+        let rows = indicators_of(CENTRED);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "每季度保障及时率",
+                "增强灵活就业人群获得感和归属感",
+                "保护灵活就业人群合法权益",
+            ]
+        );
+        let r = &rows[1];
+        let raw = |v: &Option<formsift_model::Measure>| v.as_ref().map(|m| m.raw.clone());
+        assert_eq!(raw(&r.target).as_deref(), Some("增强"));
+        assert_eq!(raw(&r.actual).as_deref(), Some("增强"));
+        assert_eq!((r.weight, r.score), (Some(8.0), Some(7.0)));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
