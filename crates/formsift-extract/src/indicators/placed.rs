@@ -31,6 +31,9 @@ const UNLABELLED: f64 = 2.0;
 /// A label farther than this (text lines) from where its group would print
 /// it puts the group's rows in doubt.
 const OFFCENTRE: f64 = 0.5;
+/// How much better (text lines per label) reading labels at their groups'
+/// tops must fit than reading them at their centres to be taken.
+const TOP_MARGIN: f64 = 0.25;
 
 /// One cell of a line and the column it was aligned to.
 #[derive(Debug, Clone)]
@@ -874,7 +877,9 @@ fn fit(labels: &[(f64, usize)], rows: &[Geom], cuts: &[bool]) -> Vec<(Option<usi
     let c = dp(labels, rows.len(), cuts, &either);
     let t = dp(labels, rows.len(), cuts, &top);
     let best = match (c, t) {
-        (Some(c), Some(t)) if t.0 < c.0 => Some((t.1, true)),
+        // A label centred on a group is also at the top of some row, so the
+        // top reading fits every table well: it wins only by a clear margin.
+        (Some(c), Some(t)) if t.0 + TOP_MARGIN * (labels.len() as f64) < c.0 => Some((t.1, true)),
         (Some(c), _) => Some((c.1, false)),
         (None, t) => t.map(|t| (t.1, true)),
     };
@@ -1261,6 +1266,30 @@ mod tests {
         assert_eq!(starts, [Some(0), Some(2), Some(4)]);
         // Off its group's centre: the group is still in doubt.
         assert!(got[1].1 > OFFCENTRE);
+    }
+
+    #[test]
+    fn labels_centred_on_their_groups_are_read_so_though_each_tops_some_row() {
+        // Two rows of two text lines (lines 1–3, 4–6), each with a label
+        // between its lines; then four one-line rows (7–10) and a label on
+        // line 8, as near their middle as a line can be: one group of four
+        // rows, not one row and then three headed by the label.
+        let rows = geom(&[
+            (1, 3, 2.0),
+            (4, 6, 2.0),
+            (7, 7, 1.0),
+            (8, 8, 1.0),
+            (9, 9, 1.0),
+            (10, 10, 1.0),
+        ]);
+        let labels = [
+            (position(2.0, &rows), 0),
+            (position(5.0, &rows), 0),
+            (position(8.0, &rows), 0),
+        ];
+        let got = fit(&labels, &rows, &[true; 7]);
+        let starts: Vec<Option<usize>> = got.iter().map(|g| g.0).collect();
+        assert_eq!(starts, [Some(0), Some(1), Some(2)]);
     }
 
     #[test]
