@@ -506,8 +506,14 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 }
             }
             // Pieces printed above the line (a value centred on a row whose
-            // other cells wrap) belong to it.
+            // other cells wrap) belong to it; one well right of its name that
+            // the alignment took for a name is its value.
+            let name_x = acc.x_of(Column::Name);
             for p in pending.drain(..) {
+                let far = name_x.is_some_and(|x| p.col == Column::Name && p.x >= x + AWAY);
+                if far && acc.put_value(&p, &has_col) {
+                    continue;
+                }
                 if !acc.put(&p) {
                     acc.prepend(&p);
                 }
@@ -571,28 +577,8 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
             }
             // A value printed mid-row, well right of the row's name, that
             // the alignment took for a name: the value of a wrapped row.
-            if p.x >= name_x + AWAY {
-                let spare = [
-                    Column::Target,
-                    Column::Actual,
-                    Column::Weight,
-                    Column::Score,
-                ]
-                .into_iter()
-                .filter(|c| has_col(*c) && !cur.has(*c))
-                .find(|c| {
-                    !matches!(c, Column::Weight | Column::Score)
-                        || matches!(p.kind, Kind::Number(_))
-                });
-                if let Some(col) = spare
-                    && (valueish(p.kind) || col == Column::Target)
-                {
-                    let mut q = p.clone();
-                    q.col = col;
-                    if cur.put(&q) {
-                        continue;
-                    }
-                }
+            if p.x >= name_x + AWAY && cur.put_value(p, &has_col) {
+                continue;
             }
             pending.push(p.clone());
         }
@@ -615,6 +601,28 @@ impl Part {
 }
 
 impl Acc {
+    /// Puts a piece the alignment took for a name into the first value
+    /// cell (of the header's, `has_col`) still empty that it can fill.
+    fn put_value(&mut self, p: &Part, has_col: &impl Fn(Column) -> bool) -> bool {
+        let spare = [
+            Column::Target,
+            Column::Actual,
+            Column::Weight,
+            Column::Score,
+        ]
+        .into_iter()
+        .filter(|c| has_col(*c) && !self.has(*c))
+        .find(|c| {
+            !matches!(c, Column::Weight | Column::Score) || matches!(p.kind, Kind::Number(_))
+        });
+        let Some(col) = spare.filter(|c| valueish(p.kind) || *c == Column::Target) else {
+            return false;
+        };
+        let mut q = p.clone();
+        q.col = col;
+        self.put(&q)
+    }
+
     fn has(&self, col: Column) -> bool {
         let d = &self.d;
         match col {
@@ -1053,6 +1061,17 @@ mod tests {
 效益指标               保护灵活就业人群合法权益             保护          保护              8        7
 ";
 
+    /// A value wrapped in its cell and centred on a one-line name: its first
+    /// line above the name, its second below.
+    const ABOVE: &str = "财政项目支出绩效目标申报表
+ 一级指标       二级指标           三级指标                          年度指标值
+       社会效益指标          扩大工会会员覆盖面                              扩大
+                                                              预算执行率
+                       专人负责项目实施监督，长效管理机制健全有效
+效益指标                                                          100%
+       可持续影响指标         长效管理机制健全性                              健全
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1197,6 +1216,24 @@ mod tests {
         assert_eq!(raw(&r.target).as_deref(), Some("增强"));
         assert_eq!(raw(&r.actual).as_deref(), Some("增强"));
         assert_eq!((r.weight, r.score), (Some(8.0), Some(7.0)));
+    }
+
+    #[test]
+    fn a_value_wrapped_around_its_rows_name_is_the_rows_value() {
+        let rows = indicators_of(ABOVE);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "扩大工会会员覆盖面",
+                "专人负责项目实施监督，长效管理机制健全有效",
+                "长效管理机制健全性",
+            ]
+        );
+        assert_eq!(
+            rows[1].target.as_ref().map(|t| t.raw.as_str()),
+            Some("预算执行率100%")
+        );
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
