@@ -167,7 +167,10 @@ pub(crate) fn read_region(
 ) {
     let lines = &body[region.start..region.end];
     match region.kind {
-        RegionKind::Indicators => indicators::read_table(lines, record, consumed, config),
+        RegionKind::Indicators => {
+            let above = region.start.checked_sub(1).map(|i| body[i]);
+            indicators::read_table(lines, above, record, consumed, config)
+        }
         RegionKind::Matrix => read_matrix(lines, record, consumed, template, config),
         RegionKind::List(t) => read_list(lines, t, record, consumed, config),
     }

@@ -11,6 +11,7 @@ mod draft;
 mod levels;
 mod placed;
 mod stream;
+mod wrapped;
 
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
@@ -47,15 +48,16 @@ pub(crate) fn first_cell_after_sections(line: &Line, config: &Config) -> Option<
         .cloned()
 }
 
-/// Reads the indicator table (`lines[0]` is the header) into the record.
+/// Reads the indicator table (`lines[0]` is the header; `above` the line
+/// before it) into the record.
 pub(crate) fn read_table(
     lines: &[&Line],
+    above: Option<&Line>,
     record: &mut Record,
     consumed: &mut Consumed,
     config: &Config,
 ) {
     let header_line = lines[0];
-    let header = header_of(header_line, config);
     for (i, c) in header_line.filled() {
         if config.indicators.headers.contains_key(&c.key)
             || config.indicators.row_sections.contains(&c.key)
@@ -63,9 +65,22 @@ pub(crate) fn read_table(
             consumed.take(header_line.number, i);
         }
     }
-    let rows = &lines[1..];
+    let mut rows = &lines[1..];
     let spaced = rows.iter().filter(|l| l.layout == Layout::Spaced).count()
         > rows.iter().filter(|l| l.layout == Layout::Columns).count();
+    let wrapped = spaced
+        .then(|| wrapped::join(above, header_line, rows.first().copied(), consumed, config))
+        .flatten();
+    let header_line = match &wrapped {
+        Some(w) => {
+            if w.below_used {
+                rows = &rows[1..];
+            }
+            &w.header
+        }
+        None => header_line,
+    };
+    let header = header_of(header_line, config);
     let drafts = if spaced {
         placed::read(header_line, &header, rows, record, consumed, config)
             .unwrap_or_else(|| stream::read(rows, consumed, config))

@@ -1,0 +1,161 @@
+//! A header wrapped in its narrow cells, as text laid out by spaces prints
+//! it: `实际完成` on the line above the header line, `值` on the line below.
+
+use crate::consumed::Consumed;
+use formsift_config::Config;
+use formsift_model::{Cell, Layout, Line};
+
+/// The header line with its wrapped columns made whole.
+pub(crate) struct Wrapped {
+    pub header: Line,
+    /// Every piece of the line below the header went into the header.
+    pub below_used: bool,
+}
+
+/// Joins pieces of the lines above and below the header (and the header's
+/// own pieces that name no column) that stand over one another and together
+/// name a header column the header lacks. `None` when there are none.
+pub(crate) fn join(
+    above: Option<&Line>,
+    header: &Line,
+    below: Option<&Line>,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> Option<Wrapped> {
+    let headers = &config.indicators.headers;
+    let spaced = |l: &&Line| l.layout == Layout::Spaced;
+    let pieces = |l: Option<&Line>| -> Vec<(usize, usize, Cell)> {
+        l.filter(spaced)
+            .map(|l| {
+                l.filled()
+                    .filter(|(i, c)| !consumed.has(l.number, *i) && c.span.is_some())
+                    .map(|(i, c)| (l.number, i, c.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (top, bottom) = (pieces(above), pieces(below));
+    // The header's own cells that name no column may be a wrapped column's
+    // middle.
+    let mid: Vec<(usize, usize, Cell)> = header
+        .filled()
+        .filter(|(_, c)| !headers.contains_key(&c.key) && c.span.is_some())
+        .map(|(i, c)| (header.number, i, c.clone()))
+        .collect();
+    let have: Vec<_> = header
+        .filled()
+        .filter_map(|(_, c)| headers.get(&c.key))
+        .collect();
+    let over = |a: &Cell, b: &Cell| {
+        let (a, b) = (a.span.unwrap_or_default(), b.span.unwrap_or_default());
+        a[0] < b[1] && b[0] < a[1]
+    };
+    let mut cells: Vec<Cell> = header
+        .cells
+        .iter()
+        .filter(|c| !mid.iter().any(|m| m.2.col == c.col))
+        .cloned()
+        .collect();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut joined_any = false;
+    let seeds: Vec<&(usize, usize, Cell)> = top.iter().chain(&mid).chain(&bottom).collect();
+    for seed in seeds {
+        if taken.contains(&(seed.0, seed.1)) {
+            continue;
+        }
+        // The pieces standing over one another with the seed, top to bottom.
+        let mut stack: Vec<&(usize, usize, Cell)> = Vec::new();
+        for line in [&top, &mid, &bottom] {
+            if let Some(p) = line
+                .iter()
+                .find(|p| over(&p.2, &seed.2) && !taken.contains(&(p.0, p.1)))
+            {
+                stack.push(p);
+            }
+        }
+        if stack.len() < 2 {
+            continue;
+        }
+        let key: String = stack.iter().map(|p| p.2.key.as_str()).collect();
+        let Some(col) = headers.get(&key) else {
+            continue;
+        };
+        if have.contains(&col) {
+            continue;
+        }
+        let span = stack.iter().fold([u32::MAX, 0], |s, p| {
+            let q = p.2.span.unwrap_or_default();
+            [s[0].min(q[0]), s[1].max(q[1])]
+        });
+        let mut cell = Cell::new(0, key);
+        cell.span = Some(span);
+        cells.push(cell);
+        taken.extend(stack.iter().map(|p| (p.0, p.1)));
+        joined_any = true;
+    }
+    if !joined_any {
+        return None;
+    }
+    // Mid pieces not joined stay as they were.
+    cells.extend(
+        mid.iter()
+            .filter(|m| !taken.contains(&(m.0, m.1)))
+            .map(|m| m.2.clone()),
+    );
+    cells.retain(|c| !c.text.is_empty() || c.span.is_some());
+    cells.sort_by_key(|c| c.span.map_or(u32::MAX, |s| s[0]));
+    for (i, c) in cells.iter_mut().enumerate() {
+        c.col = i;
+    }
+    for &(line, i) in &taken {
+        consumed.take(line, i);
+    }
+    let below_used = below.is_some_and(|b| {
+        b.filled()
+            .all(|(i, _)| taken.contains(&(b.number, i)) || consumed.has(b.number, i))
+    });
+    let mut header = header.clone();
+    header.cells = cells;
+    Some(Wrapped { header, below_used })
+}
+
+#[cfg(test)]
+mod tests {
+    use formsift_config::Config;
+
+    /// A self-assessment table whose `实际完成值` header wrapped in its
+    /// narrow cell: `实际完成` above the header line, `值` below it.
+    const FORM: &str = "财政项目支出绩效自评表
+项目名称 青浦区劳模创新工作室创建
+                                                               实际完成
+一级指标        二级指标                  三级指标          年度指标值               分值 得分
+                                                                 值
+       数量指标          采购碎纸机                          =14 台           =12 台   20   18
+产出指标
+       质量指标          敬老月活动参与人数达标率              =100%           =100%    20   20
+";
+
+    #[test]
+    fn a_header_wrapped_around_its_line_is_made_whole() {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(FORM, &config);
+        let out = crate::extract(&doc, "f.txt", "f", &config);
+        let record = out.records.into_iter().next().expect("a record");
+        let rows = &record.indicators;
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["采购碎纸机", "敬老月活动参与人数达标率"]);
+        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
+        assert_eq!(raw(&rows[0].target).as_deref(), Some("=14 台"));
+        assert_eq!(raw(&rows[0].actual).as_deref(), Some("=12 台"));
+        assert_eq!((rows[0].weight, rows[0].score), (Some(20.0), Some(18.0)));
+        // The header's pieces are read, not left over.
+        assert!(
+            !record
+                .residue
+                .iter()
+                .any(|r| r.text == "实际完成" || r.text == "值"),
+            "{:?}",
+            record.residue
+        );
+    }
+}
