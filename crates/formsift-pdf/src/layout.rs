@@ -459,7 +459,9 @@ pub(crate) fn spaced_text(glyphs: Vec<Glyph>) -> Vec<(String, [f32; 4])> {
                 if col < want && gap > l.size * 0.3 {
                     s.extend(std::iter::repeat_n(' ', want - col));
                     col = want;
-                } else if right.is_some() && gap > l.size * 0.3 {
+                } else if right.is_some() && gap > l.size * 0.1 {
+                    // A narrower gap, as between a cell's text that fills it
+                    // and the next cell's: one space, as a word break.
                     s.push(' ');
                     col += 1;
                 }
@@ -498,6 +500,20 @@ mod tests {
 
     fn texts(ls: &[TextLine]) -> Vec<String> {
         ls.iter().map(|l| line_text(l, Some(1.5))).collect()
+    }
+
+    #[test]
+    fn a_narrow_gap_between_cells_is_one_space_a_wide_one_a_column() {
+        // A name that fills its cell, its value 2 points on (a fifth of the
+        // font size), and a remark far right.
+        let mut glyphs = run("年度招生", 0.0, 100.0, 1);
+        glyphs.extend(run("=1", 42.0, 100.0, 2));
+        glyphs.extend(run("好", 200.0, 100.0, 3));
+        let lines = spaced_text(glyphs);
+        assert_eq!(lines.len(), 1);
+        let text = &lines[0].0;
+        assert!(text.starts_with("年度招生 =1 "), "{text:?}");
+        assert!(text.ends_with(" 好") && text.contains("=1    "), "{text:?}");
     }
 
     #[test]
