@@ -26,6 +26,9 @@ use formsift_values::{join_wrapped, parse_amount};
 const EDGE: u32 = 4;
 /// A short piece this many columns right of the row's name is not its tail.
 const AWAY: u32 = 8;
+/// A text value at least this wide (display columns) that fills its column
+/// has wrapped, when the line below goes on at its edge.
+const WORDS: u32 = 12;
 /// Cost of a row that no label of a level covers (text lines).
 const UNLABELLED: f64 = 2.0;
 /// A label farther than this (text lines) from where its group would print
@@ -63,8 +66,8 @@ struct Acc {
     page: usize,
     /// Pieces per text cell: the row's height in text lines is the most.
     pieces: Vec<(Column, usize)>,
-    /// Width of the name's last piece.
-    name_w: u32,
+    /// Width of each text cell's last piece.
+    widths: Vec<(Column, u32)>,
 }
 
 /// Reads the rows under `header_line`, or `None` when a cell's position is
@@ -229,7 +232,11 @@ fn parts_of(
                 kind: k,
                 at: (line.number, i),
             };
-            if !levels.is_empty() && cells.is_empty() && is_label(c, k, names, &level_edges) {
+            if !levels.is_empty()
+                && cells.is_empty()
+                && is_label(c, k, names, &level_edges)
+                && !names_its_row(line, i, k, config)
+            {
                 let col = match (config.is_level1(&c.key), config.is_level2(&c.key)) {
                     (true, false) => Column::Level1,
                     (false, true) => Column::Level2,
@@ -287,6 +294,32 @@ fn parts_of(
         out.push(lp);
     }
     out
+}
+
+/// True when the cell at `i`, short text that is no piece of a level name,
+/// is the only text of a line that goes on to a value: the row's name
+/// printed left of its edge (a squeezed line), not a label.
+fn names_its_row(line: &Line, i: usize, k: Kind, config: &Config) -> bool {
+    if !matches!(k, Kind::Short | Kind::Text) {
+        return false;
+    }
+    let key = &line.cells[i].key;
+    let piece = config
+        .level1_names()
+        .into_iter()
+        .chain(config.level2_names())
+        .any(|n| n.contains(key.as_str()));
+    if piece {
+        return false;
+    }
+    let rest: Vec<Kind> = line
+        .filled()
+        .filter(|(j, _)| *j > i)
+        .map(|(_, c)| kind(&c.text, config))
+        .collect();
+    rest.iter()
+        .any(|k| matches!(k, Kind::Value | Kind::Number(_)))
+        && !rest.iter().any(|k| matches!(k, Kind::Text))
 }
 
 /// A level label, joined from its pieces when it wrapped.
@@ -372,12 +405,51 @@ struct Rows {
     /// The widest name piece (display columns): a piece about as wide filled
     /// its cell, so the name may go on below.
     widest: u32,
+    /// The widest piece of each column.
+    widest_of: Vec<(Column, u32)>,
     /// Where most names start: a name's first line printed after level
     /// labels may be pushed right of it, its tail is not.
     edge: u32,
 }
 
 impl Rows {
+    /// True when the line goes on from full cells of the row above: a name
+    /// and a text value (words, no figures) whose last pieces filled their
+    /// columns, and on this line a piece at the edge of each (a name pushed
+    /// right by level labels on the line may stand a little right of its
+    /// edge). Both the name and its value wrapped. A name alone may fill its
+    /// column without wrapping (a column as wide as its longest name), so a
+    /// text value must have filled its own too.
+    fn goes_on(&self, lp: &LineParts, cur: &Acc) -> bool {
+        let widest = |col: Column| {
+            self.widest_of
+                .iter()
+                .find(|(c, _)| *c == col)
+                .map_or(0, |(_, w)| *w)
+        };
+        let full = |col: Column| cur.has(col) && cur.width_of(col) + EDGE >= widest(col);
+        let words = |col: Column| {
+            cur.text_of(col).is_some_and(|t| {
+                !t.chars().any(|c| c.is_ascii_digit()) && cur.width_of(col) >= WORDS
+            })
+        };
+        full(Column::Name)
+            && lp.parts.iter().any(|p| p.col != Column::Name)
+            && lp.parts.iter().all(|p| {
+                let Some(x) = cur.x_of(p.col) else {
+                    return false;
+                };
+                let pushed =
+                    p.col == Column::Name && !lp.labels.is_empty() && p.x > x && p.x < x + AWAY;
+                // The same words again are the next row's value.
+                let again = cur.text_of(p.col) == Some(p.text.as_str());
+                (x.abs_diff(p.x) <= EDGE || pushed)
+                    && full(p.col)
+                    && !again
+                    && (p.col == Column::Name || words(p.col))
+            })
+    }
+
     /// True when the line's name starts a row: a name with an ordinal where
     /// the table numbers its names; else (and below a row whose name has no
     /// ordinal, in a table that numbers only some) a name that neither
@@ -399,7 +471,7 @@ impl Rows {
         let Some(cur) = cur else {
             return true;
         };
-        if fragment(lp, cur) {
+        if fragment(lp, cur) || self.goes_on(lp, cur) {
             return false;
         }
         // A value for a cell the row above has filled, not as its next
@@ -411,7 +483,7 @@ impl Rows {
         {
             return true;
         }
-        let open = cur.name_w + EDGE >= self.widest;
+        let open = cur.width_of(Column::Name) + EDGE >= self.widest;
         let cur_x = cur.x_of(Column::Name).unwrap_or(0);
         let alone = lp.parts.len() == 1;
         // Below a full line, at its edge: the rest of the name; a long rest
@@ -471,6 +543,16 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
             .count()
             >= 2,
         widest: names().map(Part::width).max().unwrap_or(0),
+        widest_of: {
+            let mut w: Vec<(Column, u32)> = Vec::new();
+            for p in lines.iter().flat_map(|l| &l.parts) {
+                match w.iter_mut().find(|(c, _)| *c == p.col) {
+                    Some((_, m)) => *m = (*m).max(p.width()),
+                    None => w.push((p.col, p.width())),
+                }
+            }
+            w
+        },
         edge: {
             let xs: Vec<u32> = names().map(|p| p.x).collect();
             let near = |x: u32| xs.iter().filter(|y| y.abs_diff(x) <= 2).count();
@@ -498,7 +580,7 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 xs: Vec::new(),
                 page: lp.page,
                 pieces: Vec::new(),
-                name_w: 0,
+                widths: Vec::new(),
             };
             for p in &lp.parts {
                 if !acc.put(p) {
@@ -527,10 +609,10 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 table.starts(n, Some(cur), config) && !n.parts.iter().any(|p| p.col == c)
             })
         };
-        // A line whose name is a fragment: the last line of a row whose
-        // cells wrapped, however far its pieces moved.
+        // A line whose name is a fragment, or whose pieces go on from the
+        // row's full cells: the next line of a row whose cells wrapped.
         if let Some(cur) = rows.last_mut()
-            && fragment(lp, cur)
+            && (fragment(lp, cur) || table.goes_on(lp, cur))
         {
             for p in &lp.parts {
                 let col = if cur.slot(p.col).is_some() {
@@ -637,6 +719,26 @@ impl Acc {
         }
     }
 
+    /// Width of the cell's last piece (0 when empty).
+    fn width_of(&self, col: Column) -> u32 {
+        self.widths
+            .iter()
+            .find(|(c, _)| *c == col)
+            .map_or(0, |(_, w)| *w)
+    }
+
+    /// The text of a text cell.
+    fn text_of(&self, col: Column) -> Option<&str> {
+        let d = &self.d;
+        match col {
+            Column::Name => d.name.as_deref(),
+            Column::Target => d.target.as_deref(),
+            Column::Actual => d.actual.as_deref(),
+            Column::Remark => d.remark.as_deref(),
+            _ => None,
+        }
+    }
+
     fn x_of(&self, col: Column) -> Option<u32> {
         self.xs.iter().find(|(c, _)| *c == col).map(|(_, x)| *x)
     }
@@ -653,8 +755,9 @@ impl Acc {
     }
 
     fn took(&mut self, col: Column, p: &Part) {
-        if col == Column::Name {
-            self.name_w = p.width();
+        match self.widths.iter_mut().find(|(c, _)| *c == col) {
+            Some((_, w)) => *w = p.width(),
+            None => self.widths.push((col, p.width())),
         }
         match self.pieces.iter_mut().find(|(c, _)| *c == col) {
             Some((_, n)) => *n += 1,
@@ -1072,6 +1175,23 @@ mod tests {
        可持续影响指标         长效管理机制健全性                              健全
 ";
 
+    /// Two rows whose names fill the column and whose words values repeat;
+    /// a name and its words value both wrapped onto a second line, at their
+    /// edges; the last row's name printed left of its edge between the
+    /// wrapped labels of its group.
+    const BOTH: &str = "财政项目支出绩效目标申报表
+ 一级指标       二级指标      三级指标                                 年度指标值
+         社会效益指标 传递对老年人的关心关爱，积极营造敬老爱老助老的 退休职工得益面广
+                   传递对老年人的关心关爱，积极营造敬老爱老助老的 退休职工得益面广
+                   丰富他们的精神文化生活                          退休职工得益面广
+效益指标           每年固定开展示范活动，积极与各涉老组织、爱心助 示范活动有健全的长
+         可持续影响指 老单位及区、局、集团公司退管会合作              效管理机制
+         标        长效管理机制健全性                          健全有效
+满意度指 服务对象满意度
+             使用者满意度                                      =100%
+标    指标
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1234,6 +1354,28 @@ mod tests {
             rows[1].target.as_ref().map(|t| t.raw.as_str()),
             Some("预算执行率100%")
         );
+    }
+
+    #[test]
+    fn a_name_and_its_words_value_wrapped_together_stay_one_row() {
+        let rows = indicators_of(BOTH);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "传递对老年人的关心关爱，积极营造敬老爱老助老的",
+                "传递对老年人的关心关爱，积极营造敬老爱老助老的",
+                "丰富他们的精神文化生活",
+                "每年固定开展示范活动，积极与各涉老组织、爱心助老单位及区、局、集团公司退管会合作",
+                "长效管理机制健全性",
+                "使用者满意度",
+            ]
+        );
+        let target = |k: usize| rows[k].target.as_ref().map(|t| t.raw.clone());
+        assert_eq!(target(1).as_deref(), Some("退休职工得益面广"));
+        assert_eq!(target(3).as_deref(), Some("示范活动有健全的长效管理机制"));
+        assert_eq!(target(5).as_deref(), Some("=100%"));
+        assert_eq!(rows[5].level2.as_deref(), Some("服务对象满意度指标"));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
