@@ -98,7 +98,7 @@ pub(crate) fn read(
         .find(|(col, _)| *col == Column::Name)
         .and_then(|&(_, at)| header_line.cells.get(at)?.span)
         .map(|s| s[0]);
-    let mut lines = parts_of(
+    let lines = parts_of(
         rows,
         header,
         name_header,
@@ -107,7 +107,7 @@ pub(crate) fn read(
         consumed,
         config,
     );
-    let labels = join_labels(&mut lines, consumed, config);
+    let labels = join_labels(&lines, consumed, config);
     let mut acc = assemble(&lines, header, config);
     place_labels(&labels, &lines, &mut acc);
     let drafts: Vec<Draft> = acc.into_iter().map(|a| a.d).collect();
@@ -335,8 +335,11 @@ struct Label {
 /// (`产出指` / `标`) joined when together they name a level; pieces that
 /// together name a header column (a header wrapped around a page break) are
 /// taken and dropped.
-fn join_labels(lines: &mut [LineParts], consumed: &mut Consumed, config: &Config) -> Vec<Label> {
-    let pieces: Vec<Part> = lines.iter_mut().flat_map(|l| l.labels.drain(..)).collect();
+fn join_labels(lines: &[LineParts], consumed: &mut Consumed, config: &Config) -> Vec<Label> {
+    let pieces: Vec<Part> = lines
+        .iter()
+        .flat_map(|l| l.labels.iter().cloned())
+        .collect();
     let mut used = vec![false; pieces.len()];
     let mut out = Vec::new();
     for i in 0..pieces.len() {
@@ -433,17 +436,29 @@ impl Rows {
                 !t.chars().any(|c| c.is_ascii_digit()) && cur.width_of(col) >= WORDS
             })
         };
+        // The rest of a name shorter than its column lets a layout pull the
+        // rest of the value left towards it.
+        let narrow_name = lp
+            .parts
+            .iter()
+            .find(|p| p.col == Column::Name)
+            .filter(|n| n.width() + EDGE < self.widest)
+            .map(|n| n.x1);
         full(Column::Name)
             && lp.parts.iter().any(|p| p.col != Column::Name)
             && lp.parts.iter().all(|p| {
                 let Some(x) = cur.x_of(p.col) else {
                     return false;
                 };
+                // Labels on the line that reach the names' edge push the
+                // name right of it.
                 let pushed =
-                    p.col == Column::Name && !lp.labels.is_empty() && p.x > x && p.x < x + AWAY;
+                    p.col == Column::Name && p.x > x && lp.labels.iter().any(|l| l.x1 + EDGE >= x);
+                let pulled =
+                    p.col != Column::Name && p.x < x && narrow_name.is_some_and(|end| p.x > end);
                 // The same words again are the next row's value.
                 let again = cur.text_of(p.col) == Some(p.text.as_str());
-                (x.abs_diff(p.x) <= EDGE || pushed)
+                (x.abs_diff(p.x) <= EDGE || pushed || pulled)
                     && full(p.col)
                     && !again
                     && (p.col == Column::Name || words(p.col))
@@ -504,8 +519,10 @@ impl Rows {
         // Well right of the row's open name, with no level label pushing it
         // there: the row's values, printed centred on its wrapped name (the
         // alignment may have shifted them a column).
-        let values =
-            alone || lp.labels.is_empty() || !lp.parts.iter().any(|p| p.col == Column::Target);
+        let values = alone
+            || lp.labels.is_empty()
+            || valueish(name.kind)
+            || !lp.parts.iter().any(|p| p.col == Column::Target);
         !(open && values && name.x >= cur_x + AWAY && !cur.has(Column::Target))
     }
 }
@@ -1162,6 +1179,9 @@ mod tests {
                    感
         社会效益指标
 效益指标               保护灵活就业人群合法权益             保护          保护              8        7
+                   设施日常维护管理制度健全
+        可持续影响指标                   健全       健全     10   10
+                   性
 ";
 
     /// A value wrapped in its cell and centred on a one-line name: its first
@@ -1190,6 +1210,16 @@ mod tests {
 满意度指 服务对象满意度
              使用者满意度                                      =100%
 标    指标
+";
+
+    /// The rest of a name and of its words value on the next line, the
+    /// value's rest pulled left towards the shorter rest of the name.
+    const PULLED: &str = "财政项目支出绩效目标申报表
+ 一级指标       二级指标      三级指标                                 年度指标值
+                 采购及时性                        及时
+                 基层工会组织覆盖，减轻本市支援外地建设退休(职)回沪定居特 完成区总工会年初指
+效益指标 社会效益指标      困人员生活困难                       标
+                 工会会员数量                       增长
 ";
 
     fn indicators() -> Vec<formsift_model::Indicator> {
@@ -1329,8 +1359,13 @@ mod tests {
                 "每季度保障及时率",
                 "增强灵活就业人群获得感和归属感",
                 "保护灵活就业人群合法权益",
+                "设施日常维护管理制度健全性",
             ]
         );
+        // Values on the line of a level label are still the row's.
+        let r = &rows[3];
+        assert_eq!(r.target.as_ref().map(|m| m.raw.as_str()), Some("健全"));
+        assert_eq!((r.weight, r.score), (Some(10.0), Some(10.0)));
         let r = &rows[1];
         let raw = |v: &Option<formsift_model::Measure>| v.as_ref().map(|m| m.raw.clone());
         assert_eq!(raw(&r.target).as_deref(), Some("增强"));
@@ -1376,6 +1411,24 @@ mod tests {
         assert_eq!(target(3).as_deref(), Some("示范活动有健全的长效管理机制"));
         assert_eq!(target(5).as_deref(), Some("=100%"));
         assert_eq!(rows[5].level2.as_deref(), Some("服务对象满意度指标"));
+    }
+
+    #[test]
+    fn the_rest_of_a_value_pulled_left_stays_with_its_row() {
+        let rows = indicators_of(PULLED);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "采购及时性",
+                "基层工会组织覆盖，减轻本市支援外地建设退休(职)回沪定居特困人员生活困难",
+                "工会会员数量",
+            ]
+        );
+        assert_eq!(
+            rows[1].target.as_ref().map(|t| t.raw.as_str()),
+            Some("完成区总工会年初指标")
+        );
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
