@@ -106,8 +106,16 @@ fn split_point(s: &str, config: &Config) -> Option<usize> {
     for (p, c) in s.char_indices() {
         if c == ' ' {
             let next = s[p + 1..].chars().next();
+            // A value that ends (a figure, `%`, a bracket) and one that
+            // starts right after: two value cells squeezed together.
+            let values = |a: char, b: char| {
+                (a.is_ascii_digit() || matches!(a, '%' | ')' | '）'))
+                    && (b.is_ascii_digit() || is_comparator(b))
+            };
             if let (Some(a), Some(b)) = (prev, next)
-                && ((wide(a) && (wide(b) || is_comparator(b))) || is_label(&s[..p], config))
+                && ((wide(a) && (wide(b) || is_comparator(b)))
+                    || values(a, b)
+                    || is_label(&s[..p], config))
             {
                 return Some(p);
             }
@@ -167,6 +175,14 @@ mod tests {
             texts("指标 3：补助金额计算准确率 >=95%"),
             ["指标 3：补助金额计算准确率", ">=95%"]
         );
+        // Values squeezed together by a narrow layout; a comparator and its
+        // figure stay one value.
+        assert_eq!(
+            texts("会员符合注册资格  >=100% =100      20    20"),
+            ["会员符合注册资格", ">=100%", "=100", "20", "20"]
+        );
+        assert_eq!(texts("≥5.00 20 20"), ["≥5.00", "20", "20"]);
+        assert_eq!(texts("≥ 90%"), ["≥ 90%"]);
         assert_eq!(
             cells("        数量指标           数", &c),
             [

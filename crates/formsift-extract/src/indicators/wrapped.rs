@@ -5,6 +5,10 @@ use crate::consumed::Consumed;
 use formsift_config::Config;
 use formsift_model::{Cell, Layout, Line};
 
+/// Display columns a wrapped header's pieces may stand apart and still be
+/// over one another.
+const SLACK: u32 = 2;
+
 /// The header line with its wrapped columns made whole.
 pub(crate) struct Wrapped {
     pub header: Line,
@@ -42,13 +46,15 @@ pub(crate) fn join(
         .filter(|(_, c)| !headers.contains_key(&c.key) && c.span.is_some())
         .map(|(i, c)| (header.number, i, c.clone()))
         .collect();
-    let have: Vec<_> = header
+    let mut have: Vec<_> = header
         .filled()
         .filter_map(|(_, c)| headers.get(&c.key))
         .collect();
+    // Pieces over one another, give or take a column or two: a layout
+    // shifts a cell's lines a little.
     let over = |a: &Cell, b: &Cell| {
         let (a, b) = (a.span.unwrap_or_default(), b.span.unwrap_or_default());
-        a[0] < b[1] && b[0] < a[1]
+        a[0] < b[1] + SLACK && b[0] < a[1] + SLACK
     };
     let mut cells: Vec<Cell> = header
         .cells
@@ -58,40 +64,50 @@ pub(crate) fn join(
         .collect();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut joined_any = false;
-    let seeds: Vec<&(usize, usize, Cell)> = top.iter().chain(&mid).chain(&bottom).collect();
-    for seed in seeds {
-        if taken.contains(&(seed.0, seed.1)) {
-            continue;
-        }
-        // The pieces standing over one another with the seed, top to bottom.
-        let mut stack: Vec<&(usize, usize, Cell)> = Vec::new();
-        for line in [&top, &mid, &bottom] {
-            if let Some(p) = line
-                .iter()
-                .find(|p| over(&p.2, &seed.2) && !taken.contains(&(p.0, p.1)))
-            {
-                stack.push(p);
+    let free = |p: &(usize, usize, Cell), taken: &[(usize, usize)]| !taken.contains(&(p.0, p.1));
+    // Each stack of a piece from the line above (or none), the header's
+    // (or none) and the line below (or none), of two pieces or more.
+    let pick = |line: &Vec<(usize, usize, Cell)>| -> Vec<Option<usize>> {
+        std::iter::once(None)
+            .chain((0..line.len()).map(Some))
+            .collect()
+    };
+    for t in pick(&top) {
+        for m in pick(&mid) {
+            for b in pick(&bottom) {
+                let stack: Vec<&(usize, usize, Cell)> = [
+                    t.map(|k| &top[k]),
+                    m.map(|k| &mid[k]),
+                    b.map(|k| &bottom[k]),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                if stack.len() < 2
+                    || !stack.iter().all(|p| free(p, &taken))
+                    || !stack.windows(2).all(|w| over(&w[0].2, &w[1].2))
+                {
+                    continue;
+                }
+                let key: String = stack.iter().map(|p| p.2.key.as_str()).collect();
+                let Some(col) = headers.get(&key) else {
+                    continue;
+                };
+                if have.contains(&col) {
+                    continue;
+                }
+                have.push(col);
+                let span = stack.iter().fold([u32::MAX, 0], |s, p| {
+                    let q = p.2.span.unwrap_or_default();
+                    [s[0].min(q[0]), s[1].max(q[1])]
+                });
+                let mut cell = Cell::new(0, key);
+                cell.span = Some(span);
+                cells.push(cell);
+                taken.extend(stack.iter().map(|p| (p.0, p.1)));
+                joined_any = true;
             }
         }
-        if stack.len() < 2 {
-            continue;
-        }
-        let key: String = stack.iter().map(|p| p.2.key.as_str()).collect();
-        let Some(col) = headers.get(&key) else {
-            continue;
-        };
-        if have.contains(&col) {
-            continue;
-        }
-        let span = stack.iter().fold([u32::MAX, 0], |s, p| {
-            let q = p.2.span.unwrap_or_default();
-            [s[0].min(q[0]), s[1].max(q[1])]
-        });
-        let mut cell = Cell::new(0, key);
-        cell.span = Some(span);
-        cells.push(cell);
-        taken.extend(stack.iter().map(|p| (p.0, p.1)));
-        joined_any = true;
     }
     if !joined_any {
         return None;
@@ -134,6 +150,32 @@ mod tests {
 产出指标
        质量指标          敬老月活动参与人数达标率              =100%           =100%    20   20
 ";
+
+    /// Three header cells wrapped over three lines, their pieces a column
+    /// or two apart.
+    const THREE: &str = "财政项目支出绩效自评表
+项目名称 青浦区劳模创新工作室创建
+一级指                                             年度指标 实际完
+        二级指标                      三级指标                   分值 得分
+ 标                                                值   成值
+标      质量指标     会员符合注册资格                        >=100%   =100      20    20
+       时效指标     劳模慰问完成及时率                       =100%    =100      10    10
+";
+
+    #[test]
+    fn a_header_wrapped_over_three_lines_is_made_whole() {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(THREE, &config);
+        let out = crate::extract(&doc, "f.txt", "f", &config);
+        let record = out.records.into_iter().next().expect("a record");
+        let rows = &record.indicators;
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["会员符合注册资格", "劳模慰问完成及时率"]);
+        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
+        assert_eq!(raw(&rows[0].target).as_deref(), Some(">=100%"));
+        assert_eq!(raw(&rows[0].actual).as_deref(), Some("=100"));
+        assert_eq!((rows[1].weight, rows[1].score), (Some(10.0), Some(10.0)));
+    }
 
     #[test]
     fn a_header_wrapped_around_its_line_is_made_whole() {
