@@ -64,6 +64,7 @@ pub(crate) fn join(
         .collect();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut joined_any = false;
+    let mut taken_keys: Vec<String> = Vec::new();
     let free = |p: &(usize, usize, Cell), taken: &[(usize, usize)]| !taken.contains(&(p.0, p.1));
     // Each stack of a piece from the line above (or none), the header's
     // (or none) and the line below (or none), of two pieces or more.
@@ -101,6 +102,7 @@ pub(crate) fn join(
                     let q = p.2.span.unwrap_or_default();
                     [s[0].min(q[0]), s[1].max(q[1])]
                 });
+                taken_keys.push(key.clone());
                 let mut cell = Cell::new(0, key);
                 cell.span = Some(span);
                 cells.push(cell);
@@ -119,6 +121,32 @@ pub(crate) fn join(
             .map(|m| m.2.clone()),
     );
     cells.retain(|c| !c.text.is_empty() || c.span.is_some());
+    cells.sort_by_key(|c| c.span.map_or(u32::MAX, |s| s[0]));
+    // A joined column printed over a column of the header line stood in
+    // the gap after it (a narrow layout squeezed it left): it takes that
+    // gap, and its place after the column.
+    let joined: Vec<String> = taken_keys;
+    for k in 0..cells.len() {
+        if !joined.contains(&cells[k].key) {
+            continue;
+        }
+        let Some(at) = cells[k].span else { continue };
+        let Some(o) = cells.iter().position(|c| {
+            !joined.contains(&c.key) && c.span.is_some_and(|s| s[0] < at[1] && at[0] < s[1])
+        }) else {
+            continue;
+        };
+        let end = cells[o].span.map_or(0, |s| s[1]);
+        let next = cells
+            .iter()
+            .filter_map(|c| c.span.map(|s| s[0]))
+            .filter(|&x| x > end)
+            .min()
+            .unwrap_or(end + at[1] - at[0] + 2);
+        if next > end + 2 {
+            cells[k].span = Some([end + 1, next - 1]);
+        }
+    }
     cells.sort_by_key(|c| c.span.map_or(u32::MAX, |s| s[0]));
     for (i, c) in cells.iter_mut().enumerate() {
         c.col = i;
@@ -161,6 +189,30 @@ mod tests {
 标      质量指标     会员符合注册资格                        >=100%   =100      20    20
        时效指标     劳模慰问完成及时率                       =100%    =100      10    10
 ";
+
+    /// `实际完成值` wrapped, and squeezed left over `年度指标值`.
+    const OVER: &str = "财政项目支出绩效自评表
+项目名称 灵活就业工作经费
+                                                                    实际完成
+一级指标         二级指标                三级指标                     年度指标值          分值 得分
+                                                                      值
+产出指标    质量指标          支内回沪医疗费补助金额计算准确率                    >=95%    100     15   15
+效益指标    社会效益指标       群众知晓度                               ≥80(%)   增强      8    7
+";
+
+    #[test]
+    fn a_wrapped_column_printed_over_another_takes_the_gap_after_it() {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(OVER, &config);
+        let out = crate::extract(&doc, "f.txt", "f", &config);
+        let record = out.records.into_iter().next().expect("a record");
+        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
+        let rows = &record.indicators;
+        assert_eq!(raw(&rows[0].target).as_deref(), Some(">=95%"));
+        assert_eq!(raw(&rows[0].actual).as_deref(), Some("100"));
+        assert_eq!(raw(&rows[1].target).as_deref(), Some("≥80(%)"));
+        assert_eq!(raw(&rows[1].actual).as_deref(), Some("增强"));
+    }
 
     #[test]
     fn a_header_wrapped_over_three_lines_is_made_whole() {
