@@ -1,7 +1,7 @@
 //! The configuration types and their lookups.
 
 use regex::Regex;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -83,8 +83,9 @@ pub struct Template {
     pub form_type: String,
     /// Title endings.
     pub titles: Vec<String>,
-    /// Label (normalised) → targets, common labels merged with the template's.
-    pub labels: BTreeMap<String, Vec<String>>,
+    /// Label (normalised) → targets, common labels merged with the template's
+    /// (hashed: looked up for every cell of every form).
+    pub labels: FxHashMap<String, Vec<String>>,
     /// The last character of every label: a text that ends otherwise cannot
     /// become a label by stripping prefixes (a cheap exact reject).
     label_ends: FxHashSet<char>,
@@ -213,8 +214,9 @@ pub enum Column {
 /// Rules of the indicator table.
 #[derive(Debug, Clone)]
 pub struct IndicatorRules {
-    /// Header word → column.
-    pub headers: BTreeMap<String, Column>,
+    /// Header word → column (hashed: looked up for every cell of every
+    /// line).
+    pub headers: FxHashMap<String, Column>,
     /// First cells that give total_score.
     pub total: Vec<String>,
     /// First cells that end the table.
@@ -402,11 +404,11 @@ impl Config {
                     .keys()
                     .filter_map(|k| k.chars().next_back())
                     .collect(),
-                labels,
+                labels: labels.into_iter().collect(),
             });
         }
         let ir = raw.indicators;
-        let mut headers = BTreeMap::new();
+        let mut headers = FxHashMap::default();
         for (list, col) in [
             (&ir.level1, Column::Level1),
             (&ir.level2, Column::Level2),
