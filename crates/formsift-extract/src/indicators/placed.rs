@@ -450,10 +450,7 @@ impl Rows {
                 let Some(x) = cur.x_of(p.col) else {
                     return false;
                 };
-                // Labels on the line that reach the names' edge push the
-                // name right of it.
-                let pushed =
-                    p.col == Column::Name && p.x > x && lp.labels.iter().any(|l| l.x1 + EDGE >= x);
+                let pushed = p.col == Column::Name && pushed_right(lp, p, x);
                 let pulled =
                     p.col != Column::Name && p.x < x && narrow_name.is_some_and(|end| p.x > end);
                 // The same words again are the next row's value.
@@ -509,7 +506,7 @@ impl Rows {
         // above, even when the row's value came on the name's first line.
         let ends = alone && name.width() + EDGE < self.widest;
         let pushed = ends && cur_x > name.x && name.x.abs_diff(self.edge) <= EDGE;
-        let below = name.x.abs_diff(cur_x) <= EDGE || pushed;
+        let below = name.x.abs_diff(cur_x) <= EDGE || pushed || pushed_right(lp, name, cur_x);
         if open && below && (short || ends || !cur.has(Column::Target)) {
             return false;
         }
@@ -525,6 +522,12 @@ impl Rows {
             || !lp.parts.iter().any(|p| p.col == Column::Target);
         !(open && values && name.x >= cur_x + AWAY && !cur.has(Column::Target))
     }
+}
+
+/// True when the piece stands right of the names' edge `x` because labels
+/// on its line reach that edge and pushed it there.
+fn pushed_right(lp: &LineParts, p: &Part, x: u32) -> bool {
+    p.x > x && p.x < x + 2 * AWAY && lp.labels.iter().any(|l| l.x1 + EDGE >= x)
 }
 
 /// True when the line's name, below the row's name (not a value printed
@@ -661,11 +664,12 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 continue;
             }
             let name_x = cur.x_of(Column::Name).unwrap_or(0);
-            // The tail of a name whose first line was pushed right.
+            // The tail of a name whose first line was pushed right, or that
+            // labels on its own line pushed right.
+            let left = p.x < name_x && p.x.abs_diff(table.edge) <= EDGE;
             if p.col == Column::Name
                 && lp.parts.len() == 1
-                && p.x < name_x
-                && p.x.abs_diff(table.edge) <= EDGE
+                && (left || pushed_right(lp, p, name_x))
                 && cur.append(Column::Name, p)
             {
                 cur.d.flag("wrap_guessed");
@@ -1222,6 +1226,17 @@ mod tests {
                  工会会员数量                       增长
 ";
 
+    /// The rest of a name pushed right by the level label on its line.
+    const LABELLED_TAIL: &str = "财政项目支出绩效目标申报表
+一级指标     二级指标                  三级指标                年度指标值
+                    政策知晓率                        >=85%
+                    改善困难退休职工生活条件，信息化系统数据处
+                                          改善
+       社会效益指标       理能力需求满足度
+效益指标
+                    长效管理机制健全性                         健全
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1428,6 +1443,24 @@ mod tests {
         assert_eq!(
             rows[1].target.as_ref().map(|t| t.raw.as_str()),
             Some("完成区总工会年初指标")
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_name_pushed_right_by_a_label_joins_the_name() {
+        let rows = indicators_of(LABELLED_TAIL);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "政策知晓率",
+                "改善困难退休职工生活条件，信息化系统数据处理能力需求满足度",
+                "长效管理机制健全性",
+            ]
+        );
+        assert_eq!(
+            rows[1].target.as_ref().map(|t| t.raw.as_str()),
+            Some("改善")
         );
     }
 
