@@ -93,6 +93,19 @@ mod tests {
     }
 
     #[test]
+    fn latex_commands_are_kept_longest_first_whatever_the_file_order() {
+        let text = DEFAULT_TOML.replacen("latex = [", "latex = [\n  [\"\\\\g\", \"g\"],", 1);
+        let c = Config::from_toml(&text, "x.toml").expect("loads");
+        let lens: Vec<usize> = c.notation.latex.iter().map(|[cmd, _]| cmd.len()).collect();
+        assert!(lens.windows(2).all(|w| w[0] >= w[1]), "{lens:?}");
+        let at = |want: &str| c.notation.latex.iter().position(|[cmd, _]| cmd == want);
+        assert!(
+            at("\\g") > at("\\geq"),
+            "a short command listed first moves after"
+        );
+    }
+
+    #[test]
     fn unknown_keys_are_refused_with_a_location() {
         let text = DEFAULT_TOML.replace("[review]", "[review]\nthreshhold = 0.5");
         let err = Config::from_toml(&text, "x.toml").unwrap_err().to_string();

@@ -50,7 +50,7 @@ pub struct Inputs {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct NotationRules {
-    /// LaTeX command → replacement, in order.
+    /// LaTeX command → replacement, longest command first once compiled.
     pub latex: Vec<[String; 2]>,
     /// Glyphs of a ticked box.
     pub ticked: Vec<String>,
@@ -431,7 +431,13 @@ impl Config {
         Ok(Config {
             review: raw.review,
             inputs: raw.inputs,
-            notation: raw.notation,
+            notation: {
+                // Longest command first, so `\geq` is tried before `\ge`
+                // (sorted once here, not for every cell).
+                let mut n = raw.notation;
+                n.latex.sort_by_key(|[cmd, _]| std::cmp::Reverse(cmd.len()));
+                n
+            },
             templates,
             forms: raw.forms,
             strip_prefixes: raw

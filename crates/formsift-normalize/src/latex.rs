@@ -1,7 +1,8 @@
 //! LaTeX math in cell text: `$…$` delimiters and a table of commands.
 
-/// Replaces LaTeX commands of `table` and removes `$` delimiters. Returns the
-/// text and whether anything was replaced.
+/// Replaces LaTeX commands of `table` (longest first, as the configuration
+/// keeps them) and removes `$` delimiters. Returns the text and whether
+/// anything was replaced.
 pub(crate) fn replace<'t>(
     text: &'t str,
     table: &[[String; 2]],
@@ -9,14 +10,13 @@ pub(crate) fn replace<'t>(
     if !text.bytes().any(|b| b == b'\\' || b == b'$') {
         return (text.into(), false);
     }
-    let mut sorted: Vec<&[String; 2]> = table.iter().collect();
-    sorted.sort_by_key(|[cmd, _]| std::cmp::Reverse(cmd.len()));
+    let dollars_pair = text.matches('$').count().is_multiple_of(2);
     let mut out = String::with_capacity(text.len());
     let mut replaced = false;
     let mut rest = text;
     'outer: while let Some(c) = rest.chars().next() {
         if c == '\\' {
-            for [cmd, rep] in &sorted {
+            for [cmd, rep] in table {
                 if let Some(after) = rest.strip_prefix(cmd.as_str()) {
                     let ends_word = cmd.ends_with(|c: char| c.is_ascii_alphabetic());
                     if ends_word && after.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -33,7 +33,7 @@ pub(crate) fn replace<'t>(
                 }
             }
         }
-        if c == '$' && text.matches('$').count().is_multiple_of(2) {
+        if c == '$' && dollars_pair {
             replaced = true;
         } else {
             out.push(c);
