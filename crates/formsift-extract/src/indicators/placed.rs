@@ -1241,6 +1241,16 @@ mod tests {
         indicators_of(FORM)
     }
 
+    /// Asserts the rows' names, in order, and row `k`'s target as printed.
+    fn assert_rows(rows: &[formsift_model::Indicator], names: &[&str], (k, target): (usize, &str)) {
+        let got: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(got, names);
+        assert_eq!(
+            rows[k].target.as_ref().map(|t| t.raw.as_str()),
+            Some(target)
+        );
+    }
+
     fn indicators_of(form: &str) -> Vec<formsift_model::Indicator> {
         let config = Config::embedded();
         let doc = formsift_normalize::normalize(form, &config);
@@ -1309,37 +1319,29 @@ mod tests {
     #[test]
     fn the_rest_of_a_name_below_its_value_joins_the_name() {
         let rows = indicators_of(TAIL);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "示范指导和组织区退管会社区为老服务活动的开展",
                 "示范引领和组织动员全市各级退管组织开展“冬送温暖夏送清凉重阳送温情”系列帮困关爱工作",
                 "组织开展千名老人免费体检实事项目",
-            ]
-        );
-        assert_eq!(
-            rows[1].target.as_ref().map(|t| t.raw.as_str()),
-            Some("≥500.00(人次)")
+            ],
+            (1, "≥500.00(人次)"),
         );
     }
 
     #[test]
     fn the_rest_of_a_name_pushed_right_by_its_labels_joins_the_name() {
         let rows = indicators_of(PUSHED);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "上报信息及时",
                 "资金到位及时",
                 "减轻本市支援外地建设退休(职)回沪定居特困人员生活困难",
                 "保障中单厂支内退休职工养老和医疗待遇",
-            ]
-        );
-        assert_eq!(
-            rows[2].target.as_ref().map(|t| t.raw.as_str()),
-            Some("加大帮扶力度，减轻生活困难")
+            ],
+            (2, "加大帮扶力度，减轻生活困难"),
         );
         assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
     }
@@ -1347,19 +1349,15 @@ mod tests {
     #[test]
     fn a_name_of_two_characters_is_the_rest_of_the_name_above() {
         let rows = indicators_of(FRAGMENT);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "得益面广",
                 "长效管理机制健全性",
                 "提升对党和政府、工会组织的认可度和归属感",
                 "职工投诉处理满意度",
-            ]
-        );
-        assert_eq!(
-            rows[2].target.as_ref().map(|t| t.raw.as_str()),
-            Some("体现党和政府的关心和关爱，让支内回沪人员真正得到实惠")
+            ],
+            (2, "体现党和政府的关心和关爱，让支内回沪人员真正得到实惠"),
         );
         assert!(rows[2].flags.iter().any(|f| f == "wrap_guessed"));
     }
@@ -1391,18 +1389,14 @@ mod tests {
     #[test]
     fn a_value_wrapped_around_its_rows_name_is_the_rows_value() {
         let rows = indicators_of(ABOVE);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "扩大工会会员覆盖面",
                 "专人负责项目实施监督，长效管理机制健全有效",
                 "长效管理机制健全性",
-            ]
-        );
-        assert_eq!(
-            rows[1].target.as_ref().map(|t| t.raw.as_str()),
-            Some("预算执行率100%")
+            ],
+            (1, "预算执行率100%"),
         );
     }
 
@@ -1431,36 +1425,28 @@ mod tests {
     #[test]
     fn the_rest_of_a_value_pulled_left_stays_with_its_row() {
         let rows = indicators_of(PULLED);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "采购及时性",
                 "基层工会组织覆盖，减轻本市支援外地建设退休(职)回沪定居特困人员生活困难",
                 "工会会员数量",
-            ]
-        );
-        assert_eq!(
-            rows[1].target.as_ref().map(|t| t.raw.as_str()),
-            Some("完成区总工会年初指标")
+            ],
+            (1, "完成区总工会年初指标"),
         );
     }
 
     #[test]
     fn the_rest_of_a_name_pushed_right_by_a_label_joins_the_name() {
         let rows = indicators_of(LABELLED_TAIL);
-        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(
-            names,
-            [
+        assert_rows(
+            &rows,
+            &[
                 "政策知晓率",
                 "改善困难退休职工生活条件，信息化系统数据处理能力需求满足度",
                 "长效管理机制健全性",
-            ]
-        );
-        assert_eq!(
-            rows[1].target.as_ref().map(|t| t.raw.as_str()),
-            Some("改善")
+            ],
+            (1, "改善"),
         );
     }
 

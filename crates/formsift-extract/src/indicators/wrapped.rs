@@ -166,6 +166,19 @@ pub(crate) fn join(
 #[cfg(test)]
 mod tests {
     use formsift_config::Config;
+    use formsift_model::{Measure, Record};
+
+    fn record_of(form: &str) -> Record {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(form, &config);
+        let out = crate::extract(&doc, "f.txt", "f", &config);
+        out.records.into_iter().next().expect("a record")
+    }
+
+    /// A value as printed.
+    fn raw(m: &Option<Measure>) -> Option<String> {
+        m.as_ref().map(|m| m.raw.clone())
+    }
 
     /// A self-assessment table whose `实际完成值` header wrapped in its
     /// narrow cell: `实际完成` above the header line, `值` below it.
@@ -202,11 +215,7 @@ mod tests {
 
     #[test]
     fn a_wrapped_column_printed_over_another_takes_the_gap_after_it() {
-        let config = Config::embedded();
-        let doc = formsift_normalize::normalize(OVER, &config);
-        let out = crate::extract(&doc, "f.txt", "f", &config);
-        let record = out.records.into_iter().next().expect("a record");
-        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
+        let record = record_of(OVER);
         let rows = &record.indicators;
         assert_eq!(raw(&rows[0].target).as_deref(), Some(">=95%"));
         assert_eq!(raw(&rows[0].actual).as_deref(), Some("100"));
@@ -216,14 +225,10 @@ mod tests {
 
     #[test]
     fn a_header_wrapped_over_three_lines_is_made_whole() {
-        let config = Config::embedded();
-        let doc = formsift_normalize::normalize(THREE, &config);
-        let out = crate::extract(&doc, "f.txt", "f", &config);
-        let record = out.records.into_iter().next().expect("a record");
+        let record = record_of(THREE);
         let rows = &record.indicators;
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["会员符合注册资格", "劳模慰问完成及时率"]);
-        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
         assert_eq!(raw(&rows[0].target).as_deref(), Some(">=100%"));
         assert_eq!(raw(&rows[0].actual).as_deref(), Some("=100"));
         assert_eq!((rows[1].weight, rows[1].score), (Some(10.0), Some(10.0)));
@@ -231,14 +236,10 @@ mod tests {
 
     #[test]
     fn a_header_wrapped_around_its_line_is_made_whole() {
-        let config = Config::embedded();
-        let doc = formsift_normalize::normalize(FORM, &config);
-        let out = crate::extract(&doc, "f.txt", "f", &config);
-        let record = out.records.into_iter().next().expect("a record");
+        let record = record_of(FORM);
         let rows = &record.indicators;
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["采购碎纸机", "敬老月活动参与人数达标率"]);
-        let raw = |m: &Option<formsift_model::Measure>| m.as_ref().map(|m| m.raw.clone());
         assert_eq!(raw(&rows[0].target).as_deref(), Some("=14 台"));
         assert_eq!(raw(&rows[0].actual).as_deref(), Some("=12 台"));
         assert_eq!((rows[0].weight, rows[0].score), (Some(20.0), Some(18.0)));
