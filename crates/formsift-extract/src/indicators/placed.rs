@@ -450,7 +450,11 @@ impl Rows {
                 let Some(x) = cur.x_of(p.col) else {
                     return false;
                 };
-                let pushed = p.col == Column::Name && pushed_right(lp, p, x);
+                // A name's rest moves with the labels before it on its
+                // line: right of the edge when they reach it, left of it when
+                // they are narrower than those before the name's first line.
+                let pushed = p.col == Column::Name
+                    && (pushed_right(lp, p, x) || (p.x < x && !lp.labels.is_empty()));
                 let pulled =
                     p.col != Column::Name && p.x < x && narrow_name.is_some_and(|end| p.x > end);
                 // The same words again are the next row's value.
@@ -1237,6 +1241,25 @@ mod tests {
                     长效管理机制健全性                         健全
 ";
 
+    /// The rest of a name and of its value, both moved left: the labels
+    /// before them on their line are narrower than those before their first
+    /// line.
+    const SHIFTED: &str = "财政项目支出绩效目标申报表
+一级指
+       二级指标                         三级指标                    年度指标值
+ 标
+产出指
+    质量指标       预算资金到位率                                =100(%)
+标
+               家计记账户报表按时报送，续租协议                       按时报送
+      时效指标
+               工资发放及时性，资金到位及时性                        及时
+               困难职工帮扶政策知晓率，提升工会组织的吸引力和影响力             ≥85(%)
+效益指 社会效益指 保障中单厂支内退休职工养老和医疗待遇，信息化系统数据处理能 及时足额发放，保障养老
+标   标     力需求满足度                        医疗待遇
+               增强灵活就业人群的稳定性                           增强
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1447,6 +1470,22 @@ mod tests {
                 "长效管理机制健全性",
             ],
             (1, "改善"),
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_name_moved_left_by_narrower_labels_stays_with_its_row() {
+        assert_rows(
+            &indicators_of(SHIFTED),
+            &[
+                "预算资金到位率",
+                "家计记账户报表按时报送，续租协议",
+                "工资发放及时性，资金到位及时性",
+                "困难职工帮扶政策知晓率，提升工会组织的吸引力和影响力",
+                "保障中单厂支内退休职工养老和医疗待遇，信息化系统数据处理能力需求满足度",
+                "增强灵活就业人群的稳定性",
+            ],
+            (4, "及时足额发放，保障养老医疗待遇"),
         );
     }
 
