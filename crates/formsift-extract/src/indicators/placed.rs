@@ -657,9 +657,11 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
                 continue;
             };
             // The tail of a cell wrapped onto this line shares its left edge;
-            // unless the next row lacks that cell and this is its head.
+            // unless the next row lacks that cell and this is its head (a
+            // unit in brackets heads no value: it ends the one above).
+            let unit = p.text.starts_with(['(', '（']);
             if let Some(col) = cur.edge_of(p.x)
-                && !(col != Column::Name && next_lacks(col, cur))
+                && !(col != Column::Name && next_lacks(col, cur) && !unit)
                 && cur.append(col, p)
             {
                 if !table.ordinals {
@@ -1260,6 +1262,22 @@ mod tests {
                增强灵活就业人群的稳定性                           增强
 ";
 
+    /// A value wrapped around its numbered name: the figure above the name,
+    /// the unit in brackets below it, before the next row's name.
+    const UNIT: &str = "财政项目支出绩效目标申报表
+一级指标    二级指标                                 三级指标            年度指标值
+                    指标 1：机关大楼房租支付，资金到位率                      =100.00(%)
+                                                             ≥280.00
+                    指标 2：退休职工元旦春节送温暖人数
+       数量指标                                                  (人)
+                    指标 3：开展退管业务培训提高退管工作人员业务水平，面向退休职工开展
+                                                       ≥5.00(场)
+                    养老政策、健康讲座、法律讲座等直播课程
+产出指标
+                    指标 1：帮困送温暖对象符合率                          =100.00(%)
+       质量指标
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1486,6 +1504,24 @@ mod tests {
                 "增强灵活就业人群的稳定性",
             ],
             (4, "及时足额发放，保障养老医疗待遇"),
+        );
+    }
+
+    #[test]
+    fn a_unit_below_a_name_ends_the_value_above_it() {
+        let rows = indicators_of(UNIT);
+        let targets: Vec<Option<&str>> = rows
+            .iter()
+            .map(|r| r.target.as_ref().map(|t| t.raw.as_str()))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                Some("=100.00(%)"),
+                Some("≥280.00 (人)"),
+                Some("≥5.00(场)"),
+                Some("=100.00(%)")
+            ]
         );
     }
 
