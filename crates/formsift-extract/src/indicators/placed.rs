@@ -234,7 +234,7 @@ fn parts_of(
             };
             if !levels.is_empty()
                 && cells.is_empty()
-                && is_label(c, k, names, &level_edges)
+                && (is_label(c, k, names, &level_edges) || heads_a_name(line, i, k, config))
                 && !names_its_row(line, i, k, config)
             {
                 let col = match (config.is_level1(&c.key), config.is_level2(&c.key)) {
@@ -294,6 +294,17 @@ fn parts_of(
         out.push(lp);
     }
     out
+}
+
+/// True when the cell at `i` is a level name of the vocabulary followed on
+/// its line by text: a label printed just left of the row's name, wherever
+/// the layout put it.
+fn heads_a_name(line: &Line, i: usize, k: Kind, config: &Config) -> bool {
+    matches!(k, Kind::Level1 | Kind::Level2 | Kind::Level12)
+        && line
+            .filled()
+            .find(|(j, _)| *j > i)
+            .is_some_and(|(_, c)| kind(&c.text, config) == Kind::Text)
 }
 
 /// True when the cell at `i`, short text that is no piece of a level name,
@@ -1278,6 +1289,23 @@ mod tests {
        质量指标
 ";
 
+    /// A level name printed right after the first level label, on a page
+    /// of one row whose edges differ from the next page's: still a label.
+    const CROWDED: &str = "财政项目支出绩效目标申报表
+  一级指标        二级指标                       三级指标                   年度指标值
+投入和管理目标 数量目标          符合条件生活困难补助对象比率                         100%
+ 一级指标    二级指标              三级指标         年度指标值
+        质量目标    相关制度是否健全                是
+        时效目标    预算执行率，预算执行率             100%
+                退休市劳模生活困难月补助额偏差率，专项资金审核
+        质量目标                            偏差率=0
+产出目标            率
+        时效目标    预算执行率                   100%
+        社会效益目标 促进劳模宣传，弘扬劳模精神            是
+效果目标
+        可持续目标   项目资金可持续                 可持续
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1523,6 +1551,13 @@ mod tests {
                 Some("=100.00(%)")
             ]
         );
+    }
+
+    #[test]
+    fn a_level_name_just_before_a_name_is_a_label() {
+        let rows = indicators_of(CROWDED);
+        assert_eq!(rows[0].name, "符合条件生活困难补助对象比率");
+        assert_eq!(rows[0].level2.as_deref(), Some("数量目标"));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
