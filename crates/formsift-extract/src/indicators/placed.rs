@@ -447,6 +447,13 @@ impl Rows {
                 !t.chars().any(|c| c.is_ascii_digit()) && cur.width_of(col) >= WORDS
             })
         };
+        // A value whose bracket is still open (`≥500.00(人`) goes on below.
+        let unclosed = |col: Column| {
+            cur.text_of(col).is_some_and(|t| {
+                let open = t.chars().filter(|c| matches!(c, '(' | '（')).count();
+                open > t.chars().filter(|c| matches!(c, ')' | '）')).count()
+            })
+        };
         // The rest of a name shorter than its column lets a layout pull the
         // rest of the value left towards it.
         let narrow_name = lp
@@ -471,9 +478,10 @@ impl Rows {
                 // The same words again are the next row's value.
                 let again = cur.text_of(p.col) == Some(p.text.as_str());
                 (x.abs_diff(p.x) <= EDGE || pushed || pulled)
-                    && full(p.col)
                     && !again
-                    && (p.col == Column::Name || words(p.col))
+                    && (p.col == Column::Name && full(p.col)
+                        || full(p.col) && words(p.col)
+                        || unclosed(p.col))
             })
     }
 
@@ -1306,6 +1314,25 @@ mod tests {
         可持续目标   项目资金可持续                 可持续
 ";
 
+    /// A name and a value whose bracket the line left open, both going on
+    /// below.
+    const OPEN: &str = "财政项目支出绩效目标申报表
+一级指
+        二级指标                                 三级指标           年度指标值
+ 标
+                                                            ≥3000.00
+                  特困补助，演出类职工公共文化活动完成数
+                                                            (人)
+                  开展退管业务培训提高退管工作人员业务水平，面向退休职工开展养老政
+产出指    数量指标                                                 ≥5.00(场)
+                  策、健康讲座、法律讲座等直播课程，示范引领和组织动员全市
+标
+                  示范引领和组织动员全市各级退管组织开展“冬送温暖夏送清凉重阳送温          ≥500.00(人
+                  情”系列帮困关爱工作                                次)
+       质量指标       保障发放对象符合标准率                               >=100%
+                  丰富退休职工文化生活                                丰富
+";
+
     fn indicators() -> Vec<formsift_model::Indicator> {
         indicators_of(FORM)
     }
@@ -1558,6 +1585,19 @@ mod tests {
         let rows = indicators_of(CROWDED);
         assert_eq!(rows[0].name, "符合条件生活困难补助对象比率");
         assert_eq!(rows[0].level2.as_deref(), Some("数量目标"));
+    }
+
+    #[test]
+    fn a_value_with_its_bracket_open_goes_on_with_its_name() {
+        let rows = indicators_of(OPEN);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names.len(), 5, "{names:?}");
+        assert_eq!(
+            names[2],
+            "示范引领和组织动员全市各级退管组织开展“冬送温暖夏送清凉重阳送温情”系列帮困关爱工作"
+        );
+        let t = rows[2].target.as_ref().expect("a target");
+        assert_eq!((t.value, t.unit.as_deref()), (Some(500.0), Some("人次")));
     }
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
