@@ -105,15 +105,28 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
     let want = expected();
     for notation in ["html", "gfm", "grid", "simple", "latex"] {
         let (found, _) = run(notation);
-        assert_eq!(found.len(), want.len(), "{notation}: one record per form");
-        for (id, w) in &want {
+        records_equal_expected(notation, &want, &found);
+    }
+}
+
+/// Every record of `found` equals its expectation in `want`, one per form;
+/// returns the found records in `want`'s order.
+pub(crate) fn records_equal_expected<'f>(
+    label: &str,
+    want: &BTreeMap<String, Value>,
+    found: &'f BTreeMap<String, Value>,
+) -> Vec<&'f Value> {
+    assert_eq!(found.len(), want.len(), "{label}: one record per form");
+    want.iter()
+        .map(|(id, w)| {
             let f = found
                 .get(id)
-                .unwrap_or_else(|| panic!("{notation}: no record {id}"));
+                .unwrap_or_else(|| panic!("{label}: no record {id}"));
             let d = differences(w, f);
-            assert!(d.is_empty(), "{notation} {id}:\n{}", d.join("\n"));
-        }
-    }
+            assert!(d.is_empty(), "{label} {id}:\n{}", d.join("\n"));
+            f
+        })
+        .collect()
 }
 
 #[test]

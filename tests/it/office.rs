@@ -4,7 +4,7 @@
 //! row came from, and damaged files must fail clearly without stopping the
 //! batch.
 
-use crate::notations::{differences, expected, run};
+use crate::notations::{expected, records_equal_expected, run};
 use crate::support::damaged_batch;
 use serde_json::Value;
 
@@ -30,11 +30,7 @@ fn workbooks_and_word_files_give_every_field_and_row_of_the_forms() {
     let want = expected();
     for notation in OFFICE {
         let (found, report) = run(notation);
-        assert_eq!(found.len(), want.len(), "{notation}: one record per form");
-        for (id, w) in &want {
-            let f = &found[id];
-            let d = differences(w, f);
-            assert!(d.is_empty(), "{notation} {id}:\n{}", d.join("\n"));
+        for f in records_equal_expected(notation, &want, &found) {
             assert_eq!(f["source"]["formats"], serde_json::json!([notation]));
         }
         for f in report["files"].as_array().unwrap() {

@@ -6,7 +6,7 @@
 //! row must say on which page and in which box it stands, and encrypted,
 //! damaged and scanned files must fail clearly without stopping the batch.
 
-use crate::notations::{differences, expected, misread_rows_go_to_review, run};
+use crate::notations::{expected, misread_rows_go_to_review, records_equal_expected, run};
 use crate::support::damaged_batch;
 
 /// `p2:57,402,538,418`: a page, then left, top, right, bottom.
@@ -31,11 +31,7 @@ fn ruled_pdfs_give_every_field_and_row_of_the_forms() {
     let want = expected();
     for folder in ["pdf-ruled", "pdf-chrome"] {
         let (found, report) = run(folder);
-        assert_eq!(found.len(), want.len(), "{folder}: one record per form");
-        for (id, w) in &want {
-            let f = &found[id];
-            let d = differences(w, f);
-            assert!(d.is_empty(), "{folder} {id}:\n{}", d.join("\n"));
+        for f in records_equal_expected(folder, &want, &found) {
             assert_eq!(f["source"]["formats"], serde_json::json!(["pdf"]));
         }
         for f in report["files"].as_array().unwrap() {
