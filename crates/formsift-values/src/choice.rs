@@ -22,10 +22,12 @@ enum Piece {
 /// Resolves a check-box row: options followed (or preceded) by ☑/☐ glyphs.
 pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choice {
     let glyph = |c: char| -> Option<bool> {
-        let s = c.to_string();
-        if ticked.contains(&s) {
+        // Compared as UTF-8 in a stack buffer: no string per character.
+        let mut buf = [0u8; 4];
+        let s: &str = c.encode_utf8(&mut buf);
+        if ticked.iter().any(|t| t == s) {
             Some(true)
-        } else if unticked.contains(&s) {
+        } else if unticked.iter().any(|t| t == s) {
             Some(false)
         } else {
             None

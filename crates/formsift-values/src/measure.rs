@@ -55,8 +55,12 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']'))
         .collect();
     for (word, sop) in &rules.suffix_ops {
-        // (A searcher costs more to set up than most units are long.)
-        if unit_text.len() < word.len() {
+        // (A searcher costs more to set up than most units are long: a
+        // unit too short, or without the word's first character, is passed
+        // over first.)
+        if unit_text.len() < word.len()
+            || word.chars().next().is_some_and(|c| !unit_text.contains(c))
+        {
             continue;
         }
         if let Some(pos) = unit_text.find(word.as_str()) {
@@ -94,7 +98,10 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
 /// then digits, then a fraction), scanned by hand on the common path; text
 /// holding non-ASCII numerals goes to the regex.
 fn find_number(s: &str) -> Option<(usize, usize)> {
-    if s.chars().any(|c| !c.is_ascii() && c.is_numeric()) {
+    // No CJK unified ideograph is numeric (a test checks): the common
+    // characters skip the Unicode table lookup.
+    let numeral = |c: char| !c.is_ascii() && !is_ideograph(c) && c.is_numeric();
+    if s.chars().any(numeral) {
         return NUMBER.find(s).map(|m| (m.start(), m.end()));
     }
     let b = s.as_bytes();
@@ -120,9 +127,26 @@ fn find_number(s: &str) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// A CJK unified ideograph of the basic block.
+fn is_ideograph(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_ideograph_is_numeric() {
+        let numeric: Vec<char> = ('\u{4E00}'..='\u{9FFF}')
+            .filter(|c| c.is_numeric())
+            .collect();
+        assert_eq!(numeric, Vec::<char>::new());
+        assert!(
+            '〇'.is_numeric() && !is_ideograph('〇'),
+            "U+3007 stays on the slow path"
+        );
+    }
 
     proptest::proptest! {
         #[test]

@@ -8,8 +8,6 @@ static DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})").unwrap());
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*年").unwrap());
 static INT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d+").unwrap());
-static AMOUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$").unwrap());
 
 /// An amount such as `2,323,000.00`, `709630` or `0`; placeholders give None.
 pub fn parse_amount(text: &str) -> Option<f64> {
@@ -19,12 +17,56 @@ pub fn parse_amount(text: &str) -> Option<f64> {
         return None;
     }
     let f = fold(text);
-    let t: String = f.chars().filter(|c| !c.is_whitespace()).collect();
+    // Most amounts are plain ASCII without spaces: no copy for them.
+    let squeezed: String;
+    let t: &str = if f.bytes().any(|b| b.is_ascii_whitespace() || !b.is_ascii()) {
+        squeezed = f.chars().filter(|c| !c.is_whitespace()).collect();
+        &squeezed
+    } else {
+        &f
+    };
     let t = t.trim_end_matches("万元").trim_end_matches('元');
-    if !AMOUNT.is_match(t) {
+    if !is_amount(t) {
         return None;
     }
-    t.replace(',', "").parse().ok()
+    if t.contains(',') {
+        t.replace(',', "").parse().ok()
+    } else {
+        t.parse().ok()
+    }
+}
+
+/// True for `-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?` over the whole text, in ASCII
+/// digits: grouped thousands or a plain run, then an optional fraction. A
+/// scan by hand: this runs for every cell that starts with a digit.
+fn is_amount(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let lead = digits(i);
+    if lead == 0 {
+        return false;
+    }
+    i += lead;
+    if b.get(i) == Some(&b',') {
+        if lead > 3 {
+            return false;
+        }
+        while b.get(i) == Some(&b',') {
+            if digits(i + 1) != 3 {
+                return false;
+            }
+            i += 4;
+        }
+    }
+    if b.get(i) == Some(&b'.') {
+        let frac = digits(i + 1);
+        if frac == 0 {
+            return false;
+        }
+        i += 1 + frac;
+    }
+    i == b.len()
 }
 
 /// A percentage such as `98.98%` → 98.98 (a bare number is taken as percent).
@@ -85,6 +127,47 @@ mod tests {
         assert_eq!(parse_amount("—"), None);
         assert_eq!(parse_amount("12,34"), None);
         assert_eq!(parse_amount("上海"), None);
+    }
+
+    #[test]
+    fn amount_shape_is_the_grouped_or_plain_number_pattern() {
+        let re = Regex::new(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$").unwrap();
+        let cases = [
+            "0",
+            "-0",
+            "12",
+            "1,234",
+            "12,345,678.90",
+            "1234,567",
+            "1,23",
+            "1,2345",
+            ",123",
+            "1,",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "1,234.",
+            "--1",
+            "1-",
+            "123,456,789",
+            "1,000.5x",
+            "١٢",
+            "0012",
+            "9.99",
+        ];
+        for t in cases {
+            assert_eq!(is_amount(t), re.is_match(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn amount_shape_agrees_with_the_pattern(t in "-?[0-9,.]{0,12}") {
+            let re = Regex::new(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$").unwrap();
+            proptest::prop_assert_eq!(is_amount(&t), re.is_match(&t));
+        }
     }
 
     #[test]
