@@ -200,17 +200,18 @@ fn read_stacked(
 
 fn read_tokens(toks: &[Tok], record: &mut Record, consumed: &mut Consumed, config: &Config) {
     // Group into (label, values) runs.
-    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    // Each label's index and how many value tokens follow it.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         if t.label.is_some() {
-            groups.push((i, Vec::new()));
+            groups.push((i, 0));
         } else if let Some(g) = groups.last_mut() {
-            g.1.push(i);
+            g.1 += 1;
         }
     }
     let mut stack: Vec<usize> = Vec::new();
-    for (g, (li, values)) in groups.iter().enumerate() {
-        let lt = &toks[*li];
+    for (g, &(li, values)) in groups.iter().enumerate() {
+        let lt = &toks[li];
         let m = lt.label.as_ref().unwrap();
         consumed.take(lt.line, lt.cell);
         let Some(target) = field_target(m, record).map(str::to_string) else {
@@ -234,16 +235,17 @@ fn read_tokens(toks: &[Tok], record: &mut Record, consumed: &mut Consumed, confi
                 .and_then(|t| t.strip_prefix("fields."))
                 .is_some_and(|k| config.field_kind(k) == FieldKind::Block)
         });
-        if is_block && values.is_empty() && next_is_block && lt.layout == Layout::Spaced {
+        if is_block && values == 0 && next_is_block && lt.layout == Layout::Spaced {
             // A stacked label of spaced text: its value follows the next label's.
-            stack.push(*li);
+            stack.push(li);
             continue;
         }
-        let vals: Vec<Tok> = values.iter().map(|&v| toks[v].clone()).collect();
+        // The values are the tokens that follow the label, up to the next.
+        let vals = &toks[li + 1..li + 1 + values];
         if is_block && !stack.is_empty() {
             let mut labels: Vec<usize> = std::mem::take(&mut stack);
-            labels.push(*li);
-            split_stacked(&labels, &vals, toks, record, consumed, config);
+            labels.push(li);
+            split_stacked(&labels, vals, toks, record, consumed, config);
             continue;
         }
         for s in std::mem::take(&mut stack) {
@@ -252,7 +254,7 @@ fn read_tokens(toks: &[Tok], record: &mut Record, consumed: &mut Consumed, confi
                 assign(sm, &t, &[], record, config);
             }
         }
-        let used = assign(m, &target, &vals, record, config);
+        let used = assign(m, &target, vals, record, config);
         for v in &vals[..used] {
             consumed.take(v.line, v.cell);
         }
@@ -367,13 +369,9 @@ fn assign(
     {
         record.funds.unit = Some(unit.clone());
     }
-    let same_line: Vec<Tok> = match vals.first() {
-        Some(f) => vals
-            .iter()
-            .take_while(|v| v.line == f.line)
-            .cloned()
-            .collect(),
-        None => Vec::new(),
+    let same_line: &[Tok] = match vals.first() {
+        Some(f) => &vals[..vals.iter().take_while(|v| v.line == f.line).count()],
+        None => &[],
     };
     if let Some(key) = target.strip_prefix("funds.") {
         let value = vals.first().and_then(|v| parse_amount(&v.text));
@@ -415,7 +413,7 @@ fn assign(
             vals.len()
         }
         FieldKind::Date => {
-            let text = join_values(&same_line);
+            let text = join_values(same_line);
             match parse_date(&text) {
                 Some(d) => record.fields.set(key, FieldValue::Text(d)),
                 None => {

@@ -12,7 +12,7 @@ use super::{Draft, Header};
 use formsift_config::{Column, Config};
 use formsift_model::Cell;
 use formsift_model::squeeze;
-use formsift_values::{parse_amount, parse_measure};
+use formsift_values::{has_digit, parse_amount, parse_measure};
 
 /// What a cell looks like.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,9 +66,13 @@ fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     {
         return Kind::LevelLike;
     }
-    let m = parse_measure(text, &config.values);
-    if m.value.is_some() && (m.op.is_some() || m.unit.is_some()) && len <= 24 {
-        return Kind::Value;
+    // Only text with a digit can hold a measure: the parse (and its copy of
+    // the text) is skipped for the rest.
+    if len <= 24 && has_digit(text) {
+        let m = parse_measure(text, &config.values);
+        if m.value.is_some() && (m.op.is_some() || m.unit.is_some()) {
+            return Kind::Value;
+        }
     }
     if len <= 6 && !s.chars().any(|c| c.is_ascii_digit()) {
         return Kind::Short;
@@ -111,17 +115,22 @@ fn fit(kind: Kind, col: Column, len: usize) -> i32 {
 /// `None` for a cell left out.
 fn assign(kinds: &[(Kind, usize, usize)], header: &Header) -> Vec<Option<usize>> {
     let (n, m) = (kinds.len(), header.len());
-    // best[i][j]: best score for cells i.. using columns j..
-    let mut best = vec![vec![0i32; m + 1]; n + 1];
+    // best(i, j): best score for cells i.. using columns j.. (one table,
+    // row by row).
+    let w = m + 1;
+    let mut table = vec![0i32; (n + 1) * w];
     for i in (0..n).rev() {
-        best[i][m] = best[i + 1][m] + SKIP;
+        table[i * w + m] = table[(i + 1) * w + m] + SKIP;
         for j in (0..m).rev() {
             let (k, col, len) = kinds[i];
             let bonus = if header[j].1 == col { 2 } else { 0 };
-            let take = fit(k, header[j].0, len) + bonus + best[i + 1][j + 1];
-            best[i][j] = take.max(best[i][j + 1]).max(SKIP + best[i + 1][j]);
+            let take = fit(k, header[j].0, len) + bonus + table[(i + 1) * w + j + 1];
+            table[i * w + j] = take
+                .max(table[i * w + j + 1])
+                .max(SKIP + table[(i + 1) * w + j]);
         }
     }
+    let best = |i: usize, j: usize| table[i * w + j];
     let mut out = Vec::with_capacity(n);
     let (mut i, mut j) = (0, 0);
     while i < n {
@@ -132,12 +141,12 @@ fn assign(kinds: &[(Kind, usize, usize)], header: &Header) -> Vec<Option<usize>>
         }
         let (k, col, len) = kinds[i];
         let bonus = if header[j].1 == col { 2 } else { 0 };
-        let take = fit(k, header[j].0, len) + bonus + best[i + 1][j + 1];
-        if best[i][j] == take {
+        let take = fit(k, header[j].0, len) + bonus + best(i + 1, j + 1);
+        if best(i, j) == take {
             out.push(Some(j));
             i += 1;
             j += 1;
-        } else if best[i][j] == best[i][j + 1] {
+        } else if best(i, j) == best(i, j + 1) {
             j += 1;
         } else {
             out.push(None);
