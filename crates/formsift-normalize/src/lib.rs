@@ -252,10 +252,10 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
             if html::has_markup(&t) {
                 push_once(&mut notations, Notation::Html);
                 for p in html::clean_cell(&t) {
-                    push_cell(&mut cells, &p, &mut notations, config);
+                    push_cell(&mut cells, p, &mut notations, config);
                 }
             } else {
-                push_cell(&mut cells, &t, &mut notations, config);
+                push_cell(&mut cells, t, &mut notations, config);
             }
             if let Some(c) = cells.last_mut() {
                 c.merge = merge;
@@ -308,25 +308,35 @@ fn split_tabs(line: &str) -> Vec<&str> {
     out
 }
 
-/// Adds one cell: LaTeX replaced, paragraphs tidied.
-fn push_cell(cells: &mut Vec<Cell>, text: &str, notations: &mut Vec<Notation>, config: &Config) {
+/// Adds one cell: LaTeX replaced, paragraphs tidied. A cell that needs
+/// none of it keeps its string (no copy).
+fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Vec<Notation>, config: &Config) {
+    use std::borrow::Cow;
     let col = cells.len();
-    if text.trim().is_empty() {
+    if raw.trim().is_empty() {
         cells.push(Cell::new(col, String::new()));
         return;
     }
-    let (text, replaced) = latex::replace(text, &config.notation.latex);
+    let (text, replaced) = latex::replace(&raw, &config.notation.latex);
     if replaced {
         push_once(notations, Notation::Latex);
     }
-    let quoted;
-    let text: &str = if config.notation.cjk_quotes {
-        quoted = cjk_quotes(&text);
-        &quoted
+    let quoted = if config.notation.cjk_quotes {
+        cjk_quotes(&text)
     } else {
-        &text
+        Cow::Borrowed(&*text)
     };
-    cells.push(Cell::new(col, tidy(text)));
+    let tidied = match (&text, quoted) {
+        (Cow::Borrowed(_), Cow::Borrowed(_)) if is_tidy(&raw) => raw,
+        (_, quoted) => tidy(&quoted),
+    };
+    cells.push(Cell::new(col, tidied));
+}
+
+/// True when [`tidy`] would return the text unchanged: one paragraph, no
+/// white space at either end.
+fn is_tidy(text: &str) -> bool {
+    !text.contains('\n') && text.trim().len() == text.len()
 }
 
 /// Straight double quotes around CJK text made `“ ”`: only when they pair up
@@ -390,6 +400,27 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         normalize(text, &Config::embedded())
+    }
+
+    #[test]
+    fn a_text_taken_as_tidy_is_one_tidy_returns_unchanged() {
+        for t in [
+            "甲",
+            " 甲",
+            "甲 ",
+            "甲\n乙",
+            "a b",
+            "\u{3000}甲",
+            "甲\t",
+            "x\n",
+            "\n",
+        ] {
+            if is_tidy(t) {
+                assert_eq!(tidy(t), t, "{t:?}");
+            }
+        }
+        assert!(is_tidy("甲") && is_tidy("a b"));
+        assert!(!is_tidy(" 甲") && !is_tidy("甲\n乙") && !is_tidy("\u{3000}甲"));
     }
 
     #[test]
