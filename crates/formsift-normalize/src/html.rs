@@ -17,9 +17,7 @@ pub(crate) fn has_markup(text: &str) -> bool {
 /// Parses one cell's HTML into one or more cell texts: paragraphs joined with
 /// `\n`, headings as separate cells, check boxes as ☑/☐, entities decoded.
 pub(crate) fn clean_cell(fragment: &str) -> Vec<String> {
-    let doc = Html::parse_fragment(fragment);
-    let mut out = String::new();
-    walk(doc.tree.root(), &mut out);
+    let out = simple_markup(fragment).unwrap_or_else(|| parsed_markup(fragment));
     out.split(CELL_BREAK)
         .map(|cell| {
             cell.split('\n')
@@ -30,6 +28,152 @@ pub(crate) fn clean_cell(fragment: &str) -> Vec<String> {
         })
         .filter(|c| !c.is_empty())
         .collect()
+}
+
+/// The text [`walk`] gives for a fragment parsed as HTML.
+fn parsed_markup(fragment: &str) -> String {
+    let doc = Html::parse_fragment(fragment);
+    let mut out = String::new();
+    walk(doc.tree.root(), &mut out);
+    out
+}
+
+/// What [`parsed_markup`] gives, read without building a tree, for the
+/// markup converters put in cells: text without entities, `br` and `input`,
+/// and `p`, `div`, `span` and `h1`–`h6` properly nested (each closed by its
+/// own end tag, no block inside a `p`, no heading inside a heading), where
+/// the parser has nothing to repair. `None` for anything else (entities,
+/// comments, other tags, misnested tags, a `<` that opens no tag), which
+/// goes to the HTML parser.
+fn simple_markup(fragment: &str) -> Option<String> {
+    const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
+    if fragment.contains(['&', '\0']) {
+        return None;
+    }
+    let mut out = String::with_capacity(fragment.len());
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = fragment;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let (tag, after) = read_tag(&rest[lt + 1..])?;
+        let name = tag.name.as_str();
+        let heading = HEADINGS.contains(&name);
+        match name {
+            "br" | "input" if tag.closing => return None,
+            "br" => out.push('\n'),
+            "input" => {
+                let box_like = tag.attr("type").is_none_or(|t| {
+                    t.eq_ignore_ascii_case("checkbox") || t.eq_ignore_ascii_case("radio")
+                });
+                if box_like {
+                    out.push_str(if tag.attr("checked").is_some() {
+                        " ☑ "
+                    } else {
+                        " ☐ "
+                    });
+                }
+            }
+            "p" | "div" | "span" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                if tag.closing {
+                    if open.last().map(String::as_str) != Some(name) {
+                        return None;
+                    }
+                    open.pop();
+                } else {
+                    let in_p = open.iter().any(|o| o == "p");
+                    let in_heading = open.iter().any(|o| HEADINGS.contains(&o.as_str()));
+                    if (in_p && name != "span") || (heading && in_heading) {
+                        return None;
+                    }
+                    open.push(tag.name.clone());
+                }
+                match name {
+                    "span" => {}
+                    _ if heading => out.push(CELL_BREAK),
+                    _ => out.push('\n'),
+                }
+            }
+            _ => return None,
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// One tag: its lower-cased name, whether it closes, its attributes.
+struct Tag<'a> {
+    name: String,
+    closing: bool,
+    attrs: Vec<(String, &'a str)>,
+}
+
+impl Tag<'_> {
+    /// The first attribute of that name (as HTML keeps the first).
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Reads a tag after its `<`: the tag and the text after its `>`. `None`
+/// when the text there is no plain tag.
+fn read_tag(s: &str) -> Option<(Tag<'_>, &str)> {
+    let (closing, s) = match s.strip_prefix('/') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let end = |c: char| c.is_ascii_whitespace() || c == '/' || c == '>';
+    let name_len = s.find(end)?;
+    let name = &s[..name_len];
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if !name.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    let mut tag = Tag {
+        name: name.to_ascii_lowercase(),
+        closing,
+        attrs: Vec::new(),
+    };
+    let mut s = &s[name_len..];
+    loop {
+        s = s.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        if let Some(after) = s.strip_prefix('>') {
+            return Some((tag, after));
+        }
+        let n = s.find(|c: char| end(c) || c == '=')?;
+        if n == 0 {
+            return None;
+        }
+        let attr = s[..n].to_ascii_lowercase();
+        if attr.contains(['"', '\'', '<']) {
+            return None;
+        }
+        s = s[n..].trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let value = if let Some(v) = s.strip_prefix('=') {
+            let v = v.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            match v.chars().next()? {
+                q @ ('"' | '\'') => {
+                    let close = v[1..].find(q)?;
+                    s = &v[close + 2..];
+                    &v[1..close + 1]
+                }
+                _ => {
+                    let len = v.find(|c: char| c.is_ascii_whitespace() || c == '>')?;
+                    let value = &v[..len];
+                    if value.contains(['"', '\'', '<', '=', '`']) {
+                        return None;
+                    }
+                    s = &v[len..];
+                    value
+                }
+            }
+        } else {
+            ""
+        };
+        tag.attrs.push((attr, value));
+    }
 }
 
 fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {
@@ -337,5 +481,86 @@ impl Grid {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells the fast reading gives equal the parser's, when it reads
+    /// the fragment at all.
+    fn agrees(fragment: &str) -> bool {
+        let Some(fast) = simple_markup(fragment) else {
+            return false;
+        };
+        let split = |out: &str| -> Vec<String> {
+            out.split(CELL_BREAK)
+                .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|c| !c.is_empty())
+                .collect()
+        };
+        let parsed = parsed_markup(fragment);
+        assert_eq!(split(&fast), split(&parsed), "{fragment:?}");
+        assert_eq!(
+            fast.split(CELL_BREAK)
+                .map(|c| c.lines().filter(|l| !l.trim().is_empty()).count())
+                .sum::<usize>(),
+            parsed
+                .split(CELL_BREAK)
+                .map(|c| c.lines().filter(|l| !l.trim().is_empty()).count())
+                .sum::<usize>(),
+            "paragraphs of {fragment:?}"
+        );
+        true
+    }
+
+    #[test]
+    fn converter_markup_is_read_without_the_parser() {
+        for f in [
+            "<p>项目名称</p>",
+            "<p>甲</p><p>乙</p>",
+            "<input type=\"checkbox\"/>新增 <input checked=\"\" type=\"checkbox\"/>延续",
+            "<INPUT TYPE='Radio' CHECKED>是",
+            "<input type=text>否",
+            "<h2 style=\"text-align: center;\">申报表</h2><p>(2024年度)</p>",
+            "<div><p>a<br/>b</p><span>c</span></div>",
+            "<p>≥ 90% > 80</p>",
+            "<input type=\"checkbox\"checked>x",
+        ] {
+            assert!(agrees(f), "{f:?} went to the parser");
+        }
+    }
+
+    #[test]
+    fn markup_the_parser_would_repair_goes_to_the_parser() {
+        for f in [
+            "a</h2>b",
+            "a</div>b",
+            "<p>a<p>b",
+            "<p>a<div>b</div></p>",
+            "<h3>a<h2>b</h2>c</h2>d",
+            "<p>a &amp; b</p>",
+            "<b>a</b>",
+            "<!-- x --><p>a</p>",
+            "<p>1 <2</p>",
+            "a</br>b",
+        ] {
+            assert_eq!(simple_markup(f), None, "{f:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_reading_never_disagrees_with_the_parser(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<p>", "</p>", "<br>", "<br/>", "</br>", "<div>", "</div>", "<span>", "</span>",
+                "<h2 style=\"a\">", "</h2>", "<h3>", "</h3>", "<input type=\"checkbox\"/>",
+                "<input checked type=checkbox>", "<input type='text'>", "<i>", "</i>",
+                "甲", "乙 丙", " ", "\n", "a", "☑", ">", "<", "&amp;",
+            ]), 0..14)
+        ) {
+            agrees(&parts.concat());
+        }
     }
 }
