@@ -318,8 +318,8 @@ pub struct Config {
     unit_suffix_needs_paren: bool,
     /// Separators between a label and its value inside one cell.
     pub value_separators: Vec<String>,
-    /// Field kinds.
-    pub field_kinds: BTreeMap<String, FieldKind>,
+    /// Field kinds (hashed: looked up for every field a form fills).
+    pub field_kinds: FxHashMap<String, FieldKind>,
     /// List tables.
     pub list_tables: Vec<ListTable>,
     /// The budget matrix.
@@ -330,8 +330,8 @@ pub struct Config {
     pub indicators: IndicatorRules,
     /// Value parsing.
     pub values: ValueRules,
-    /// Flags.
-    pub flags: BTreeMap<String, FlagRule>,
+    /// Flags (hashed: looked up for every flag of every row).
+    pub flags: FxHashMap<String, FlagRule>,
     /// Checks.
     pub checks: CheckRules,
     /// Level-1 names of the vocabulary, for lookups.
@@ -449,7 +449,7 @@ impl Config {
             unit_suffix_needs_paren: raw.label_rules.unit_suffix.ends_with("[)）]$"),
             unit_suffix: re(&raw.label_rules.unit_suffix)?,
             value_separators: raw.label_rules.value_separators,
-            field_kinds: raw.field_kinds,
+            field_kinds: raw.field_kinds.into_iter().collect(),
             list_tables: raw.list_tables,
             matrix_table: raw.matrix_table,
             funds: raw.funds,
@@ -470,7 +470,7 @@ impl Config {
                 suffix_ops: longest_first(raw.values.suffix_ops),
                 max_unit_chars: raw.values.max_unit_chars,
             },
-            flags: raw.flags,
+            flags: raw.flags.into_iter().collect(),
             checks: raw.checks,
             level1_names: ir.vocabulary.iter().map(|v| v.level1.clone()).collect(),
             level2_names: ir
