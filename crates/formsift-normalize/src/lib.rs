@@ -25,7 +25,7 @@ pub mod readers;
 mod tabular;
 
 use formsift_config::Config;
-use formsift_model::{Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation};
+use formsift_model::{Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, squeeze};
 
 /// One row of cells as a reader found it, before cell text is cleaned.
 pub(crate) struct Row {
@@ -309,28 +309,79 @@ fn split_tabs(line: &str) -> Vec<&str> {
 }
 
 /// Adds one cell: LaTeX replaced, paragraphs tidied. A cell that needs
-/// none of it keeps its string (no copy).
+/// none of it keeps its string (no copy). One scan of the bytes says which
+/// repairs can apply; the rest are skipped.
 fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Vec<Notation>, config: &Config) {
     use std::borrow::Cow;
     let col = cells.len();
-    if raw.trim().is_empty() {
+    let found = byte_classes(&raw);
+    // Any white space at all, checked by character only when a lead byte of
+    // a wide space was seen.
+    let spaced = found & SPACE != 0
+        || (found & WIDE != 0 && raw.chars().any(|c| !c.is_ascii() && c.is_whitespace()));
+    if raw.is_empty() || (spaced && raw.trim().is_empty()) {
         cells.push(Cell::new(col, String::new()));
         return;
     }
-    let (text, replaced) = latex::replace(&raw, &config.notation.latex);
+    let (text, replaced) = if found & LATEX != 0 {
+        latex::replace(&raw, &config.notation.latex)
+    } else {
+        (Cow::Borrowed(raw.as_str()), false)
+    };
     if replaced {
         push_once(notations, Notation::Latex);
     }
-    let quoted = if config.notation.cjk_quotes {
+    let quoted = if config.notation.cjk_quotes && found & QUOTE != 0 {
         cjk_quotes(&text)
     } else {
         Cow::Borrowed(&*text)
     };
-    let tidied = match (&text, quoted) {
-        (Cow::Borrowed(_), Cow::Borrowed(_)) if is_tidy(&raw) => raw,
-        (_, quoted) => tidy(&quoted),
+    let (key, text) = match (&text, quoted) {
+        // Nothing replaced and no white space: the text is its own key.
+        (Cow::Borrowed(_), Cow::Borrowed(_)) if !spaced => (raw.clone(), raw),
+        (Cow::Borrowed(_), Cow::Borrowed(_)) if is_tidy(&raw) => (squeeze(&raw), raw),
+        (_, quoted) => {
+            let t = tidy(&quoted);
+            (squeeze(&t), t)
+        }
     };
-    cells.push(Cell::new(col, tidied));
+    cells.push(Cell {
+        col,
+        text,
+        key,
+        merge: Merge::None,
+        span: None,
+    });
+}
+
+/// Byte classes [`byte_classes`] reports: a LaTeX command or math sign, a
+/// straight double quote, ASCII white space, a lead byte of a wide space
+/// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+const LATEX: u8 = 1;
+const QUOTE: u8 = 2;
+const SPACE: u8 = 4;
+const WIDE: u8 = 8;
+
+/// Which byte classes a text holds, in one table-driven scan.
+fn byte_classes(text: &str) -> u8 {
+    static TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        t[b'\\' as usize] = LATEX;
+        t[b'$' as usize] = LATEX;
+        t[b'"' as usize] = QUOTE;
+        let mut b = 9;
+        while b <= 13 {
+            t[b] = SPACE;
+            b += 1;
+        }
+        t[b' ' as usize] = SPACE;
+        t[0xC2] = WIDE;
+        t[0xE1] = WIDE;
+        t[0xE2] = WIDE;
+        t[0xE3] = WIDE;
+        t
+    };
+    text.bytes().fold(0, |m, b| m | TABLE[b as usize])
 }
 
 /// True when [`tidy`] would return the text unchanged: one paragraph, no
@@ -400,6 +451,23 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         normalize(text, &Config::embedded())
+    }
+
+    proptest::proptest! {
+        /// The shortcuts of `push_cell` give what the full repair gives:
+        /// LaTeX replaced, quotes made Chinese, paragraphs tidied, and the
+        /// key without white space.
+        #[test]
+        fn a_cell_is_its_full_repair(raw in "[甲乙、。“ \u{3000}\u{a0}\n\t$\\\\geq90%\"a]{0,12}") {
+            let config = Config::embedded();
+            let (latex, _) = latex::replace(&raw, &config.notation.latex);
+            let want = tidy(&cjk_quotes(&latex));
+            let mut cells = Vec::new();
+            push_cell(&mut cells, raw.clone(), &mut Vec::new(), &config);
+            let want_text = if raw.trim().is_empty() { String::new() } else { want };
+            proptest::prop_assert_eq!(&cells[0].text, &want_text);
+            proptest::prop_assert_eq!(&cells[0].key, &squeeze(&want_text));
+        }
     }
 
     #[test]
