@@ -27,7 +27,8 @@ pub(crate) fn read_fields(
     let before = record.fields.0.len();
     let mut position: Vec<(String, (usize, usize))> = Vec::new();
     for run in runs {
-        let all = tokens(run, consumed, template, config);
+        let labels = labels_of(run, template, config);
+        let all = tokens(run, &labels, consumed, template, config);
         for t in &all {
             for target in t.label.iter().flat_map(|m| &m.targets) {
                 if let Some(k) = target.strip_prefix("fields.")
@@ -37,7 +38,7 @@ pub(crate) fn read_fields(
                 }
             }
         }
-        read_stacked(run, record, consumed, template, config);
+        read_stacked(run, &labels, record, consumed, config);
         // The same tokens, less the cells the stacked headers took.
         let toks: Vec<Tok> = all
             .into_iter()
@@ -82,9 +83,35 @@ fn split_label<'a>(
     None
 }
 
-fn tokens(run: &[&Line], consumed: &Consumed, template: &Template, config: &Config) -> Vec<Tok> {
+/// The label each filled cell of a run holds (`None` for the rest), by
+/// line of the run and cell: matched once, read by the token and the
+/// stacked-header passes.
+type Labels = Vec<Vec<Option<LabelMatch>>>;
+
+fn labels_of(run: &[&Line], template: &Template, config: &Config) -> Labels {
+    run.iter()
+        .map(|line| {
+            line.cells
+                .iter()
+                .map(|c| {
+                    (!c.key.is_empty())
+                        .then(|| config.match_label_key(template, &c.key))
+                        .flatten()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn tokens(
+    run: &[&Line],
+    labels: &Labels,
+    consumed: &Consumed,
+    template: &Template,
+    config: &Config,
+) -> Vec<Tok> {
     let mut out = Vec::new();
-    for line in run {
+    for (k, line) in run.iter().enumerate() {
         for (i, c) in line.filled() {
             if consumed.has(line.number, i) {
                 continue;
@@ -97,8 +124,8 @@ fn tokens(run: &[&Line], consumed: &Consumed, template: &Template, config: &Conf
                 label,
                 layout: line.layout,
             };
-            if let Some(m) = config.match_label_key(template, &c.key) {
-                out.push(tok(text, Some(m)));
+            if let Some(m) = &labels[k][i] {
+                out.push(tok(text, Some(m.clone())));
             } else if let Some((m, rest)) = split_label(text, template, config) {
                 out.push(tok(text, Some(m)));
                 out.push(tok(rest, None));
@@ -131,32 +158,31 @@ fn field_target<'a>(m: &'a LabelMatch, record: &Record) -> Option<&'a str> {
 /// stand in the same columns of the next non-blank line.
 fn read_stacked(
     run: &[&Line],
+    run_labels: &Labels,
     record: &mut Record,
     consumed: &mut Consumed,
-    template: &Template,
     config: &Config,
 ) {
     for (k, line) in run.iter().enumerate() {
         if line.layout != Layout::Columns {
             continue;
         }
-        let Some(next) = run[k + 1..].iter().find(|l| !l.is_blank()) else {
+        let Some(n) = run[k + 1..].iter().position(|l| !l.is_blank()) else {
             continue;
         };
+        let (next, next_labels) = (run[k + 1 + n], &run_labels[k + 1 + n]);
         if next.layout != Layout::Columns {
             continue;
         }
         let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
-        let labels: Vec<Option<LabelMatch>> = filled
-            .iter()
-            .map(|(_, c)| config.match_label_key(template, &c.key))
-            .collect();
-        let all_labels = labels.iter().all(Option::is_some);
+        let labels: Vec<&Option<LabelMatch>> =
+            filled.iter().map(|(i, _)| &run_labels[k][*i]).collect();
+        let all_labels = labels.iter().all(|l| l.is_some());
         // A heading beside the values (`年度总体目标` before 预期目标's text)
         // does not stop the reading; a label with a value of its own does.
-        let next_has_label = next.filled().any(|(_, c)| {
-            config
-                .match_label_key(template, &c.key)
+        let next_has_label = next.filled().any(|(j, _)| {
+            next_labels[j]
+                .as_ref()
                 .is_some_and(|m| m.targets.iter().any(|t| t != "section" && t != "ignore"))
         });
         if next_has_label {
