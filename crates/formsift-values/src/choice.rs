@@ -14,48 +14,53 @@ pub enum Choice {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Piece {
-    Text(String),
+enum Piece<'a> {
+    Text(&'a str),
     Box(bool),
 }
 
 /// Resolves a check-box row: options followed (or preceded) by ☑/☐ glyphs.
 pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choice {
-    let glyph = |c: char| -> Option<bool> {
-        // Compared as UTF-8 in a stack buffer: no string per character.
-        let mut buf = [0u8; 4];
-        let s: &str = c.encode_utf8(&mut buf);
-        if ticked.iter().any(|t| t == s) {
-            Some(true)
-        } else if unticked.iter().any(|t| t == s) {
-            Some(false)
-        } else {
-            None
+    // The glyphs as characters, ticked first (a glyph of several characters
+    // never stands for one character and is left out).
+    let single = |g: &String| {
+        let mut chars = g.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
         }
     };
+    let glyphs: Vec<(char, bool)> = ticked
+        .iter()
+        .filter_map(|g| single(g).map(|c| (c, true)))
+        .chain(
+            unticked
+                .iter()
+                .filter_map(|g| single(g).map(|c| (c, false))),
+        )
+        .collect();
+    let glyph = |c: char| glyphs.iter().find(|(g, _)| *g == c).map(|(_, t)| *t);
     let mut pieces = Vec::new();
     for word in text.split_whitespace() {
-        let mut current = String::new();
-        for c in word.chars() {
-            match glyph(c) {
-                Some(b) => {
-                    if !current.is_empty() {
-                        pieces.push(Piece::Text(std::mem::take(&mut current)));
-                    }
-                    pieces.push(Piece::Box(b));
+        let mut start = 0;
+        for (i, c) in word.char_indices() {
+            if let Some(b) = glyph(c) {
+                if start < i {
+                    pieces.push(Piece::Text(&word[start..i]));
                 }
-                None => current.push(c),
+                pieces.push(Piece::Box(b));
+                start = i + c.len_utf8();
             }
         }
-        if !current.is_empty() {
-            pieces.push(Piece::Text(current));
+        if start < word.len() {
+            pieces.push(Piece::Text(&word[start..]));
         }
     }
     if !pieces.iter().any(|p| matches!(p, Piece::Box(_))) {
         return Choice::Plain(text.split_whitespace().collect::<Vec<_>>().join(" "));
     }
     let suffix_style = matches!(pieces.first(), Some(Piece::Text(_)));
-    let mut options: Vec<(String, Option<bool>)> = Vec::new();
+    let mut options: Vec<(&str, Option<bool>)> = Vec::new();
     let mut pending_box: Option<bool> = None;
     for p in pieces {
         match p {
@@ -80,14 +85,14 @@ pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choic
     let ticked: Vec<String> = options
         .iter()
         .filter(|o| o.1 == Some(true))
-        .map(|o| o.0.clone())
+        .map(|o| o.0.to_string())
         .collect();
     if !ticked.is_empty() {
         return Choice::Ticked(ticked);
     }
-    let unboxed: Vec<&(String, Option<bool>)> = options.iter().filter(|o| o.1.is_none()).collect();
+    let unboxed: Vec<&(&str, Option<bool>)> = options.iter().filter(|o| o.1.is_none()).collect();
     if unboxed.len() == 1 && options.len() > 1 {
-        return Choice::Inferred(unboxed[0].0.clone());
+        return Choice::Inferred(unboxed[0].0.to_string());
     }
     Choice::NoneTicked
 }

@@ -128,7 +128,7 @@ fn find_number(s: &str) -> Option<(usize, usize)> {
 }
 
 /// A CJK unified ideograph of the basic block.
-fn is_ideograph(c: char) -> bool {
+pub(crate) fn is_ideograph(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 

@@ -80,8 +80,8 @@ pub fn parse_percent(text: &str) -> Option<f64> {
 /// as ISO `YYYY-MM-DD`, when it is a valid calendar date.
 pub fn parse_date(text: &str) -> Option<String> {
     let f = fold(text);
-    let c = DATE.captures(&f)?;
-    let (y, m, d): (u32, u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?);
+    let [y, m, d] = find_date(&f)?;
+    let (y, m, d): (u32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = [
         31,
@@ -101,6 +101,59 @@ pub fn parse_date(text: &str) -> Option<String> {
         return None;
     }
     Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Year, month and day as `DATE` captures them, scanned by hand (a regex
+/// with captures costs more than the rest of a field's reading); text
+/// holding non-ASCII numerals goes to the regex.
+fn find_date(s: &str) -> Option<[&str; 3]> {
+    let numeral = |c: char| !c.is_ascii() && !crate::measure::is_ideograph(c) && c.is_numeric();
+    if s.chars().any(numeral) {
+        let c = DATE.captures(s)?;
+        return Some([1, 2, 3].map(|k| c.get(k).map_or("", |m| m.as_str())));
+    }
+    let b = s.as_bytes();
+    let digits = |at: usize, most: usize| {
+        b.get(at..).map_or(0, |r| {
+            r.iter()
+                .take(most)
+                .take_while(|c| c.is_ascii_digit())
+                .count()
+        })
+    };
+    // White space from `at` on (by character: `\s` is Unicode's).
+    let spaces = |at: usize| {
+        s[at..]
+            .char_indices()
+            .find(|(_, c)| !c.is_whitespace())
+            .map_or(s.len(), |(k, _)| at + k)
+    };
+    let sep = |at: usize, word: char| {
+        let c = s[at..].chars().next()?;
+        matches!(c, '/' | '-' | '.')
+            .then_some(())
+            .or((c == word).then_some(()))?;
+        Some(at + c.len_utf8())
+    };
+    let part = |at: usize, word: char| -> Option<(usize, usize)> {
+        let at = spaces(at);
+        let at = spaces(sep(at, word)?);
+        let n = digits(at, 2);
+        (n > 0).then_some((at, at + n))
+    };
+    for start in 0..b.len() {
+        if digits(start, 4) < 4 {
+            continue;
+        }
+        let Some((m0, m1)) = part(start + 4, '年') else {
+            continue;
+        };
+        let Some((d0, d1)) = part(m1, '月') else {
+            continue;
+        };
+        return Some([&s[start..start + 4], &s[m0..m1], &s[d0..d1]]);
+    }
+    None
 }
 
 /// The year of `(2024年度)`, `( 2023年度)`, `(2019年)`.
@@ -167,6 +220,36 @@ mod tests {
         fn amount_shape_agrees_with_the_pattern(t in "-?[0-9,.]{0,12}") {
             let re = Regex::new(r"^-?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$").unwrap();
             proptest::prop_assert_eq!(is_amount(&t), re.is_match(&t));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_date_scanner_agrees_with_the_pattern(s in "[0-9年月日/.\\- \u{3000}a٣]{0,18}") {
+            let want = DATE.captures(&s).map(|c| [1, 2, 3].map(|k| c[k].to_string()));
+            let got = find_date(&s).map(|p| p.map(str::to_string));
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn the_date_scanner_agrees_with_the_pattern_on_printed_dates() {
+        for s in [
+            "2024-01-01",
+            "2023/12/31",
+            "2019 年 1 月 1 日",
+            "12024/1/1",
+            "2024年1月",
+            "2024.1.123",
+            "自2024年01月01日至2024年12月31日",
+            "2024 - 1 - 5",
+            "20241/1",
+            "2024年1/2",
+        ] {
+            let want = DATE
+                .captures(s)
+                .map(|c| [1, 2, 3].map(|k| c[k].to_string()));
+            assert_eq!(find_date(s).map(|p| p.map(str::to_string)), want, "{s}");
         }
     }
 
