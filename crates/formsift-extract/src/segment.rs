@@ -40,7 +40,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         let mut found = None;
         for (i, cell) in line.filled() {
             let s = strip_note(&cell.key);
-            if s.chars().count() > config.forms.max_title_chars {
+            if longer_than(s, config.forms.max_title_chars) {
                 continue;
             }
             if let Some(t) = config
@@ -118,14 +118,20 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
 }
 
 /// Drops a trailing bracketed note from a title (`…申报表（部门填报）`).
-fn strip_note(s: &str) -> String {
+fn strip_note(s: &str) -> &str {
     let t = s.trim_end_matches([')', '）']);
     if t.len() < s.len()
         && let Some(p) = t.rfind(['(', '（'])
     {
-        return s[..p].to_string();
+        return &s[..p];
     }
-    s.to_string()
+    s
+}
+
+/// True when the text is longer than `most` characters (counted only when
+/// its length in bytes leaves a doubt).
+fn longer_than(s: &str, most: usize) -> bool {
+    s.len() > most && (s.len() > 4 * most || s.chars().count() > most)
 }
 
 fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
@@ -176,6 +182,21 @@ fn find_year(doc: &Document, form: &mut FormSpan, config: &Config) {
 mod tests {
     use super::*;
     use formsift_normalize::normalize;
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        for s in ["", "abc", "申报表", "申报表表", "ab申报", "😀😀😀", "abcd"] {
+            for most in 0..6 {
+                assert_eq!(
+                    longer_than(s, most),
+                    s.chars().count() > most,
+                    "{s:?} {most}"
+                );
+            }
+        }
+        assert_eq!(strip_note("申报表（部门填报）"), "申报表");
+        assert_eq!(strip_note("申报表"), "申报表");
+    }
 
     fn seg(text: &str) -> Segmentation {
         let c = Config::embedded();

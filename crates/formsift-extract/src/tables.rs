@@ -40,6 +40,18 @@ fn header_keys<'a>(
         .collect()
 }
 
+/// How many cells of a line name a column ([`header_keys`] counted, with
+/// nothing collected: every body line is tried as a header).
+fn header_count(
+    line: &Line,
+    columns: &std::collections::BTreeMap<String, String>,
+    config: &Config,
+) -> usize {
+    line.filled()
+        .filter(|(_, c)| columns.contains_key(config.split_unit_key(&c.key).0))
+        .count()
+}
+
 fn first_text(line: &Line) -> Option<String> {
     line.filled().next().map(|(_, c)| c.key.clone())
 }
@@ -80,7 +92,7 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
             i = j;
             continue;
         }
-        if header_keys(line, &config.matrix_table.columns, config).len() >= 3 {
+        if header_count(line, &config.matrix_table.columns, config) >= 3 {
             let mut j = i + 1;
             while j < body.len() {
                 let l = body[j];
@@ -103,7 +115,7 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
         if let Some(t) = config
             .list_tables
             .iter()
-            .position(|t| header_keys(line, &t.columns, config).len() >= 2)
+            .position(|t| header_count(line, &t.columns, config) >= 2)
         {
             let table = &config.list_tables[t];
             let mut j = i + 1;
