@@ -99,10 +99,13 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
                 byte: 0,
             });
         }
-        match std::str::from_utf8(body) {
+        // simdutf8 checks UTF-8 several bytes at a time (CJK text makes the
+        // standard check go character by character); the standard check
+        // runs only on failure, for the offset.
+        match simdutf8::basic::from_utf8(body) {
             Ok(t) => (t.to_string(), "UTF-8"),
-            Err(e) => {
-                let offset = e.valid_up_to();
+            Err(_) => {
+                let offset = std::str::from_utf8(body).map_or_else(|e| e.valid_up_to(), |_| 0);
                 match legacy_chinese(body) {
                     Some((t, enc)) => (t, enc),
                     None => {
