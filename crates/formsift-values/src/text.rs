@@ -27,6 +27,10 @@ pub fn join_wrapped(a: &str, b: &str) -> String {
 
 /// Splits a leading `指标N：` off a name: (N, rest).
 pub fn split_ordinal(name: &str, pattern: &Regex) -> (Option<i64>, String) {
+    // Most names carry no ordinal: a match test costs less than captures.
+    if !pattern.is_match(name) {
+        return (None, name.trim().to_string());
+    }
     match pattern.captures(name) {
         Some(c) => {
             let n = c.get(1).and_then(|m| m.as_str().parse().ok());

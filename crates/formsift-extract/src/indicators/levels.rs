@@ -10,7 +10,11 @@ use formsift_values::{is_cjk, parse_measure, split_ordinal};
 
 /// Removes white space between CJK characters (wrapped-cell artefacts).
 pub(crate) fn clean_name(s: &str, cjk_digits: bool) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
+    let s = s.trim();
+    if !formsift_model::may_hold_space(s) || !s.chars().any(char::is_whitespace) {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
         if c.is_whitespace() {
