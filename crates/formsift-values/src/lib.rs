@@ -14,7 +14,7 @@ mod number;
 mod text;
 
 pub use choice::{Choice, parse_choice};
-pub use measure::parse_measure;
+pub use measure::{is_quantity, parse_measure};
 pub use number::{parse_amount, parse_date, parse_int, parse_percent, parse_year};
 pub use text::{is_cjk, join_wrapped, split_ordinal};
 

@@ -14,28 +14,44 @@ static NUMBER: LazyLock<Regex> =
 /// such as 以上 after it; the unit is what follows the number, brackets and
 /// white space removed. Qualitative text gives value, op and unit null.
 pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
-    let raw = raw.trim().to_string();
-    if !crate::has_digit(&raw) {
-        return Measure {
-            raw,
-            op: None,
-            value: None,
-            unit: None,
-        };
+    let raw = raw.trim();
+    let parts = parts(raw, rules);
+    Measure {
+        raw: raw.to_string(),
+        op: parts.op.map(str::to_string),
+        value: parts.value,
+        unit: parts.unit,
     }
-    let folded = fold(&raw);
+}
+
+/// True when the text reads as a quantity: a value with a comparator or a
+/// unit ([`parse_measure`]'s reading, without building the measure).
+pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
+    let p = parts(raw.trim(), rules);
+    p.value.is_some() && (p.op.is_some() || p.unit.is_some())
+}
+
+/// What [`parse_measure`] reads from a trimmed text; the comparator borrowed
+/// from the rules.
+#[derive(Default)]
+struct Parts<'r> {
+    op: Option<&'r str>,
+    value: Option<f64>,
+    unit: Option<String>,
+}
+
+fn parts<'r>(raw: &str, rules: &'r ValueRules) -> Parts<'r> {
+    if !crate::has_digit(raw) {
+        return Parts::default();
+    }
+    let folded = fold(raw);
     let norm: std::borrow::Cow<'_, str> = if folded.contains(['≧', '≦']) {
         folded.replace('≧', "≥").replace('≦', "≤").into()
     } else {
         folded
     };
     let Some((start, end)) = find_number(&norm) else {
-        return Measure {
-            raw,
-            op: None,
-            value: None,
-            unit: None,
-        };
+        return Parts::default();
     };
     let digits = &norm[start..end];
     let value: Option<f64> = if digits.contains(',') {
@@ -49,8 +65,8 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
         .prefix_ops
         .iter()
         .find(|(word, _)| before.ends_with(word.as_str()))
-        .map(|(_, op)| op.clone());
-    let mut unit_text: String = after
+        .map(|(_, op)| op.as_str());
+    let mut unit: String = after
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']'))
         .collect();
@@ -58,40 +74,30 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
         // (A searcher costs more to set up than most units are long: a
         // unit too short, or without the word's first character, is passed
         // over first.)
-        if unit_text.len() < word.len()
-            || word.chars().next().is_some_and(|c| !unit_text.contains(c))
-        {
+        if unit.len() < word.len() || word.chars().next().is_some_and(|c| !unit.contains(c)) {
             continue;
         }
-        if let Some(pos) = unit_text.find(word.as_str()) {
+        if let Some(pos) = unit.find(word.as_str()) {
             if op.is_none() {
-                op = Some(sop.clone());
+                op = Some(sop.as_str());
             }
-            unit_text.replace_range(pos..pos + word.len(), "");
+            unit.replace_range(pos..pos + word.len(), "");
             break;
         }
     }
-    let unit: String = unit_text
-        .chars()
-        .take_while(|c| {
-            !c.is_ascii_digit()
-                && !matches!(
-                    c,
-                    '-' | '~' | '—' | ',' | '，' | ';' | '；' | '。' | '、' | ':' | '：'
-                )
-        })
-        .collect();
-    let unit = if unit.is_empty() || unit.chars().count() > rules.max_unit_chars {
-        None
-    } else {
-        Some(unit)
-    };
-    Measure {
-        raw,
-        op,
-        value,
-        unit,
+    // The unit ends at a digit or a separator (cut in place).
+    let stop = unit.find(|c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '-' | '~' | '—' | ',' | '，' | ';' | '；' | '。' | '、' | ':' | '：'
+            )
+    });
+    if let Some(stop) = stop {
+        unit.truncate(stop);
     }
+    let unit = (!unit.is_empty() && unit.chars().count() <= rules.max_unit_chars).then_some(unit);
+    Parts { op, value, unit }
 }
 
 /// The first number of the text as `NUMBER` finds it (thousands groups,

@@ -12,7 +12,7 @@ use super::{Draft, Header};
 use formsift_config::{Column, Config};
 use formsift_model::Cell;
 use formsift_model::squeeze;
-use formsift_values::{has_digit, parse_amount, parse_measure};
+use formsift_values::{is_quantity, parse_amount};
 
 /// What a cell looks like.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,13 +66,9 @@ fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     {
         return Kind::LevelLike;
     }
-    // Only text with a digit can hold a measure: the parse (and its copy of
-    // the text) is skipped for the rest.
-    if len <= 24 && has_digit(text) {
-        let m = parse_measure(text, &config.values);
-        if m.value.is_some() && (m.op.is_some() || m.unit.is_some()) {
-            return Kind::Value;
-        }
+    // A short value with a comparator or a unit (`≥95%`, `10 人`).
+    if len <= 24 && is_quantity(text, &config.values) {
+        return Kind::Value;
     }
     if len <= 6 && !s.chars().any(|c| c.is_ascii_digit()) {
         return Kind::Short;
