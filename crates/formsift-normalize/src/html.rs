@@ -18,15 +18,25 @@ pub(crate) fn has_markup(text: &str) -> bool {
 /// `\n`, headings as separate cells, check boxes as ☑/☐, entities decoded.
 pub(crate) fn clean_cell(fragment: &str) -> Vec<String> {
     let out = simple_markup(fragment).unwrap_or_else(|| parsed_markup(fragment));
+    // Each cell's paragraphs, white space collapsed, written into one
+    // string (no list of words or paragraphs built on the way).
     out.split(CELL_BREAK)
-        .map(|cell| {
-            cell.split('\n')
-                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|p| !p.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n")
+        .filter_map(|cell| {
+            let mut text = String::with_capacity(cell.len());
+            for p in cell.split('\n') {
+                let mut words = p.split_whitespace();
+                let Some(first) = words.next() else { continue };
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(first);
+                for w in words {
+                    text.push(' ');
+                    text.push_str(w);
+                }
+            }
+            (!text.is_empty()).then_some(text)
         })
-        .filter(|c| !c.is_empty())
         .collect()
 }
 
@@ -47,7 +57,7 @@ fn parsed_markup(fragment: &str) -> String {
 /// goes to the HTML parser.
 fn simple_markup(fragment: &str) -> Option<String> {
     const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
-    if fragment.contains(['&', '\0']) {
+    if fragment.bytes().any(|b| b == b'&' || b == 0) {
         return None;
     }
     let mut out = String::with_capacity(fragment.len());
