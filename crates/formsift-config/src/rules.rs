@@ -131,8 +131,8 @@ pub enum FieldKind {
 pub struct ListTable {
     /// `funds.parts` or `tasks`.
     pub target: String,
-    /// Header label → key.
-    pub columns: BTreeMap<String, String>,
+    /// Header label → key (hashed: every body line is tried as a header).
+    pub columns: FxHashMap<String, String>,
     /// Row headings consumed without a value.
     pub row_labels: Vec<String>,
 }
@@ -141,8 +141,8 @@ pub struct ListTable {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct MatrixTable {
-    /// Header label → key.
-    pub columns: BTreeMap<String, String>,
+    /// Header label → key (hashed: every body line is tried as a header).
+    pub columns: FxHashMap<String, String>,
     /// Rows that fill funds directly.
     pub total_rows: Vec<String>,
     /// Cells read as null.

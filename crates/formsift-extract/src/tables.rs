@@ -29,7 +29,7 @@ pub(crate) struct Region {
 /// Keys of a header line: (cell index, column, key) for cells that name a column.
 fn header_keys<'a>(
     line: &Line,
-    columns: &'a std::collections::BTreeMap<String, String>,
+    columns: &'a rustc_hash::FxHashMap<String, String>,
     config: &Config,
 ) -> Vec<(usize, usize, &'a str)> {
     line.filled()
@@ -44,7 +44,7 @@ fn header_keys<'a>(
 /// nothing collected: every body line is tried as a header).
 fn header_count(
     line: &Line,
-    columns: &std::collections::BTreeMap<String, String>,
+    columns: &rustc_hash::FxHashMap<String, String>,
     config: &Config,
 ) -> usize {
     line.filled()

@@ -37,7 +37,22 @@ fn header_of(line: &Line, config: &Config) -> Header {
 
 /// True when the line is an indicator table header (three or more column names).
 pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
-    header_of(line, config).len() >= 3
+    // [`header_of`] counted up to three, nothing collected: every body line
+    // is tried.
+    let mut seen: [Option<Column>; 3] = [None; 3];
+    let mut n = 0;
+    for (_, c) in line.filled() {
+        if let Some(col) = config.indicators.headers.get(&c.key)
+            && !seen[..n].contains(&Some(*col))
+        {
+            seen[n] = Some(*col);
+            n += 1;
+            if n == 3 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The first cell of a line that is not a row section heading (`绩效 指标`).
