@@ -89,7 +89,10 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         return build(ocr::read(kind, raw), config);
     }
     let non_blank = raw.iter().filter(|l| !l.trim().is_empty()).count().max(1);
-    let with_tabs = raw.iter().filter(|l| l.contains('\t')).count();
+    // The bytes that steer how each line is read, found in one pass per
+    // line (a memchr per question cost more).
+    let marks: Vec<u8> = raw.iter().map(|l| line_marks(l)).collect();
+    let with_tabs = marks.iter().filter(|m| *m & TAB != 0).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let pipe_rows = markdown::pipe_tables(raw);
     let latex_doc = tabular::is_latex_document(raw);
@@ -99,7 +102,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let mut i = 0;
     while i < raw.len() {
         let line = raw[i];
-        if line.contains('<') {
+        if marks[i] & LT != 0 {
             if let Some(end) = html::hidden_block(raw, i) {
                 i = end + 1;
                 continue;
@@ -133,8 +136,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i += 1;
             continue;
         }
-        if let Some(text) = line
-            .contains('#')
+        if let Some(text) = (marks[i] & HASH != 0)
             .then(|| markdown::heading(line))
             .flatten()
         {
@@ -144,7 +146,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i += 1;
             continue;
         }
-        if line.contains('-')
+        if (marks[i] & DASH != 0)
             | raw
                 .get(i + 1)
                 .is_some_and(|l| l.trim_start().starts_with('-'))
@@ -157,7 +159,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         if layout_doc
             && !pipe_rows.contains_key(&i)
             && !line.trim().is_empty()
-            && !line.contains('\t')
+            && marks[i] & TAB == 0
             && !html::has_markup(line)
         {
             let end = layout::block_end(raw, i);
@@ -186,7 +188,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             }
         } else if latex_doc {
             tabular::text_line(number, line)
-        } else if tsv_doc && !line.contains('\t') {
+        } else if tsv_doc && marks[i] & TAB == 0 {
             Row {
                 source: [number, number],
                 spans: Vec::new(),
@@ -238,6 +240,25 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
     let mut doc = build(rows, config);
     doc.places = grid.places;
     doc
+}
+
+/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`.
+const TAB: u8 = 1;
+const LT: u8 = 2;
+const HASH: u8 = 4;
+const DASH: u8 = 8;
+
+/// Which of the marks a line holds, in one table-driven scan.
+fn line_marks(line: &str) -> u8 {
+    static TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        t[b'\t' as usize] = TAB;
+        t[b'<' as usize] = LT;
+        t[b'#' as usize] = HASH;
+        t[b'-' as usize] = DASH;
+        t
+    };
+    line.bytes().fold(0, |m, b| m | TABLE[b as usize])
 }
 
 /// Numbers the rows and cleans their cells.
