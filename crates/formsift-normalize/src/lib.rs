@@ -79,7 +79,15 @@ pub(crate) fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
 
 /// Normalises decoded text into a document of numbered lines of cells.
 pub fn normalize(text: &str, config: &Config) -> Document {
-    let raw: Vec<&str> = text.split('\n').collect();
+    // The lines, split at every newline the memchr crate finds (`split`
+    // restarts a search per line).
+    let mut raw: Vec<&str> = Vec::with_capacity(text.len() / 32);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        raw.push(&text[start..end]);
+        start = end + 1;
+    }
+    raw.push(&text[start..]);
     let raw = if raw.last() == Some(&"") && raw.len() > 1 {
         &raw[..raw.len() - 1]
     } else {
