@@ -1,7 +1,8 @@
 //! Ingest: bytes of one input file → Unicode text, or a clear reason why not.
 //!
 //! This crate owns reading a file (or standard input), recognising binary
-//! content, and decoding text: UTF-8 with or without BOM, UTF-16 with BOM, and
+//! content, and decoding text: UTF-8 with or without BOM (checked with
+//! `simdutf8`), UTF-16 with BOM, and
 //! GB18030/GBK (the common encoding of Chinese archives) or Big5, guessed
 //! with `chardetng` and decoded with `encoding_rs`.
 //! Line ends are normalised to `\n`. It does not look at what the text says;

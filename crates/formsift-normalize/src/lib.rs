@@ -3,7 +3,8 @@
 //! This crate owns turning input into rows of cells with clean text: tab
 //! splitting; space-aligned OCR text and `pdftotext -layout` output (cells at
 //! runs of spaces, `layout`); HTML fragments and whole `<table>`s with
-//! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`);
+//! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`; the
+//! plain markup converters put inside cells is read without a tree);
 //! markdown pipe tables (`pulldown-cmark`), pandoc grid tables (`grid`) and
 //! simple/multiline tables with columns from their dash runs (`dashed`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
