@@ -5,7 +5,7 @@
 //! so neither holds the archive in memory.
 
 use crate::FileOutput;
-use crate::manifest::{self, Counts, ManifestLine};
+use crate::manifest::{self, Counts};
 use formsift_model::{Document, Record};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -196,6 +196,48 @@ impl Summary {
     }
 }
 
+/// What the run's totals need of a manifest line: a file's counts and
+/// whether it was reused, or that a path gave no input (the header has
+/// neither).
+#[derive(serde::Deserialize)]
+struct Tally {
+    #[serde(default)]
+    counts: Option<Counts>,
+    #[serde(default)]
+    report: ReusedMark,
+    #[serde(default)]
+    input_error: Present,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ReusedMark {
+    #[serde(default)]
+    reused: Present,
+}
+
+/// Whether a field is present at all, whatever its value.
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> serde::Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Present(true))
+    }
+}
+
+/// What report.json's file list needs of a manifest line: a file's report
+/// (a file line is the one with counts) or a path's input error.
+#[derive(serde::Deserialize)]
+struct ReportLine {
+    #[serde(default)]
+    counts: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    report: Value,
+    #[serde(default)]
+    input_error: Option<String>,
+}
+
 /// Writes report.json to `dest` from the manifest at `manifest`: totals
 /// first, then one compact line per file, streamed.
 pub fn write_report(
@@ -204,13 +246,12 @@ pub fn write_report(
     info: &RunInfo,
     elapsed_ms: f64,
 ) -> Result<Summary, EmitError> {
-    let read = || manifest::read_lines(manifest).map_err(EmitError::io(manifest));
     let mut s = Summary::default();
-    for line in read()? {
-        match line {
-            ManifestLine::File(e) => s.add(&e.counts, e.report.get("reused").is_some()),
-            ManifestLine::InputError { .. } => s.files_failed += 1,
-            ManifestLine::Header(_) => {}
+    for line in manifest::read_lines_as::<Tally>(manifest).map_err(EmitError::io(manifest))? {
+        match (line.counts, line.input_error) {
+            (Some(counts), _) => s.add(&counts, line.report.reused.0),
+            (None, Present(true)) => s.files_failed += 1,
+            (None, Present(false)) => {}
         }
     }
     let secs = elapsed_ms / 1000.0;
@@ -244,13 +285,18 @@ pub fn write_report(
         w.write_all(head.trim_end_matches('}').trim_end().as_bytes())?;
         w.write_all(b",\n  \"files\": [")?;
         let mut first = true;
-        for line in manifest::read_lines(manifest)? {
+        for line in manifest::read_lines_as::<ReportLine>(manifest)? {
             let entry = match line {
-                ManifestLine::File(e) => e.report,
-                ManifestLine::InputError { input_error } => {
-                    json!({"path": Value::Null, "status": "error", "error": input_error})
-                }
-                ManifestLine::Header(_) => continue,
+                ReportLine {
+                    counts: Some(_),
+                    report,
+                    ..
+                } => report,
+                ReportLine {
+                    input_error: Some(input_error),
+                    ..
+                } => json!({"path": Value::Null, "status": "error", "error": input_error}),
+                _ => continue,
             };
             w.write_all(if first { b"\n    " } else { b",\n    " })?;
             serde_json::to_writer(&mut w, &entry)?;
@@ -262,4 +308,44 @@ pub fn write_report(
     };
     write().map_err(err)?;
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_totals_and_lists_every_manifest_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("manifest.jsonl");
+        let file = |path: &str, counts: &str, report: &str| {
+            format!(
+                r#"{{"path":"{path}","relative":"{path}","hash":"h","records":[0,0],"review":[0,0],"counts":{counts},"report":{report}}}"#
+            )
+        };
+        let counts = r#"{"bytes":10,"records":2,"rows":5,"review_items":1,"failed":0,"corrections_applied":0,"corrections_unmatched":0}"#;
+        let lines = [
+            r#"{"formsift":"0","config":"c"}"#.to_string(),
+            file("a.txt", counts, r#"{"path":"a.txt","status":"ok"}"#),
+            file(
+                "b.txt",
+                counts,
+                r#"{"path":"b.txt","status":"ok","reused":null}"#,
+            ),
+            r#"{"input_error":"missing.txt: no such file"}"#.to_string(),
+            r#"{"path":"torn"#.to_string(),
+            file("after-torn.txt", counts, "{}"),
+        ];
+        std::fs::write(&manifest, lines.join("\n")).unwrap();
+        let dest = dir.path().join("report.json");
+        let s = write_report(&dest, &manifest, &RunInfo::default(), 1.0).unwrap();
+        assert_eq!((s.files_ok, s.files_reused, s.files_failed), (2, 1, 1));
+        assert_eq!((s.records, s.rows, s.bytes), (4, 10, 20));
+        let report: Value = serde_json::from_str(&std::fs::read_to_string(&dest).unwrap()).unwrap();
+        let files = report["files"].as_array().unwrap();
+        assert_eq!(files.len(), 3, "reading stops at the torn line");
+        assert_eq!(files[0]["path"], "a.txt");
+        assert_eq!(files[2]["error"], "missing.txt: no such file");
+        assert_eq!(report["inputs"]["reused"], 1);
+    }
 }
