@@ -14,6 +14,7 @@
 //! notations it used. It never fails on content and must not interpret what
 //! cells mean; no parser type leaves this crate.
 
+mod classes;
 mod dashed;
 mod grid;
 mod html;
@@ -257,17 +258,11 @@ const LT: u8 = 2;
 const HASH: u8 = 4;
 const DASH: u8 = 8;
 
-/// Which of the marks a line holds, in one table-driven scan.
+/// Which of the marks a line holds.
 fn line_marks(line: &str) -> u8 {
-    static TABLE: [u8; 256] = {
-        let mut t = [0u8; 256];
-        t[b'\t' as usize] = TAB;
-        t[b'<' as usize] = LT;
-        t[b'#' as usize] = HASH;
-        t[b'-' as usize] = DASH;
-        t
-    };
-    line.bytes().fold(0, |m, b| m | TABLE[b as usize])
+    static MARKS: [u8; 256] =
+        classes::table(&[(b'\t', TAB), (b'<', LT), (b'#', HASH), (b'-', DASH)]);
+    classes::of(line, &MARKS)
 }
 
 /// Numbers the rows and cleans their cells.
@@ -392,26 +387,24 @@ const QUOTE: u8 = 2;
 const SPACE: u8 = 4;
 const WIDE: u8 = 8;
 
-/// Which byte classes a text holds, in one table-driven scan.
+/// Which byte classes a text holds.
 fn byte_classes(text: &str) -> u8 {
-    static TABLE: [u8; 256] = {
-        let mut t = [0u8; 256];
-        t[b'\\' as usize] = LATEX;
-        t[b'$' as usize] = LATEX;
-        t[b'"' as usize] = QUOTE;
-        let mut b = 9;
-        while b <= 13 {
-            t[b] = SPACE;
-            b += 1;
-        }
-        t[b' ' as usize] = SPACE;
-        t[0xC2] = WIDE;
-        t[0xE1] = WIDE;
-        t[0xE2] = WIDE;
-        t[0xE3] = WIDE;
-        t
-    };
-    text.bytes().fold(0, |m, b| m | TABLE[b as usize])
+    static CLASSES: [u8; 256] = classes::table(&[
+        (b'\\', LATEX),
+        (b'$', LATEX),
+        (b'"', QUOTE),
+        (b'\t', SPACE),
+        (b'\n', SPACE),
+        (0x0B, SPACE),
+        (0x0C, SPACE),
+        (b'\r', SPACE),
+        (b' ', SPACE),
+        (0xC2, WIDE),
+        (0xE1, WIDE),
+        (0xE2, WIDE),
+        (0xE3, WIDE),
+    ]);
+    classes::of(text, &CLASSES)
 }
 
 /// True when [`tidy`] would return the text unchanged: one paragraph, no
@@ -483,17 +476,20 @@ mod tests {
         normalize(text, &Config::embedded())
     }
 
+    /// The rules, parsed once for the property tests.
+    static EMBEDDED: std::sync::LazyLock<Config> = std::sync::LazyLock::new(Config::embedded);
+
     proptest::proptest! {
         /// The shortcuts of `push_cell` give what the full repair gives:
         /// LaTeX replaced, quotes made Chinese, paragraphs tidied, and the
         /// key without white space.
         #[test]
         fn a_cell_is_its_full_repair(raw in "[甲乙、。“ \u{3000}\u{a0}\n\t$\\\\geq90%\"a]{0,12}") {
-            let config = Config::embedded();
+            let config = &*EMBEDDED;
             let (latex, _) = latex::replace(&raw, &config.notation.latex);
             let want = tidy(&cjk_quotes(&latex));
             let mut cells = Vec::new();
-            push_cell(&mut cells, raw.clone(), &mut Vec::new(), &config);
+            push_cell(&mut cells, raw.clone(), &mut Vec::new(), config);
             let want_text = if raw.trim().is_empty() { String::new() } else { want };
             proptest::prop_assert_eq!(&cells[0].text, &want_text);
             proptest::prop_assert_eq!(&cells[0].key, &squeeze(&want_text));
