@@ -163,6 +163,30 @@ mod tests {
     }
 
     #[test]
+    fn a_quantity_is_a_measure_with_a_value_and_an_op_or_unit() {
+        let rules = &Config::embedded().values;
+        for t in [
+            "≥95%",
+            "10 人",
+            "100",
+            "不低于90",
+            "90以上",
+            "是",
+            "2024年",
+            "第3季度完成",
+            " ≤ 5 天 ",
+            "1,234,567.89元",
+            "约",
+            "",
+        ] {
+            let m = parse_measure(t, rules);
+            let want = m.value.is_some() && (m.op.is_some() || m.unit.is_some());
+            assert_eq!(is_quantity(t, rules), want, "{t:?}");
+        }
+        assert!(is_quantity("≥95%", rules) && !is_quantity("100", rules));
+    }
+
+    #[test]
     fn the_number_scanner_agrees_with_the_pattern() {
         let cases = [
             "≥98.5%",
