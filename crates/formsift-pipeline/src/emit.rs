@@ -35,7 +35,9 @@ impl EmitError {
 
 /// One record as a JSON line.
 pub fn record_line(r: &Record) -> String {
-    serde_json::to_string(r).expect("records serialise")
+    let mut out = Vec::new();
+    crate::json::write(&mut out, r).expect("records serialise");
+    String::from_utf8(out).expect("JSON of UTF-8 text is UTF-8")
 }
 
 fn source_text(doc: &Document, lines: [usize; 2]) -> String {
@@ -103,12 +105,12 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                 ..Counts::default()
             };
             for rec in &o.records {
-                serde_json::to_writer(&mut records, rec).expect("records serialise");
+                crate::json::write(&mut records, rec).expect("records serialise");
                 records.push(b'\n');
                 counts.records += 1;
                 counts.rows += rec.indicators.len() as u64;
                 for item in review_items(rec, &o.document) {
-                    serde_json::to_writer(&mut review, &item).expect("json serialises");
+                    crate::json::write(&mut review, &item).expect("json serialises");
                     review.push(b'\n');
                     counts.review_items += 1;
                 }

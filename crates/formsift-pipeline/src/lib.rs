@@ -6,12 +6,14 @@
 //! resume after an interruption ([`batch`]), the manifest of content hashes
 //! that lets re-runs skip unchanged files ([`manifest`]), merging shard outputs
 //! ([`merge`]) and the emit step ([`emit`]): records.jsonl, review.jsonl and
-//! report.json (the only place that writes JSON). It is the only crate that
+//! report.json (the only place that writes JSON; record and review lines go
+//! through [`json`], serde_json's format with a faster string escape). It is the only crate that
 //! knows about threads. A bad input becomes an error entry for that file; it
 //! never stops the batch.
 
 pub mod batch;
 pub mod emit;
+pub mod json;
 pub mod manifest;
 pub mod merge;
 pub mod walk;

@@ -1,0 +1,778 @@
+//! Compact JSON for the output lines: the bytes `serde_json::to_writer`
+//! writes, from any `Serialize` value, with a faster string escape.
+//!
+//! Records are mostly text, and serde_json looks up every byte of every
+//! string in its escape table. Here a string is scanned sixteen bytes at a
+//! time for the few bytes JSON escapes (`"`, `\`, controls below U+0020) and
+//! clean runs are copied whole. Everything else — numbers (zmij, itoa, as serde_json uses), the
+//! order of keys, `null` for a non-finite float, the escape forms — follows
+//! serde_json, and a property test holds the two to the same bytes.
+
+use serde::ser::{self, Serialize};
+use std::fmt::Display;
+
+/// Why a value could not be written: a map key that is not a string, a
+/// number, a bool or a char (or is a float that is not finite), or a
+/// `Serialize` impl that reports an error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct JsonError(String);
+
+impl ser::Error for JsonError {
+    fn custom<T: Display>(msg: T) -> Self {
+        JsonError(msg.to_string())
+    }
+}
+
+/// Appends `value` as compact JSON to `out`.
+pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), JsonError> {
+    value.serialize(&mut Writer { out })
+}
+
+/// The writer; `&mut Writer` is the serde `Serializer`.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+/// Bytes JSON must escape: controls below U+0020, `"` and `\`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Whether a block of sixteen bytes holds one JSON must escape. A fixed-size
+/// OR over the block: the compiler makes it a few vector compares, where a
+/// search that stops at the first hit would go byte by byte.
+fn block_needs_escape(block: &[u8; 16]) -> bool {
+    let mut hit = false;
+    for &b in block {
+        hit |= needs_escape(b);
+    }
+    hit
+}
+
+/// Whether eight bytes (read as one word) hold one JSON must escape: the
+/// bit tricks for "a byte below n" and "a zero byte", exact for the
+/// question whether any byte matches.
+fn word_needs_escape(word: [u8; 8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = u64::from_le_bytes(word);
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    control | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) != 0
+}
+
+/// Whether any byte of `bytes` must be escaped. Long texts go by blocks of
+/// sixteen and a last block that overlaps the one before; 4 to 15 bytes by
+/// two overlapping words or half-words; shorter ones byte by byte. Nothing is copied.
+fn any_escape(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let word = |at: usize| word_needs_escape(bytes[at..at + 8].try_into().expect("8 bytes"));
+    if n >= 16 {
+        let block =
+            |at: usize| block_needs_escape(bytes[at..at + 16].try_into().expect("16 bytes"));
+        (0..n / 16).any(|k| block(16 * k)) || block(n - 16)
+    } else if n >= 8 {
+        word(0) || word(n - 8)
+    } else if n >= 4 {
+        // Two overlapping halves, widened to a word by repeating them.
+        let half = |at: usize| -> [u8; 4] { bytes[at..at + 4].try_into().expect("4 bytes") };
+        let (a, b) = (half(0), half(n - 4));
+        word_needs_escape([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
+    } else {
+        bytes.iter().any(|&b| needs_escape(b))
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if any_escape(bytes) {
+        write_escaped(out, bytes);
+    } else {
+        out.extend_from_slice(bytes);
+    }
+    out.push(b'"');
+}
+
+/// The slow path, for the rare text with a quote, a backslash or a control:
+/// serde_json's escapes (`\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`,
+/// otherwise `\u00XX` in lower-case hex).
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !needs_escape(b) {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0C => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xF) as usize],
+            ]),
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+fn write_f64(out: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+fn write_f32(out: &mut Vec<u8>, v: f32) {
+    if v.is_finite() {
+        out.extend_from_slice(zmij::Buffer::new().format_finite(v).as_bytes());
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// An array or object being written: whether a comma is due, and which
+/// closing bracket (or brackets, for an enum variant's wrapper) end it.
+struct Compound<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    first: bool,
+    close: &'static [u8],
+}
+
+impl Compound<'_, '_> {
+    fn comma(&mut self) {
+        if !self.first {
+            self.w.out.push(b',');
+        }
+        self.first = false;
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.comma();
+        value.serialize(&mut *self.w)
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), JsonError> {
+        self.comma();
+        write_str(self.w.out, key);
+        self.w.out.push(b':');
+        value.serialize(&mut *self.w)
+    }
+
+    fn end(self) -> Result<(), JsonError> {
+        self.w.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl<'w, 'a> Writer<'a> {
+    fn open(&'w mut self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'a> {
+        self.out.extend_from_slice(open);
+        Compound {
+            w: self,
+            first: true,
+            close,
+        }
+    }
+
+    /// `{"variant":` before an enum variant's content.
+    fn variant_key(&mut self, variant: &str) {
+        self.out.push(b'{');
+        write_str(self.out, variant);
+        self.out.push(b':');
+    }
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = JsonError;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Compound<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Compound<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), JsonError> {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
+        write_int(self.out, v);
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
+        write_f32(self.out, v);
+        Ok(())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), JsonError> {
+        write_f64(self.out, v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), JsonError> {
+        write_str(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), JsonError> {
+        write_str(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), JsonError> {
+        let mut seq = self.open(b"[", b"]");
+        for b in v {
+            seq.comma();
+            write_int(seq.w.out, *b);
+        }
+        seq.end()
+    }
+    fn serialize_none(self) -> Result<(), JsonError> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), JsonError> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), JsonError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        self.variant_key(variant);
+        value.serialize(&mut *self)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b"[", b"]"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        self.variant_key(variant);
+        Ok(self.open(b"[", b"]}"))
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        Ok(self.open(b"{", b"}"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w, 'a>, JsonError> {
+        self.variant_key(variant);
+        Ok(self.open(b"{", b"}}"))
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), JsonError> {
+        self.comma();
+        key.serialize(KeyWriter { out: self.w.out })?;
+        self.w.out.push(b':');
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = JsonError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), JsonError> {
+        Compound::end(self)
+    }
+}
+
+/// A map key: JSON keys are strings, so numbers, bools and chars are
+/// written quoted (as serde_json does) and anything else is an error.
+struct KeyWriter<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl KeyWriter<'_> {
+    fn quoted(self, text: &[u8]) -> Result<(), JsonError> {
+        self.out.push(b'"');
+        self.out.extend_from_slice(text);
+        self.out.push(b'"');
+        Ok(())
+    }
+}
+
+fn key_error() -> JsonError {
+    JsonError("key must be a string".into())
+}
+
+impl ser::Serializer for KeyWriter<'_> {
+    type Ok = ();
+    type Error = JsonError;
+    type SerializeSeq = ser::Impossible<(), JsonError>;
+    type SerializeTuple = ser::Impossible<(), JsonError>;
+    type SerializeTupleStruct = ser::Impossible<(), JsonError>;
+    type SerializeTupleVariant = ser::Impossible<(), JsonError>;
+    type SerializeMap = ser::Impossible<(), JsonError>;
+    type SerializeStruct = ser::Impossible<(), JsonError>;
+    type SerializeStructVariant = ser::Impossible<(), JsonError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), JsonError> {
+        self.quoted(if v { b"true" } else { b"false" })
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), JsonError> {
+        self.quoted(itoa::Buffer::new().format(v).as_bytes())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
+        if !v.is_finite() {
+            return Err(JsonError("float key must be finite".into()));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v).as_bytes())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), JsonError> {
+        if !v.is_finite() {
+            return Err(JsonError("float key must be finite".into()));
+        }
+        self.quoted(zmij::Buffer::new().format_finite(v).as_bytes())
+    }
+    fn serialize_char(self, v: char) -> Result<(), JsonError> {
+        write_str(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), JsonError> {
+        write_str(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+    fn serialize_none(self) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), JsonError> {
+        write_str(self.out, variant);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<(), JsonError> {
+        Err(key_error())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, JsonError> {
+        Err(key_error())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, JsonError> {
+        Err(key_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde::Serialize;
+    use serde_json::Value;
+    use std::collections::BTreeMap;
+
+    fn ours<T: Serialize + ?Sized>(v: &T) -> String {
+        let mut out = Vec::new();
+        write(&mut out, v).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Text with every kind of byte the escape cares about, at every length
+    /// around the word and block sizes.
+    fn text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("\n".to_string()),
+            Just("\u{1f}".to_string()),
+            Just("\u{7f}".to_string()),
+            Just("≥95%".to_string()),
+            Just("质量指标".to_string()),
+            "[ -~]{0,3}",
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|p| p.concat())
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            text().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((text(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(s in text()) {
+            prop_assert_eq!(ours(&s), serde_json::to_string(&s).unwrap());
+        }
+
+        #[test]
+        fn json_values_come_out_as_serde_json_writes_them(v in value()) {
+            prop_assert_eq!(ours(&v), serde_json::to_string(&v).unwrap());
+        }
+    }
+
+    #[test]
+    fn every_escape_byte_is_found_at_every_offset() {
+        // A single byte that needs escaping, at each place in texts of each
+        // length up to three blocks: the word, half-word and block tests.
+        for len in 1..48 {
+            for at in 0..len {
+                for b in (0u8..0x20).chain([b'"', b'\\']) {
+                    let mut t = vec![b'a'; len];
+                    t[at] = b;
+                    let t = String::from_utf8(t).unwrap();
+                    assert_eq!(ours(&t), serde_json::to_string(&t).unwrap(), "{t:?}");
+                }
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    enum Shape {
+        Unit,
+        Newtype(u8),
+        Tuple(i32, f32),
+        Struct { a: Option<char>, b: Vec<u8> },
+    }
+
+    #[derive(Serialize)]
+    struct Unit;
+
+    #[derive(Serialize)]
+    struct Pair(u16, &'static str);
+
+    #[derive(Serialize)]
+    struct Wrap(i128);
+
+    #[derive(Serialize)]
+    struct Everything {
+        shapes: Vec<Shape>,
+        unit: Unit,
+        pair: Pair,
+        wrap: Wrap,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u32>,
+        floats: [f64; 5],
+        tuple: (bool, (), u128),
+        by_int: BTreeMap<i32, &'static str>,
+        by_bool: BTreeMap<bool, u8>,
+        by_char: BTreeMap<char, u8>,
+        #[serde(with = "serde_bytes_as_bytes")]
+        bytes: Vec<u8>,
+    }
+
+    /// Writes a `Vec<u8>` through `serialize_bytes`.
+    mod serde_bytes_as_bytes {
+        pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(v)
+        }
+    }
+
+    #[test]
+    fn every_serde_shape_comes_out_as_serde_json_writes_it() {
+        let v = Everything {
+            shapes: vec![
+                Shape::Unit,
+                Shape::Newtype(7),
+                Shape::Tuple(-3, 1.5),
+                Shape::Struct {
+                    a: Some('"'),
+                    b: vec![1, 2],
+                },
+            ],
+            unit: Unit,
+            pair: Pair(9, "质量"),
+            wrap: Wrap(-170141183460469231731687303715884105728),
+            skipped: None,
+            floats: [0.0, -0.0, 1e21, f64::NAN, 1.0 / 3.0],
+            tuple: (true, (), u128::MAX),
+            by_int: BTreeMap::from([(-1, "a"), (2, "b")]),
+            by_bool: BTreeMap::from([(false, 0), (true, 1)]),
+            by_char: BTreeMap::from([('\n', 0), ('指', 1)]),
+            bytes: vec![0, 255],
+        };
+        assert_eq!(ours(&v), serde_json::to_string(&v).unwrap());
+    }
+
+    #[test]
+    fn keys_that_json_cannot_hold_are_errors() {
+        let by_list = BTreeMap::from([(vec![1u8], 1u8)]);
+        assert!(write(&mut Vec::new(), &by_list).is_err());
+        assert!(serde_json::to_string(&by_list).is_err());
+        let by_unit = BTreeMap::from([((), 1u8)]);
+        assert!(write(&mut Vec::new(), &by_unit).is_err());
+    }
+}
