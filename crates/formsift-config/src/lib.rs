@@ -128,10 +128,8 @@ mod tests {
         assert_eq!(m.targets, ["funds.fiscal"]);
         assert!(c.match_label(t, "指标1：服务对象人数").is_none());
         let m = c.match_label(t, "（万元）").unwrap();
-        assert_eq!(
-            (m.targets, m.unit.as_deref()),
-            (vec!["unit".to_string()], Some("万元"))
-        );
+        assert_eq!(m.targets, ["unit"]);
+        assert_eq!(m.unit.as_deref(), Some("万元"));
         assert!(c.match_label(t, "（人）").is_none());
     }
 

@@ -342,11 +342,11 @@ pub struct Config {
 
 /// A label found in a cell.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LabelMatch {
+pub struct LabelMatch<'t> {
     /// The normalised label.
     pub label: String,
-    /// Where its value goes.
-    pub targets: Vec<String>,
+    /// Where its value goes (the template's list, not a copy).
+    pub targets: &'t [String],
     /// Unit declared by a suffix such as `（元）`.
     pub unit: Option<String>,
 }
@@ -527,7 +527,7 @@ impl Config {
     }
 
     /// The label a whole cell holds, if any, for the given form type.
-    pub fn match_label(&self, template: &Template, text: &str) -> Option<LabelMatch> {
+    pub fn match_label<'t>(&self, template: &'t Template, text: &str) -> Option<LabelMatch<'t>> {
         if text.len() > MAX_LABEL_BYTES {
             return None;
         }
@@ -541,7 +541,7 @@ impl Config {
 
     /// [`Config::match_label`] of a text that holds no white space (a
     /// cell's key).
-    pub fn match_label_key(&self, template: &Template, key: &str) -> Option<LabelMatch> {
+    pub fn match_label_key<'t>(&self, template: &'t Template, key: &str) -> Option<LabelMatch<'t>> {
         if key.len() > MAX_LABEL_BYTES {
             return None;
         }
@@ -554,7 +554,7 @@ impl Config {
                 .zip(template.labels.get(""))
                 .map(|(u, targets)| LabelMatch {
                     label: String::new(),
-                    targets: targets.clone(),
+                    targets,
                     unit: Some(u.to_string()),
                 });
         }
@@ -570,7 +570,7 @@ impl Config {
             if let Some(targets) = template.labels.get(s) {
                 return Some(LabelMatch {
                     label: s.to_string(),
-                    targets: targets.clone(),
+                    targets,
                     unit: unit.map(str::to_string),
                 });
             }

@@ -8,11 +8,12 @@ use formsift_values::{Choice, join_wrapped, parse_amount, parse_choice, parse_da
 
 /// One cell (or the label or value part of a split cell) in reading order.
 #[derive(Debug, Clone)]
-struct Tok {
+struct Tok<'a> {
     line: usize,
     cell: usize,
-    text: String,
-    label: Option<LabelMatch>,
+    /// A slice of the cell's text (no copy).
+    text: &'a str,
+    label: Option<LabelMatch<'a>>,
     layout: Layout,
 }
 
@@ -30,7 +31,7 @@ pub(crate) fn read_fields(
         let labels = labels_of(run, template, config);
         let all = tokens(run, &labels, consumed, template, config);
         for t in &all {
-            for target in t.label.iter().flat_map(|m| &m.targets) {
+            for target in t.label.iter().flat_map(|m| m.targets) {
                 if let Some(k) = target.strip_prefix("fields.")
                     && !position.iter().any(|(p, _)| p == k)
                 {
@@ -59,9 +60,9 @@ pub(crate) fn read_fields(
 /// Splits a cell that starts with a label and goes on with a value.
 fn split_label<'a>(
     text: &'a str,
-    template: &Template,
+    template: &'a Template,
     config: &Config,
-) -> Option<(LabelMatch, &'a str)> {
+) -> Option<(LabelMatch<'a>, &'a str)> {
     for sep in &config.value_separators {
         // A one-character separator is searched as a char (a memchr), not
         // with a substring searcher built per cell.
@@ -86,9 +87,9 @@ fn split_label<'a>(
 /// The label each filled cell of a run holds (`None` for the rest), by
 /// line of the run and cell: matched once, read by the token and the
 /// stacked-header passes.
-type Labels = Vec<Vec<Option<LabelMatch>>>;
+type Labels<'t> = Vec<Vec<Option<LabelMatch<'t>>>>;
 
-fn labels_of(run: &[&Line], template: &Template, config: &Config) -> Labels {
+fn labels_of<'t>(run: &[&Line], template: &'t Template, config: &Config) -> Labels<'t> {
     run.iter()
         .map(|line| {
             line.cells
@@ -103,13 +104,13 @@ fn labels_of(run: &[&Line], template: &Template, config: &Config) -> Labels {
         .collect()
 }
 
-fn tokens(
-    run: &[&Line],
-    labels: &Labels,
+fn tokens<'a>(
+    run: &[&'a Line],
+    labels: &Labels<'a>,
     consumed: &Consumed,
-    template: &Template,
+    template: &'a Template,
     config: &Config,
-) -> Vec<Tok> {
+) -> Vec<Tok<'a>> {
     let mut out = Vec::new();
     for (k, line) in run.iter().enumerate() {
         for (i, c) in line.filled() {
@@ -117,10 +118,10 @@ fn tokens(
                 continue;
             }
             let text = c.text.trim();
-            let tok = |text: &str, label| Tok {
+            let tok = |text: &'a str, label| Tok {
                 line: line.number,
                 cell: i,
-                text: text.to_string(),
+                text,
                 label,
                 layout: line.layout,
             };
@@ -212,7 +213,7 @@ fn read_stacked(
                 let tok = Tok {
                     line: next.number,
                     cell: j,
-                    text: c.text.trim().to_string(),
+                    text: c.text.trim(),
                     label: None,
                     layout: next.layout,
                 };
@@ -310,12 +311,7 @@ fn split_stacked(
             _ => lines.push(vec![v]),
         }
     }
-    let line_text = |l: &Vec<&Tok>| {
-        l.iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let line_text = |l: &Vec<&Tok>| l.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
     let mut start = 0;
     while start < lines.len() {
         let t = line_text(&lines[start]);
@@ -368,11 +364,11 @@ fn join_values(vals: &[Tok]) -> String {
     let mut last_line = None;
     for v in vals {
         if out.is_empty() {
-            out = v.text.clone();
+            out = v.text.to_string();
         } else if last_line == Some(v.line) {
             out = format!("{out} {}", v.text);
         } else if v.layout == Layout::Spaced {
-            out = join_wrapped(&out, &v.text);
+            out = join_wrapped(&out, v.text);
         } else {
             out = format!("{out}\n{}", v.text);
         }
@@ -400,7 +396,7 @@ fn assign(
         None => &[],
     };
     if let Some(key) = target.strip_prefix("funds.") {
-        let value = vals.first().and_then(|v| parse_amount(&v.text));
+        let value = vals.first().and_then(|v| parse_amount(v.text));
         record.funds.set(key, value);
         return usize::from(value.is_some());
     }
@@ -417,11 +413,7 @@ fn assign(
             vals.len()
         }
         FieldKind::Choice => {
-            let text = vals
-                .iter()
-                .map(|v| v.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = vals.iter().map(|v| v.text).collect::<Vec<_>>().join(" ");
             let value =
                 match parse_choice(&text, &config.notation.ticked, &config.notation.unticked) {
                     Choice::Plain(t) => FieldValue::Text(t),
@@ -449,7 +441,7 @@ fn assign(
             };
             same_line.len()
         }
-        FieldKind::Int => match parse_int(&same_line[0].text) {
+        FieldKind::Int => match parse_int(same_line[0].text) {
             Some(n) => {
                 record.fields.set(key, FieldValue::Int(n));
                 1
@@ -464,7 +456,7 @@ fn assign(
             // business and stays in residue.
             record
                 .fields
-                .set(key, FieldValue::Text(vals[0].text.clone()));
+                .set(key, FieldValue::Text(vals[0].text.to_string()));
             1
         }
     }
