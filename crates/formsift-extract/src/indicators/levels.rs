@@ -166,41 +166,44 @@ fn apply_fix(d: &mut Draft, field: &str, fix: Fix) -> bool {
 /// Corrects labels not in the vocabulary; returns (level 1 guessed, level 2 guessed).
 fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
     // A vocabulary level 2 that ended up as level 1 (forced by the row) moves.
-    if let Some(l1) = d.l1.clone()
-        && !config.is_level1(&l1)
-        && config.is_level2(&l1)
-        && d.l2.is_none()
+    if d.l2.is_none()
+        && let Some(l1) = d.l1.as_deref()
+        && !config.is_level1(l1)
+        && config.is_level2(l1)
     {
-        d.l2 = Some(l1);
-        d.l1 = None;
+        d.l2 = d.l1.take();
         d.flag("cells_realigned");
     }
     let mut guessed = (false, false);
-    if let Some(l2) = d.l2.clone().filter(|l| !config.is_level2(l)) {
+    // (Labels are tested before they are copied: most are in the vocabulary.)
+    if let Some(l2) = d.l2.as_deref().filter(|l| !config.is_level2(l)) {
+        let l2 = l2.to_string();
         let l1_hint =
-            d.l1.clone()
+            d.l1.as_deref()
                 .filter(|l| config.is_level1(l))
-                .or(state.l1.clone());
+                .or(state.l1.as_deref());
         let children: Vec<&str> = match &l1_hint {
             Some(l1) if !config.children_of(l1).is_empty() => config.children_of(l1),
             _ => config.level2_names(),
         };
-        let context = state.l2.clone().filter(|s| children.contains(&s.as_str()));
+        let context = state
+            .l2
+            .as_deref()
+            .filter(|s| children.contains(s))
+            .map(str::to_string);
         guessed.1 = apply_fix(
             d,
             "level2",
             resolve_label(most_similar(&l2, &children, config), context),
         );
     }
-    if let Some(l1) = d.l1.clone().filter(|l| !config.is_level1(l)) {
+    if let Some(l1) = d.l1.as_deref().filter(|l| !config.is_level1(l)) {
+        let l1 = l1.to_string();
         let level2 =
-            d.l2.clone()
-                .or(state.l2.clone())
+            d.l2.as_deref()
+                .or(state.l2.as_deref())
                 .filter(|l| config.is_level2(l));
-        let parents: Vec<&str> = level2
-            .as_deref()
-            .map(|l2| config.parents_of(l2))
-            .unwrap_or_default();
+        let parents: Vec<&str> = level2.map(|l2| config.parents_of(l2)).unwrap_or_default();
         // Only a level 2 the row printed makes its parent a sure correction;
         // one filled from above is a guess (the garbled label may be a new
         // level 2 in the wrong column).
@@ -215,8 +218,9 @@ fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
             };
             let context = state
                 .l1
-                .clone()
-                .filter(|c| parents.is_empty() || parents.contains(&c.as_str()));
+                .as_deref()
+                .filter(|c| parents.is_empty() || parents.contains(c))
+                .map(str::to_string);
             resolve_label(
                 most_similar(&l1, &candidates, config),
                 context.or(parents.first().map(|p| p.to_string())),
@@ -234,12 +238,14 @@ fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Confi
         if state.l1.as_ref() != Some(l1) {
             state.l2 = None;
             state.l2_guessed = false;
+            state.l1 = Some(l1.clone());
         }
-        state.l1 = Some(l1.clone());
         state.l1_guessed = guessed.0;
     }
     if let Some(l2) = &d.l2 {
-        state.l2 = Some(l2.clone());
+        if state.l2.as_ref() != Some(l2) {
+            state.l2 = Some(l2.clone());
+        }
         state.l2_guessed = guessed.1;
         let parents = config.parents_of(l2);
         if !guessed.1 && parents.len() == 1 && state.l1.as_deref() == Some(parents[0]) {
@@ -307,13 +313,13 @@ pub(crate) fn resolve(
                 d.flag("name_filled");
                 let lv = apply(&mut d, &mut state, guessed, config);
                 d.name = Some(name);
-                let mut ind = build(&d, &lv, config);
-                ind.ordinal = ordinal;
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
                 }
                 meta.push((lv.printed_l1, lv.printed_l2, break_pending));
                 break_pending = false;
+                let mut ind = build(d, lv, config);
+                ind.ordinal = ordinal;
                 out.push(ind);
                 continue;
             }
@@ -331,13 +337,15 @@ pub(crate) fn resolve(
         }
         meta.push((lv.printed_l1, lv.printed_l2, break_pending));
         break_pending = false;
-        out.push(build(&d, &lv, config));
+        out.push(build(d, lv, config));
     }
     mark_ambiguous(&mut out, &meta, config);
     out
 }
 
-fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
+/// The indicator of a draft and its levels (both moved in, not copied).
+fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
+    let level_missing = lv.l1.is_none() || lv.l2.is_none();
     let (ordinal, name) = match &d.name {
         Some(n) => split_ordinal(
             &clean_name(n, config.notation.cjk_spacing),
@@ -346,8 +354,8 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
         None => (None, String::new()),
     };
     let mut ind = Indicator {
-        level1: lv.l1.clone(),
-        level2: lv.l2.clone(),
+        level1: lv.l1,
+        level2: lv.l2,
         name,
         ordinal,
         target: d
@@ -360,20 +368,17 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
             .map(|t| parse_measure(t, &config.values)),
         weight: d.weight,
         score: d.score,
-        remark: d.remark.clone(),
+        remark: d.remark,
         lines: d.lines,
         cells: None,
         boxes: None,
         confidence: 1.0,
-        flags: d.flags.clone(),
+        flags: d.flags,
         review: false,
         alternatives: d
             .alternatives
-            .iter()
-            .map(|(field, value)| Alternative {
-                field: field.clone(),
-                value: value.clone(),
-            })
+            .into_iter()
+            .map(|(field, value)| Alternative { field, value })
             .collect(),
     };
     if ind.name.is_empty() {
@@ -382,7 +387,7 @@ fn build(d: &Draft, lv: &Levels, config: &Config) -> Indicator {
     if ind.target.is_none() {
         ind.flag("target_missing");
     }
-    if lv.l1.is_none() || lv.l2.is_none() {
+    if level_missing {
         ind.flag("level_missing");
     }
     ind
