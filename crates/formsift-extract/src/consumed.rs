@@ -25,20 +25,47 @@ impl Consumed {
             if l.layout == Layout::Rule {
                 continue;
             }
-            let left: Vec<&str> = l
-                .filled()
-                .filter(|(i, _)| !self.has(l.number, *i))
-                .map(|(_, c)| c.text.trim())
-                .collect();
-            if !left.is_empty() {
+            // The cells left, joined with a space as they are found.
+            let mut text: Option<String> = None;
+            for (_, c) in l.filled().filter(|(i, _)| !self.has(l.number, *i)) {
+                match &mut text {
+                    Some(t) => {
+                        t.push(' ');
+                        t.push_str(c.text.trim());
+                    }
+                    None => text = Some(c.text.trim().to_string()),
+                }
+            }
+            if let Some(text) = text {
                 out.push(Residue {
                     lines: [l.number, l.number],
                     cells: None,
                     boxes: None,
-                    text: left.join(" "),
+                    text,
                 });
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use formsift_config::Config;
+    use formsift_normalize::normalize;
+
+    #[test]
+    fn residue_is_what_nothing_took_one_item_per_line() {
+        let doc = normalize("甲\t 乙 \t丙\n\t\t\n丁\n", &Config::embedded());
+        let mut taken = Consumed::default();
+        taken.take(1, 1);
+        taken.take(3, 0);
+        let r = taken.residue(&doc.lines);
+        let got: Vec<(usize, &str)> = r.iter().map(|r| (r.lines[0], r.text.as_str())).collect();
+        assert_eq!(got, [(1, "甲 丙")]);
+        let r = Consumed::default().residue(&doc.lines);
+        let got: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(got, ["甲 乙 丙", "丁"]);
     }
 }
