@@ -5,7 +5,8 @@
 //! runs of spaces, `layout`); HTML fragments and whole `<table>`s with
 //! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`; the
 //! plain markup converters put inside cells is read without a tree);
-//! markdown pipe tables (`pulldown-cmark`), pandoc grid tables (`grid`) and
+//! markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
+//! are split directly), pandoc grid tables (`grid`) and
 //! simple/multiline tables with columns from their dash runs (`dashed`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
 //! and LaTeX math (replaced by the table in `pipeline.toml`); Tesseract TSV,

@@ -1,4 +1,5 @@
-//! Markdown tables, parsed with `pulldown-cmark`, and stray delimiter rows.
+//! Markdown tables (plain ones read directly, the rest parsed with
+//! `pulldown-cmark`) and stray delimiter rows.
 
 use formsift_model::Cell;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -42,7 +43,11 @@ pub(crate) fn heading(line: &str) -> Option<&str> {
 /// break) dropped.
 pub(crate) fn unescape(piece: &str) -> String {
     let piece = piece.trim_end();
-    let piece = piece.strip_suffix('\\').unwrap_or(piece);
+    drop_escapes(piece.strip_suffix('\\').unwrap_or(piece))
+}
+
+/// `\` before ASCII punctuation dropped (a markdown backslash escape).
+fn drop_escapes(piece: &str) -> String {
     if !piece.contains('\\') {
         return piece.to_string();
     }
@@ -77,8 +82,10 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
             i += 1;
         }
         if i - start >= 2 {
-            let block = lines[start..i].join("\n");
-            let rows = parse_table(&block);
+            let rows = simple_table(&lines[start..i]).unwrap_or_else(|| {
+                let block = lines[start..i].join("\n");
+                parse_table(&block)
+            });
             // pulldown-cmark reports header and body rows; the delimiter line
             // (block line 1) has none.
             if rows.len() + 1 == i - start {
@@ -96,6 +103,78 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
 fn is_pipe_line(l: &str) -> bool {
     let t = l.trim();
     t.starts_with('|') && t.len() > 1
+}
+
+/// The rows of a plain pipe table, read without the markdown parser, or
+/// `None` when the block needs the parser. Plain means: every line starts and
+/// ends with `|`; the second is a delimiter row (`---`, `:---:`) with as many
+/// cells as the first; no tab or other white space than the ASCII space; and
+/// none of the characters inline markdown gives meaning to (`` ` `` `*` `_`
+/// `&` `<` `[` `]` `!`, or an escaped pipe). A backslash before other ASCII
+/// punctuation is dropped, as the parser drops it. Body rows are cut or
+/// padded to the header's cells, as the parser does. A proptest holds this
+/// to [`parse_table`] on plain and other blocks.
+fn simple_table(lines: &[&str]) -> Option<Vec<Vec<String>>> {
+    let header = simple_cells(lines[0])?;
+    let delimiter = simple_cells(lines.get(1)?)?;
+    let is_delimiter = |c: &&str| {
+        let core = c.strip_prefix(':').unwrap_or(c);
+        let core = core.strip_suffix(':').unwrap_or(core);
+        core.len() >= 3 && core.bytes().all(|b| b == b'-')
+    };
+    if delimiter.len() != header.len() || !delimiter.iter().all(is_delimiter) {
+        return None;
+    }
+    let width = header.len();
+    let mut rows = Vec::with_capacity(lines.len() - 1);
+    rows.push(header.iter().map(|c| drop_escapes(c)).collect::<Vec<_>>());
+    for line in &lines[2..] {
+        let cells = simple_cells(line)?;
+        let mut row: Vec<String> = cells.iter().take(width).map(|c| drop_escapes(c)).collect();
+        row.resize(width, String::new());
+        rows.push(row);
+    }
+    Some(rows)
+}
+
+/// The trimmed cells of one plain table line (see [`simple_table`]).
+fn simple_cells(line: &str) -> Option<Vec<&str>> {
+    let t = line.trim_end_matches(' ');
+    let inner = t.strip_prefix('|')?.strip_suffix('|')?;
+    // One table scan: markup bytes and ASCII white space other than the
+    // space stop it; a backslash or the lead byte of a wide space (U+0085,
+    // U+00A0, U+1680, U+2000–U+205F, U+3000) asks for a closer look.
+    const STOP: u8 = 1;
+    const BACKSLASH: u8 = 2;
+    const WIDE: u8 = 4;
+    static CLASSES: [u8; 256] = crate::classes::table(&[
+        (b'`', STOP),
+        (b'*', STOP),
+        (b'_', STOP),
+        (b'&', STOP),
+        (b'<', STOP),
+        (b'[', STOP),
+        (b']', STOP),
+        (b'!', STOP),
+        (b'\t', STOP),
+        (b'\n', STOP),
+        (0x0B, STOP),
+        (0x0C, STOP),
+        (b'\r', STOP),
+        (b'\\', BACKSLASH),
+        (0xC2, WIDE),
+        (0xE1, WIDE),
+        (0xE2, WIDE),
+        (0xE3, WIDE),
+    ]);
+    let found = crate::classes::of(t, &CLASSES);
+    if found & STOP != 0
+        || (found & BACKSLASH != 0 && t.contains("\\|"))
+        || (found & WIDE != 0 && inner.chars().any(|c| c != ' ' && c.is_whitespace()))
+    {
+        return None;
+    }
+    Some(inner.split('|').map(|c| c.trim_matches(' ')).collect())
 }
 
 fn parse_table(block: &str) -> Vec<Vec<String>> {
@@ -135,6 +214,68 @@ fn parse_table(block: &str) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod escape_tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn line(cells: &[String]) -> String {
+        format!("|{}|", cells.join("|"))
+    }
+
+    /// Table lines: mostly plain, sometimes with a character that makes
+    /// the block go to the parser, and delimiter rows of several shapes and
+    /// widths.
+    fn block() -> impl Strategy<Value = Vec<String>> {
+        let cell = "[ \\t质量指标a1>=%()$:.\\\\\\-\u{3000}*<&_`|]{0,6}";
+        let delim =
+            prop::sample::select(vec!["---", " --- ", ":---:", "-", ":-", "--", "-:-", "x"]);
+        (
+            1usize..5,
+            prop::collection::vec(prop::collection::vec(cell, 0..6), 0..4),
+        )
+            .prop_flat_map(move |(width, body)| {
+                (
+                    prop::collection::vec(cell, width),
+                    prop::collection::vec(delim.clone(), width..width + 2),
+                    Just(body),
+                )
+            })
+            .prop_map(|(head, delim, body)| {
+                let delim: Vec<String> = delim.iter().map(|d| d.to_string()).collect();
+                let mut lines = vec![line(&head), line(&delim)];
+                lines.extend(body.iter().map(|r| line(r)));
+                lines
+            })
+    }
+
+    proptest! {
+        /// Where the plain reader reads a block, it reads what the parser
+        /// reads.
+        #[test]
+        fn plain_tables_read_as_the_parser_reads_them(lines in block()) {
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            if let Some(rows) = simple_table(&refs) {
+                prop_assert_eq!(rows, parse_table(&lines.join("\n")));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_tables_take_the_fast_path() {
+        let lines = [
+            "| 项目名称 | 甲 \\> 乙 |  |",
+            "|---|:---:|---|",
+            "| a | b |",
+            "| 1 | 2 | 3 | 4 |",
+        ];
+        let rows = simple_table(&lines).expect("a plain table");
+        assert_eq!(rows, parse_table(&lines.join("\n")));
+        assert_eq!(rows[0], ["项目名称", "甲 > 乙", ""]);
+        assert_eq!(rows[1], ["a", "b", ""]);
+        assert_eq!(rows[2], ["1", "2", "3"]);
+        assert!(simple_table(&["| **a** | b |", "|---|---|"]).is_none());
+        assert!(simple_table(&["| a | b |", "|---|"]).is_none());
+        // The last pipe escaped: one cell that runs to the end of the line.
+        assert!(simple_table(&["|\\|", "|---|"]).is_none());
+    }
 
     #[test]
     fn escapes_and_fences() {
