@@ -233,10 +233,15 @@ const HIDDEN: [&str; 4] = ["head", "style", "script", "title"];
 /// When line `i` opens an element whose content is not text (`<head>`,
 /// `<style>`, `<script>`), the index of the line that closes it.
 pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
-    let lower = raw[i].to_ascii_lowercase();
-    let name = HIDDEN
-        .iter()
-        .find(|n| lower.trim_start().starts_with(&format!("<{n}")))?;
+    // `<name` at the start, in any case, compared in place (no lower-case
+    // copy of every line that holds a `<`).
+    let head = raw[i].trim_start().as_bytes();
+    let name = HIDDEN.iter().find(|n| {
+        head.first() == Some(&b'<')
+            && head
+                .get(1..1 + n.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+    })?;
     let close = format!("</{name}");
     (i..raw.len()).find(|&j| raw[j].to_ascii_lowercase().contains(&close))
 }
@@ -244,6 +249,17 @@ pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
 /// When line `i` opens a `<table>`, the index of the line that closes it (the
 /// matching `</table>`, nested tables counted) and the table's rows.
 pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::Row>)> {
+    // Most lines with a `<` open no table: `<table` in any case is looked
+    // for in place before the line is lower-cased.
+    let bytes = raw[i].as_bytes();
+    let opens = memchr::memchr_iter(b'<', bytes).any(|p| {
+        bytes
+            .get(p + 1..p + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"table"))
+    });
+    if !opens {
+        return None;
+    }
     let lower = raw[i].to_ascii_lowercase();
     let open = find_tag(&lower, "table")?;
     let mut depth = 0i64;
@@ -523,6 +539,22 @@ mod tests {
             "paragraphs of {fragment:?}"
         );
         true
+    }
+
+    #[test]
+    fn hidden_elements_and_tables_are_found_in_any_case() {
+        let raw = [" <STYLE type=\"x\">", "td {}", "</Style>", "<headline>"];
+        assert_eq!(hidden_block(&raw, 0), Some(2));
+        assert_eq!(hidden_block(&raw, 1), None);
+        // `<head` opens `<header>` too, as it always has; no close, no block.
+        assert_eq!(hidden_block(&raw, 3), None);
+        assert_eq!(hidden_block(&["<titl"], 0), None);
+        let raw = ["甲 <Table border=1><tr><td>乙</td></tr>", "</TABLE> 丙"];
+        let (end, rows) = table_block(&raw, 0).expect("a table");
+        assert_eq!(end, 1);
+        assert!(rows.iter().any(|r| r.cells.iter().any(|(t, _)| t == "乙")));
+        assert!(table_block(&["a <tab b", "<tables>"], 0).is_none());
+        assert!(table_block(&["<tables>"], 0).is_none());
     }
 
     #[test]
