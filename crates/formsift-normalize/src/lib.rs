@@ -106,7 +106,8 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let with_tabs = marks.iter().filter(|m| *m & TAB != 0).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let pipe_rows = markdown::pipe_tables(raw);
-    let latex_doc = tabular::is_latex_document(raw);
+    // (One memchr over the text first: most documents hold no backslash.)
+    let latex_doc = text.contains('\\') && tabular::is_latex_document(raw);
     let layout_doc = !tsv_doc && layout::is_layout_document(raw);
 
     let mut rows: Vec<Row> = Vec::with_capacity(raw.len());
@@ -136,7 +137,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i = end + 1;
             continue;
         }
-        if markdown::is_fence(line) {
+        if marks[i] & COLON != 0 && markdown::is_fence(line) {
             rows.push(Row {
                 source: [i + 1, i + 1],
                 spans: Vec::new(),
@@ -253,16 +254,22 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
     doc
 }
 
-/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`.
+/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`.
 const TAB: u8 = 1;
 const LT: u8 = 2;
 const HASH: u8 = 4;
 const DASH: u8 = 8;
+const COLON: u8 = 16;
 
 /// Which of the marks a line holds.
 fn line_marks(line: &str) -> u8 {
-    static MARKS: [u8; 256] =
-        classes::table(&[(b'\t', TAB), (b'<', LT), (b'#', HASH), (b'-', DASH)]);
+    static MARKS: [u8; 256] = classes::table(&[
+        (b'\t', TAB),
+        (b'<', LT),
+        (b'#', HASH),
+        (b'-', DASH),
+        (b':', COLON),
+    ]);
     classes::of(line, &MARKS)
 }
 
@@ -603,5 +610,22 @@ mod tests {
         assert_eq!(d.lines[2].layout, Layout::Rule);
         assert_eq!(d.lines[3].cells[0].text, "产出指标");
         assert_eq!(d.lines[3].notations, [Notation::Markdown]);
+    }
+
+    #[test]
+    fn fences_are_rules_and_latex_documents_read_their_tables() {
+        let d = doc("::: form\n项目名称\t甲\n:::\n10:30\n");
+        let layouts: Vec<Layout> = d.lines.iter().map(|l| l.layout).collect();
+        assert_eq!(layouts[0], Layout::Rule);
+        assert_eq!(layouts[2], Layout::Rule);
+        assert_ne!(layouts[3], Layout::Rule);
+        let d = doc("\\begin{tabular}{ll}\n一级指标 & 产出指标 \\\\\n\\end{tabular}\n");
+        let cells: Vec<&str> = d
+            .lines
+            .iter()
+            .flat_map(|l| l.filled())
+            .map(|(_, c)| c.text.as_str())
+            .collect();
+        assert_eq!(cells, ["一级指标", "产出指标"]);
     }
 }
