@@ -366,11 +366,13 @@ fn join_values(vals: &[Tok]) -> String {
         if out.is_empty() {
             out = v.text.to_string();
         } else if last_line == Some(v.line) {
-            out = format!("{out} {}", v.text);
+            out.push(' ');
+            out.push_str(v.text);
         } else if v.layout == Layout::Spaced {
             out = join_wrapped(&out, v.text);
         } else {
-            out = format!("{out}\n{}", v.text);
+            out.push('\n');
+            out.push_str(v.text);
         }
         last_line = Some(v.line);
     }

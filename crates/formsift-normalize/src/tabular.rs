@@ -39,6 +39,9 @@ pub(crate) fn is_latex_document(raw: &[&str]) -> bool {
 /// it and its rows.
 pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
     let line = raw[i];
+    if !line.contains("\\begin{") {
+        return None;
+    }
     let (env, at) = ENVIRONMENTS
         .iter()
         .find_map(|env| line.find(&format!("\\begin{{{env}}}")).map(|p| (*env, p)))?;
