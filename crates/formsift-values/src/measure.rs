@@ -15,7 +15,7 @@ static NUMBER: LazyLock<Regex> =
 /// white space removed. Qualitative text gives value, op and unit null.
 pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
     let raw = raw.trim();
-    let parts = parts(raw, rules);
+    let parts = parts(raw, rules, true);
     Measure {
         raw: raw.to_string(),
         op: parts.op.map(str::to_string),
@@ -27,7 +27,7 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
 /// True when the text reads as a quantity: a value with a comparator or a
 /// unit ([`parse_measure`]'s reading, without building the measure).
 pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
-    let p = parts(raw.trim(), rules);
+    let p = parts(raw.trim(), rules, false);
     p.value.is_some() && (p.op.is_some() || p.unit.is_some())
 }
 
@@ -40,7 +40,9 @@ struct Parts<'r> {
     unit: Option<String>,
 }
 
-fn parts<'r>(raw: &str, rules: &'r ValueRules) -> Parts<'r> {
+/// With `unit` false the unit is read only when the answer to "a value
+/// with a comparator or a unit?" still depends on it.
+fn parts<'r>(raw: &str, rules: &'r ValueRules, unit: bool) -> Parts<'r> {
     if !crate::has_digit(raw) {
         return Parts::default();
     }
@@ -66,6 +68,13 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules) -> Parts<'r> {
         .iter()
         .find(|(word, _)| before.ends_with(word.as_str()))
         .map(|(_, op)| op.as_str());
+    if !unit && (value.is_none() || op.is_some()) {
+        return Parts {
+            op,
+            value,
+            unit: None,
+        };
+    }
     let mut unit: String = after
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']'))
