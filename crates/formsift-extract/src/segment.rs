@@ -36,11 +36,31 @@ pub struct Segmentation {
 /// last non-blank line before the next title.
 pub fn segment(doc: &Document, config: &Config) -> Segmentation {
     let mut forms: Vec<FormSpan> = Vec::new();
+    // The characters titles end with: a cell ending otherwise is no title
+    // (one compare instead of an `ends_with` per title of every template).
+    let mut title_ends: Vec<char> = config
+        .templates
+        .iter()
+        .flat_map(|t| &t.titles)
+        .filter_map(|title| title.chars().next_back())
+        .collect();
+    title_ends.sort_unstable();
+    title_ends.dedup();
+    let empty_title = config
+        .templates
+        .iter()
+        .any(|t| t.titles.iter().any(String::is_empty));
+    let may_be_title = |s: &str| {
+        empty_title
+            || s.chars()
+                .next_back()
+                .is_some_and(|c| title_ends.contains(&c))
+    };
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
             let s = strip_note(&cell.key);
-            if longer_than(s, config.forms.max_title_chars) {
+            if !may_be_title(s) || longer_than(s, config.forms.max_title_chars) {
                 continue;
             }
             if let Some(t) = config
