@@ -40,16 +40,11 @@ fn header_keys<'a>(
         .collect()
 }
 
-/// How many cells of a line name a column ([`header_keys`] counted, with
-/// nothing collected: every body line is tried as a header).
-fn header_count(
-    line: &Line,
-    columns: &rustc_hash::FxHashMap<String, String>,
-    config: &Config,
-) -> usize {
-    line.filled()
-        .filter(|(_, c)| columns.contains_key(config.split_unit_key(&c.key).0))
-        .count()
+/// How many of a line's cell names (keys with the unit suffix cut, as
+/// [`header_keys`] reads them) name a column: every body line is tried as
+/// the header of each table kind, so the names are cut once per line.
+fn header_count(names: &[&str], columns: &rustc_hash::FxHashMap<String, String>) -> usize {
+    names.iter().filter(|n| columns.contains_key(**n)).count()
 }
 
 fn first_text(line: &Line) -> Option<String> {
@@ -66,6 +61,8 @@ fn is_number_or_placeholder(text: &str, config: &Config) -> bool {
 /// Finds the table regions among the body lines of a form.
 pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config) -> Vec<Region> {
     let mut regions = Vec::new();
+    // The current line's cell names for the column probes (one buffer).
+    let mut names: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < body.len() {
         let line = body[i];
@@ -92,7 +89,9 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
             i = j;
             continue;
         }
-        if header_count(line, &config.matrix_table.columns, config) >= 3 {
+        names.clear();
+        names.extend(line.filled().map(|(_, c)| config.split_unit_key(&c.key).0));
+        if header_count(&names, &config.matrix_table.columns) >= 3 {
             let mut j = i + 1;
             while j < body.len() {
                 let l = body[j];
@@ -115,7 +114,7 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
         if let Some(t) = config
             .list_tables
             .iter()
-            .position(|t| header_count(line, &t.columns, config) >= 2)
+            .position(|t| header_count(&names, &t.columns) >= 2)
         {
             let table = &config.list_tables[t];
             let mut j = i + 1;
