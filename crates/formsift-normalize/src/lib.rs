@@ -48,7 +48,7 @@ impl Row {
     /// markup, spaces).
     pub(crate) fn text_line(number: usize, text: &str) -> Row {
         let mut notations = Vec::new();
-        let (layout, texts): (Layout, Vec<&str>) = if text.trim().is_empty() {
+        let (layout, texts): (Layout, Vec<&str>) = if is_blank(text) {
             (Layout::Blank, Vec::new())
         } else if text.contains('\t') {
             notations.push(Notation::Tsv);
@@ -99,7 +99,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     if let Some(kind) = ocr::detect(text) {
         return build(ocr::read(kind, raw), config);
     }
-    let non_blank = raw.iter().filter(|l| !l.trim().is_empty()).count().max(1);
+    let non_blank = raw.iter().filter(|l| !is_blank(l)).count().max(1);
     // The bytes that steer how each line is read, found in one pass per
     // line (a memchr per question cost more).
     let marks: Vec<u8> = raw.iter().map(|l| line_marks(l)).collect();
@@ -130,7 +130,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i = end + 1;
             continue;
         }
-        if line.trim_start().starts_with('+')
+        if starts_with_after_space(line, b'+')
             && let Some((end, block)) = grid::block(raw, i)
         {
             rows.extend(block);
@@ -161,7 +161,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         if (marks[i] & DASH != 0)
             | raw
                 .get(i + 1)
-                .is_some_and(|l| l.trim_start().starts_with('-'))
+                .is_some_and(|l| starts_with_after_space(l, b'-'))
             && let Some((end, block)) = dashed::block(raw, i)
         {
             rows.extend(block);
@@ -170,7 +170,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         }
         if layout_doc
             && !pipe_rows.contains_key(&i)
-            && !line.trim().is_empty()
+            && !is_blank(line)
             && marks[i] & TAB == 0
             && !html::has_markup(line)
         {
@@ -180,7 +180,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             continue;
         }
         let number = i + 1;
-        let row = if line.trim().trim_matches('\t').is_empty() {
+        let row = if is_blank(line) {
             Row::text_line(number, "")
         } else if let Some(cells) = pipe_rows.get(&i) {
             Row {
@@ -252,6 +252,35 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
     let mut doc = build(rows, config);
     doc.places = grid.places;
     doc
+}
+
+/// True when the text is empty or all white space. Most lines start with a
+/// character that cannot be white space (a CJK ideograph, a letter, a pipe);
+/// those are answered from the first byte, without decoding from both ends.
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(&b) if may_start_space(b) => text.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// True when the text, past leading white space, starts with `byte` (ASCII).
+fn starts_with_after_space(text: &str, byte: u8) -> bool {
+    match text.as_bytes().first() {
+        Some(&b) if b == byte => true,
+        Some(&b) if may_start_space(b) => text.trim_start().as_bytes().first() == Some(&byte),
+        _ => false,
+    }
+}
+
+/// Whether a byte can start a white-space character: ASCII white space and
+/// the lead bytes of U+0085, U+00A0, U+1680, U+2000–U+205F and U+3000.
+fn may_start_space(b: u8) -> bool {
+    matches!(
+        b,
+        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3
+    )
 }
 
 /// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`.
@@ -501,6 +530,21 @@ mod tests {
             let want_text = if raw.trim().is_empty() { String::new() } else { want };
             proptest::prop_assert_eq!(&cells[0].text, &want_text);
             proptest::prop_assert_eq!(&cells[0].key, &squeeze(&want_text));
+        }
+
+        /// The first-byte shortcuts answer what trimming answers, for every
+        /// kind of white space and first character.
+        #[test]
+        fn blank_and_leading_byte_tests_agree_with_trim(
+            s in "[ \t\r\u{b}\u{c}\u{85}\u{a0}\u{1680}\u{2003}\u{205f}\u{3000}\u{2028}+\\-a甲|é—]{0,6}"
+        ) {
+            proptest::prop_assert_eq!(is_blank(&s), s.trim().is_empty());
+            for b in [b'+', b'-'] {
+                proptest::prop_assert_eq!(
+                    starts_with_after_space(&s, b),
+                    s.trim_start().starts_with(b as char)
+                );
+            }
         }
     }
 
