@@ -352,7 +352,7 @@ pub struct LabelMatch<'t> {
 }
 
 /// Longer cells are never labels (40 characters of label, a unit and space).
-const MAX_LABEL_BYTES: usize = 400;
+pub const MAX_LABEL_BYTES: usize = 400;
 
 fn squeeze(s: &str) -> String {
     if !s.chars().any(char::is_whitespace) {

@@ -2,7 +2,7 @@
 //! cells), under it (stacked headers), or on the following lines.
 
 use crate::consumed::Consumed;
-use formsift_config::{Config, FieldKind, LabelMatch, Template};
+use formsift_config::{Config, FieldKind, LabelMatch, MAX_LABEL_BYTES, Template};
 use formsift_model::{FieldValue, Layout, Line, Record};
 use formsift_values::{Choice, join_wrapped, parse_amount, parse_choice, parse_date, parse_int};
 
@@ -64,12 +64,15 @@ fn split_label<'a>(
     config: &Config,
 ) -> Option<(LabelMatch<'a>, &'a str)> {
     for sep in &config.value_separators {
+        // A label is at most MAX_LABEL_BYTES long, so a separator further in
+        // cannot end one: long paragraphs are searched only that far.
+        let window = &text[..text.floor_char_boundary(MAX_LABEL_BYTES + sep.len())];
         // A one-character separator is searched as a char (a memchr), not
         // with a substring searcher built per cell.
         let mut chars = sep.chars();
         let found = match (chars.next(), chars.next()) {
-            (Some(c), None) => text.find(c),
-            _ => text.find(sep.as_str()),
+            (Some(c), None) => window.find(c),
+            _ => window.find(sep.as_str()),
         };
         if let Some(pos) = found {
             let (head, rest) = (&text[..pos], text[pos + sep.len()..].trim());
@@ -461,5 +464,28 @@ fn assign(
                 .set(key, FieldValue::Text(vals[0].text.to_string()));
             1
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_and_its_value_split_at_the_separator_within_label_reach() {
+        let config = Config::embedded();
+        let t = config.template("project_target").unwrap();
+        let (m, rest) = split_label("项目名称：工会帮困", t, &config).expect("a label");
+        assert_eq!(
+            (m.targets, rest),
+            (&["fields.project_name".to_string()][..], "工会帮困")
+        );
+        // A label as long as a label may be, then the separator: still read.
+        let pad = "　".repeat((MAX_LABEL_BYTES - "项目名称".len()) / 3);
+        let long = format!("{pad}项目名称：甲");
+        assert!(split_label(&long, t, &config).is_some());
+        // One character more and no label can end at the separator.
+        let longer = format!("甲{long}");
+        assert!(split_label(&longer, t, &config).is_none());
     }
 }
