@@ -276,7 +276,7 @@ fn starts_with_after_space(text: &str, byte: u8) -> bool {
 
 /// Whether a byte can start a white-space character: ASCII white space and
 /// the lead bytes of U+0085, U+00A0, U+1680, U+2000–U+205F and U+3000.
-fn may_start_space(b: u8) -> bool {
+pub(crate) fn may_start_space(b: u8) -> bool {
     matches!(
         b,
         b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3

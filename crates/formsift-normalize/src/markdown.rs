@@ -101,8 +101,15 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
 }
 
 fn is_pipe_line(l: &str) -> bool {
-    let t = l.trim();
-    t.starts_with('|') && t.len() > 1
+    // Most lines start with text: the first byte answers without a trim.
+    match l.as_bytes().first() {
+        Some(b'|') => l.trim_end().len() > 1,
+        Some(&b) if crate::may_start_space(b) => {
+            let t = l.trim();
+            t.starts_with('|') && t.len() > 1
+        }
+        _ => false,
+    }
 }
 
 /// The rows of a plain pipe table, read without the markdown parser, or
@@ -255,6 +262,18 @@ mod escape_tests {
             if let Some(rows) = simple_table(&refs) {
                 prop_assert_eq!(rows, parse_table(&lines.join("\n")));
             }
+        }
+    }
+
+    proptest! {
+        /// The first-byte shortcut of `is_pipe_line` answers what trimming
+        /// answers.
+        #[test]
+        fn pipe_lines_are_found_as_trimming_finds_them(
+            l in "[ \t\u{b}\u{a0}\u{3000}\u{2003}|a甲]{0,5}"
+        ) {
+            let t = l.trim();
+            prop_assert_eq!(is_pipe_line(&l), t.starts_with('|') && t.len() > 1);
         }
     }
 
