@@ -66,7 +66,12 @@ fn split_label<'a>(
     for sep in &config.value_separators {
         // A label is at most MAX_LABEL_BYTES long, so a separator further in
         // cannot end one: long paragraphs are searched only that far.
-        let window = &text[..text.floor_char_boundary(MAX_LABEL_BYTES + sep.len())];
+        // (`floor_char_boundary` is newer than the crate's MSRV.)
+        let mut end = (MAX_LABEL_BYTES + sep.len()).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &text[..end];
         // A one-character separator is searched as a char (a memchr), not
         // with a substring searcher built per cell.
         let mut chars = sep.chars();
