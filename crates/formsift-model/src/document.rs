@@ -137,14 +137,18 @@ pub fn squeeze(s: &str) -> String {
     out
 }
 
-/// False when no byte of the text can start a white-space character: ASCII
-/// space and controls 9–13, and the lead bytes of U+0085, U+00A0 (0xC2),
-/// U+1680 (0xE1), U+2000–U+205F (0xE2) and U+3000 (0xE3). A branch-free scan
-/// that lets most CJK cells skip decoding characters.
+/// False when no byte of the text can start a white-space character (see
+/// [`may_start_space`]). A branch-free scan that lets most CJK cells skip
+/// decoding characters.
 pub fn may_hold_space(s: &str) -> bool {
-    s.bytes().fold(false, |any, b| {
-        any | matches!(b, 9..=13 | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
-    })
+    s.bytes().fold(false, |any, b| any | may_start_space(b))
+}
+
+/// Whether a byte can start a white-space character: ASCII space and
+/// controls 9–13, and the lead bytes of U+0085, U+00A0 (0xC2), U+1680
+/// (0xE1), U+2000–U+205F (0xE2) and U+3000 (0xE3).
+pub fn may_start_space(b: u8) -> bool {
+    matches!(b, 9..=13 | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// One input line after normalisation.

@@ -14,7 +14,7 @@ mod record;
 
 pub use document::{
     Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
-    may_hold_space, squeeze,
+    may_hold_space, may_start_space, squeeze,
 };
 pub use record::{
     Alternative, BudgetRow, Check, FieldValue, Fields, Funds, Indicator, Measure, Part, Record,

@@ -260,7 +260,7 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
 fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
-        Some(&b) if may_start_space(b) => text.trim().is_empty(),
+        Some(&b) if formsift_model::may_start_space(b) => text.trim().is_empty(),
         Some(_) => false,
     }
 }
@@ -269,18 +269,11 @@ fn is_blank(text: &str) -> bool {
 fn starts_with_after_space(text: &str, byte: u8) -> bool {
     match text.as_bytes().first() {
         Some(&b) if b == byte => true,
-        Some(&b) if may_start_space(b) => text.trim_start().as_bytes().first() == Some(&byte),
+        Some(&b) if formsift_model::may_start_space(b) => {
+            text.trim_start().as_bytes().first() == Some(&byte)
+        }
         _ => false,
     }
-}
-
-/// Whether a byte can start a white-space character: ASCII white space and
-/// the lead bytes of U+0085, U+00A0, U+1680, U+2000–U+205F and U+3000.
-pub(crate) fn may_start_space(b: u8) -> bool {
-    matches!(
-        b,
-        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | 0xC2 | 0xE1 | 0xE2 | 0xE3
-    )
 }
 
 /// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`.

@@ -104,7 +104,7 @@ fn is_pipe_line(l: &str) -> bool {
     // Most lines start with text: the first byte answers without a trim.
     match l.as_bytes().first() {
         Some(b'|') => l.trim_end().len() > 1,
-        Some(&b) if crate::may_start_space(b) => {
+        Some(&b) if formsift_model::may_start_space(b) => {
             let t = l.trim();
             t.starts_with('|') && t.len() > 1
         }
