@@ -143,6 +143,20 @@ mod tests {
     }
 
     #[test]
+    fn one_lookup_says_both_levels() {
+        let c = Config::embedded();
+        for v in &c.indicators.vocabulary {
+            assert!(c.levels_of(&v.level1).0, "{}", v.level1);
+            for l2 in &v.level2 {
+                assert!(c.levels_of(l2).1, "{l2}");
+                assert_eq!(c.levels_of(l2).0, c.level1_names().contains(&l2.as_str()));
+            }
+        }
+        assert_eq!(c.levels_of("产出目标"), (true, false));
+        assert_eq!(c.levels_of("不在词表里"), (false, false));
+    }
+
+    #[test]
     fn out_of_range_threshold_is_refused() {
         let text = DEFAULT_TOML.replace("threshold = 0.8", "threshold = 1.8");
         assert!(Config::from_toml(&text, "x").is_err());

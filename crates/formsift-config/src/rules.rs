@@ -334,10 +334,9 @@ pub struct Config {
     pub flags: FxHashMap<String, FlagRule>,
     /// Checks.
     pub checks: CheckRules,
-    /// Level-1 names of the vocabulary, for lookups.
-    level1_names: FxHashSet<String>,
-    /// Level-2 names of the vocabulary, for lookups.
-    level2_names: FxHashSet<String>,
+    /// The vocabulary's names, each with the levels it stands at (bit 1:
+    /// level 1, bit 2: level 2): one lookup answers both questions.
+    level_names: FxHashMap<String, u8>,
 }
 
 /// A label found in a cell.
@@ -350,6 +349,10 @@ pub struct LabelMatch<'t> {
     /// Unit declared by a suffix such as `（元）`.
     pub unit: Option<String>,
 }
+
+/// Bits of [`Config::levels_of`]'s map.
+const LEVEL1: u8 = 1;
+const LEVEL2: u8 = 2;
 
 /// Longer cells are never labels (40 characters of label, a unit and space).
 pub const MAX_LABEL_BYTES: usize = 400;
@@ -472,12 +475,16 @@ impl Config {
             },
             flags: raw.flags.into_iter().collect(),
             checks: raw.checks,
-            level1_names: ir.vocabulary.iter().map(|v| v.level1.clone()).collect(),
-            level2_names: ir
-                .vocabulary
-                .iter()
-                .flat_map(|v| v.level2.iter().cloned())
-                .collect(),
+            level_names: {
+                let mut names: FxHashMap<String, u8> = FxHashMap::default();
+                for v in &ir.vocabulary {
+                    *names.entry(v.level1.clone()).or_default() |= LEVEL1;
+                    for c in &v.level2 {
+                        *names.entry(c.clone()).or_default() |= LEVEL2;
+                    }
+                }
+                names
+            },
         })
     }
 
@@ -592,12 +599,19 @@ impl Config {
 
     /// True when `name` is a level-1 name of the vocabulary.
     pub fn is_level1(&self, name: &str) -> bool {
-        self.level1_names.contains(name)
+        self.levels_of(name).0
     }
 
     /// True when `name` is a level-2 name of the vocabulary.
     pub fn is_level2(&self, name: &str) -> bool {
-        self.level2_names.contains(name)
+        self.levels_of(name).1
+    }
+
+    /// Whether `name` is a level-1 and whether a level-2 name of the
+    /// vocabulary, in one lookup.
+    pub fn levels_of(&self, name: &str) -> (bool, bool) {
+        let bits = self.level_names.get(name).copied().unwrap_or(0);
+        (bits & LEVEL1 != 0, bits & LEVEL2 != 0)
     }
 
     /// The level-1 names that have `level2` as a child.

@@ -43,7 +43,7 @@ pub(crate) fn kind(text: &str, config: &Config) -> Kind {
 
 /// [`kind`] of a cell whose white-space-free key is known.
 fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
-    let (l1, l2) = (config.is_level1(s), config.is_level2(s));
+    let (l1, l2) = config.levels_of(s);
     if l1 && l2 {
         return Kind::Level12;
     }

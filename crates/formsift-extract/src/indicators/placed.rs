@@ -237,7 +237,7 @@ fn parts_of(
                 && (is_label(c, k, names, &level_edges) || heads_a_name(line, i, k, config))
                 && !names_its_row(line, i, k, config)
             {
-                let col = match (config.is_level1(&c.key), config.is_level2(&c.key)) {
+                let col = match config.levels_of(&c.key) {
                     (true, false) => Column::Level1,
                     (false, true) => Column::Level2,
                     _ => levels
@@ -365,7 +365,7 @@ fn join_labels(lines: &[LineParts], consumed: &mut Consumed, config: &Config) ->
             y: p.at.0 as f64,
             cells: vec![p.at],
         };
-        if !config.is_level1(&key) && !config.is_level2(&key) {
+        if config.levels_of(&key) == (false, false) {
             // The next pieces below, under the same edge.
             let mut joined = key.clone();
             let mut ys = vec![p.at.0];
@@ -393,7 +393,7 @@ fn join_labels(lines: &[LineParts], consumed: &mut Consumed, config: &Config) ->
                         break;
                     }
                     label.text = joined.clone();
-                    label.col = match (config.is_level1(&joined), config.is_level2(&joined)) {
+                    label.col = match config.levels_of(&joined) {
                         (true, false) => Column::Level1,
                         (false, true) => Column::Level2,
                         _ => p.col,
