@@ -48,25 +48,23 @@ impl Row {
     /// markup, spaces).
     pub(crate) fn text_line(number: usize, text: &str) -> Row {
         let mut notations = Vec::new();
-        let (layout, texts): (Layout, Vec<&str>) = if is_blank(text) {
+        let cell = |t: &str| (t.to_string(), Merge::None);
+        let (layout, cells) = if is_blank(text) {
             (Layout::Blank, Vec::new())
         } else if text.contains('\t') {
             notations.push(Notation::Tsv);
-            (Layout::Columns, split_tabs(text))
+            (Layout::Columns, split_tabs(text, cell))
         } else if html::has_markup(text) {
-            (Layout::Columns, vec![text])
+            (Layout::Columns, vec![cell(text)])
         } else {
             notations.push(Notation::Spaced);
-            (Layout::Spaced, split_spaces(text))
+            (Layout::Spaced, split_spaces(text, cell))
         };
         Row {
             source: [number, number],
             spans: Vec::new(),
             layout,
-            cells: texts
-                .into_iter()
-                .map(|t| (t.to_string(), Merge::None))
-                .collect(),
+            cells,
             notations,
         }
     }
@@ -341,25 +339,28 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
     }
 }
 
-/// A line split at runs of white space.
-fn split_spaces(line: &str) -> Vec<&str> {
+/// A line split at runs of white space, each piece made into a cell by `f`
+/// (no list of pieces in between).
+fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
     line.split(|c: char| c.is_whitespace())
         .filter(|t| !t.is_empty())
+        .map(f)
         .collect()
 }
 
 /// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes
 /// keeps every piece valid UTF-8; cheaper than the generic `split` iterator.
-fn split_tabs(line: &str) -> Vec<&str> {
+/// Each piece is made into a cell by `f`.
+fn split_tabs<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
     let mut out = Vec::with_capacity(8);
     let mut start = 0;
     for (i, b) in line.bytes().enumerate() {
         if b == b'\t' {
-            out.push(&line[start..i]);
+            out.push(f(&line[start..i]));
             start = i + 1;
         }
     }
-    out.push(&line[start..]);
+    out.push(f(&line[start..]));
     out
 }
 
@@ -574,7 +575,7 @@ mod tests {
     fn tabs_split_like_str_split() {
         for line in ["", "\t", "a\tb", "甲\t\t乙\t", "\t项目名称\t甲"] {
             assert_eq!(
-                split_tabs(line),
+                split_tabs(line, |t| t),
                 line.split('\t').collect::<Vec<_>>(),
                 "{line:?}"
             );
