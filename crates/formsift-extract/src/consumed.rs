@@ -3,19 +3,56 @@
 use formsift_model::{Layout, Line, Residue};
 use rustc_hash::FxHashSet;
 
-/// The set of (line number, cell index) pairs some field took.
+/// The set of (line number, cell index) pairs some field took: a bit mask
+/// per line from the form's first line on, for the first 64 cells of a line
+/// (a form takes a few hundred cells; a hash set cost more than the rest of
+/// the bookkeeping), and a set for anything else.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Consumed(FxHashSet<(usize, usize)>);
+pub(crate) struct Consumed {
+    /// Line number of `masks[0]`.
+    first: usize,
+    /// Bit `c` of `masks[k]`: cell `c` of line `first + k` was taken.
+    masks: Vec<u64>,
+    /// Taken cells outside the masks: lines before `first`, cells from 64 on.
+    more: FxHashSet<(usize, usize)>,
+}
 
 impl Consumed {
+    /// An empty set for a form that starts at line `first`.
+    pub(crate) fn starting_at(first: usize) -> Self {
+        Consumed {
+            first,
+            ..Consumed::default()
+        }
+    }
+
+    /// Where a cell's bit is: (index into `masks`, bit), `None` outside.
+    fn slot(&self, line: usize, cell: usize) -> Option<(usize, u64)> {
+        let k = line.checked_sub(self.first)?;
+        (cell < 64).then(|| (k, 1u64 << cell))
+    }
+
     /// Marks a cell as taken.
     pub(crate) fn take(&mut self, line: usize, cell: usize) {
-        self.0.insert((line, cell));
+        match self.slot(line, cell) {
+            Some((k, bit)) => {
+                if k >= self.masks.len() {
+                    self.masks.resize(k + 1, 0);
+                }
+                self.masks[k] |= bit;
+            }
+            None => {
+                self.more.insert((line, cell));
+            }
+        }
     }
 
     /// True when the cell was taken.
     pub(crate) fn has(&self, line: usize, cell: usize) -> bool {
-        self.0.contains(&(line, cell))
+        match self.slot(line, cell) {
+            Some((k, bit)) => self.masks.get(k).is_some_and(|m| m & bit != 0),
+            None => self.more.contains(&(line, cell)),
+        }
     }
 
     /// Every non-empty cell of `lines` that nothing took, one item per line.
@@ -67,5 +104,26 @@ mod tests {
         let r = Consumed::default().residue(&doc.lines);
         let got: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
         assert_eq!(got, ["甲 乙 丙", "丁"]);
+    }
+
+    #[test]
+    fn cells_past_the_masks_are_kept_too() {
+        let mut taken = Consumed::starting_at(10);
+        for (line, cell) in [(10, 0), (12, 63), (12, 64), (9, 1), (200, 5), (11, 1000)] {
+            assert!(!taken.has(line, cell));
+            taken.take(line, cell);
+            assert!(taken.has(line, cell), "{line}:{cell}");
+        }
+        for (line, cell) in [
+            (10, 1),
+            (12, 62),
+            (12, 65),
+            (9, 0),
+            (199, 5),
+            (11, 999),
+            (13, 0),
+        ] {
+            assert!(!taken.has(line, cell), "{line}:{cell}");
+        }
     }
 }

@@ -63,7 +63,7 @@ fn extract_form(
     config: &Config,
 ) -> Record {
     let template = &config.templates[span.template];
-    let mut consumed = Consumed::default();
+    let mut consumed = Consumed::starting_at(span.start);
     for &(line, cell) in &span.consumed {
         consumed.take(line, cell);
     }
