@@ -172,7 +172,7 @@ fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitE
 /// it is written).
 fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, millis: f64) -> Done {
     let path = input.path.display().to_string();
-    let rendered = emit::render(&path, &outcome, millis);
+    let mut rendered = emit::render(&path, &outcome, millis);
     let entry = Entry {
         path,
         relative: input.relative.clone(),
@@ -180,7 +180,8 @@ fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, milli
         records: [0, 0],
         review: [0, 0],
         counts: rendered.counts,
-        report: rendered.report.clone(),
+        // The entry is the report's only reader: moved, not copied.
+        report: std::mem::take(&mut rendered.report),
     };
     Done::Fresh(Box::new(entry), rendered)
 }
