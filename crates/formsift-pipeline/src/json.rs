@@ -189,9 +189,21 @@ impl Compound<'_, '_> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), JsonError> {
-        self.comma();
-        write_str(self.w.out, key);
-        self.w.out.push(b':');
+        // `,"key":` with one reservation: a struct's keys are short and
+        // almost never need escaping.
+        let out = &mut *self.w.out;
+        out.reserve(key.len() + 4);
+        if !self.first {
+            out.push(b',');
+        }
+        self.first = false;
+        out.push(b'"');
+        if any_escape(key.as_bytes()) {
+            write_escaped(out, key.as_bytes());
+        } else {
+            out.extend_from_slice(key.as_bytes());
+        }
+        out.extend_from_slice(b"\":");
         value.serialize(&mut *self.w)
     }
 
@@ -656,6 +668,8 @@ mod tests {
         by_char: BTreeMap<char, u8>,
         #[serde(with = "serde_bytes_as_bytes")]
         bytes: Vec<u8>,
+        #[serde(rename = "a \"quoted\"\tkey")]
+        quoted: u8,
     }
 
     /// Writes a `Vec<u8>` through `serialize_bytes`.
@@ -687,6 +701,7 @@ mod tests {
             by_bool: BTreeMap::from([(false, 0), (true, 1)]),
             by_char: BTreeMap::from([('\n', 0), ('指', 1)]),
             bytes: vec![0, 255],
+            quoted: 1,
         };
         assert_eq!(ours(&v), serde_json::to_string(&v).unwrap());
     }
