@@ -140,6 +140,18 @@ mod tests {
         assert!(c.is_level1("产出目标"));
         assert!(c.is_level2("可持续目标"));
         assert_eq!(c.parents_of("可持续目标").len(), 2);
+        assert!(c.parents_of("不在词表").is_empty());
+        // Every vocabulary entry lists its level 2s' parents, in order.
+        for l2 in c.level2_names() {
+            let scanned: Vec<&str> = c
+                .indicators
+                .vocabulary
+                .iter()
+                .filter(|v| v.level2.iter().any(|x| x == l2))
+                .map(|v| v.level1.as_str())
+                .collect();
+            assert_eq!(c.parents_of(l2), scanned, "{l2}");
+        }
     }
 
     #[test]

@@ -337,6 +337,9 @@ pub struct Config {
     /// The vocabulary's names, each with the levels it stands at (bit 1:
     /// level 1, bit 2: level 2): one lookup answers both questions.
     level_names: FxHashMap<String, u8>,
+    /// Each level-2 name's level-1 parents, in vocabulary order (asked for
+    /// every row that prints a level 2).
+    parents: FxHashMap<String, Vec<String>>,
 }
 
 /// A label found in a cell.
@@ -485,6 +488,15 @@ impl Config {
                 }
                 names
             },
+            parents: {
+                let mut parents: FxHashMap<String, Vec<String>> = FxHashMap::default();
+                for v in &ir.vocabulary {
+                    for c in &v.level2 {
+                        parents.entry(c.clone()).or_default().push(v.level1.clone());
+                    }
+                }
+                parents
+            },
         })
     }
 
@@ -614,14 +626,9 @@ impl Config {
         (bits & LEVEL1 != 0, bits & LEVEL2 != 0)
     }
 
-    /// The level-1 names that have `level2` as a child.
-    pub fn parents_of(&self, level2: &str) -> Vec<&str> {
-        self.indicators
-            .vocabulary
-            .iter()
-            .filter(|v| v.level2.iter().any(|c| c == level2))
-            .map(|v| v.level1.as_str())
-            .collect()
+    /// The level-1 names that have `level2` as a child, in vocabulary order.
+    pub fn parents_of(&self, level2: &str) -> &[String] {
+        self.parents.get(level2).map_or(&[], Vec::as_slice)
     }
 
     /// The level-2 children of `level1`.

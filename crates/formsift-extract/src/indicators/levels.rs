@@ -203,7 +203,9 @@ fn correct(d: &mut Draft, state: &State, config: &Config) -> (bool, bool) {
             d.l2.as_deref()
                 .or(state.l2.as_deref())
                 .filter(|l| config.is_level2(l));
-        let parents: Vec<&str> = level2.map(|l2| config.parents_of(l2)).unwrap_or_default();
+        let parents: Vec<&str> = level2
+            .map(|l2| config.parents_of(l2).iter().map(String::as_str).collect())
+            .unwrap_or_default();
         // Only a level 2 the row printed makes its parent a sure correction;
         // one filled from above is a guess (the garbled label may be a new
         // level 2 in the wrong column).
@@ -248,20 +250,16 @@ fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Confi
         }
         state.l2_guessed = guessed.1;
         let parents = config.parents_of(l2);
-        if !guessed.1 && parents.len() == 1 && state.l1.as_deref() == Some(parents[0]) {
+        if !guessed.1 && parents.len() == 1 && state.l1.as_ref() == Some(&parents[0]) {
             // A printed level 2 whose only parent is the level 1 in force
             // confirms it, even if that level 1 was a guess.
             state.l1_guessed = false;
         }
         if !parents.is_empty() {
             match &d.l1 {
-                Some(l1) if !parents.contains(&l1.as_str()) => d.flag("level_mismatch"),
-                None if !state
-                    .l1
-                    .as_ref()
-                    .is_some_and(|c| parents.contains(&c.as_str())) =>
-                {
-                    state.l1 = Some(parents[0].to_string());
+                Some(l1) if !parents.contains(l1) => d.flag("level_mismatch"),
+                None if !state.l1.as_ref().is_some_and(|c| parents.contains(c)) => {
+                    state.l1 = Some(parents[0].clone());
                     state.l1_guessed = guessed.1 || parents.len() > 1;
                     d.flag("level_inferred");
                 }
