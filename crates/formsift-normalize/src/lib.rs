@@ -342,10 +342,15 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
 /// A line split at runs of white space, each piece made into a cell by `f`
 /// (no list of pieces in between).
 fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
-    line.split(|c: char| c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .map(f)
-        .collect()
+    // Room for a typical line's pieces at once (a collect from a filter
+    // starts small and grows).
+    let mut out = Vec::with_capacity(8);
+    out.extend(
+        line.split(|c: char| c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(f),
+    );
+    out
 }
 
 /// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes

@@ -188,6 +188,7 @@ pub(crate) fn align_row(
     let mut d = Draft {
         lines: [line, line],
         after_break,
+        cells: Vec::with_capacity(cells.len()),
         ..Draft::default()
     };
     let header_type_at = |col: usize| header.iter().find(|(_, c)| *c == col).map(|(k, _)| *k);

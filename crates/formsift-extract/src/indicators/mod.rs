@@ -135,7 +135,7 @@ fn read_columns(
     consumed: &mut Consumed,
     config: &Config,
 ) -> Vec<Draft> {
-    let mut drafts: Vec<Draft> = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::with_capacity(rows.len());
     let mut after_break = false;
     for line in rows {
         match line.layout {
@@ -152,7 +152,7 @@ fn read_columns(
             }
             continue;
         }
-        let mut cells = Vec::new();
+        let mut cells = Vec::with_capacity(line.cells.len());
         for (i, c) in line.filled() {
             if cells.is_empty() && config.indicators.row_sections.contains(&c.key) {
                 consumed.take(line.number, i);
