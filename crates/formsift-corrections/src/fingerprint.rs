@@ -55,7 +55,7 @@ pub(crate) fn test_doc(lines: &[&str]) -> Document {
                     .filter(|(_, c)| !c.trim().is_empty())
                     .map(|(k, c)| Cell::new(k, c.trim()))
                     .collect(),
-                notations: Vec::new(),
+                notations: formsift_model::Notations::new(),
             })
             .collect(),
         places: Vec::new(),

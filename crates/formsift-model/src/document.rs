@@ -166,7 +166,7 @@ pub struct Line {
     /// All cells, including empty ones, in column order.
     pub cells: Vec<Cell>,
     /// Notations seen on this line, in order of first appearance.
-    pub notations: Vec<Notation>,
+    pub notations: crate::Notations,
 }
 
 impl Line {

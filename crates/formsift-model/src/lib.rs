@@ -10,12 +10,14 @@
 //! depend on any parser, on configuration, or know how records are written.
 
 mod document;
+mod notations;
 mod record;
 
 pub use document::{
     Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
     may_hold_space, may_start_space, squeeze,
 };
+pub use notations::Notations;
 pub use record::{
     Alternative, BudgetRow, Check, FieldValue, Fields, Funds, Indicator, Measure, Part, Record,
     Residue, Scalar, Source, Task, TotalScore,

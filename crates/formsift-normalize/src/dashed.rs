@@ -9,7 +9,7 @@
 use crate::Row;
 use crate::grid::{columns, join_wrapped};
 use crate::markdown::unescape;
-use formsift_model::{Layout, Merge, Notation};
+use formsift_model::{Layout, Merge, Notation, Notations};
 
 /// The start columns of a line of two or more dash runs, else `None`.
 fn dash_runs(line: &str) -> Option<Vec<usize>> {
@@ -65,7 +65,7 @@ fn row(lines: &[(usize, &str)], starts: &[usize]) -> Option<Row> {
             .iter()
             .map(|p| (join_wrapped(p), Merge::None))
             .collect(),
-        notations: vec![Notation::Markdown],
+        notations: Notations::of(Notation::Markdown),
     })
 }
 

@@ -5,7 +5,7 @@
 use crate::Row;
 #[cfg(test)]
 use formsift_model::Merge;
-use formsift_model::{Layout, Notation};
+use formsift_model::{Layout, Notation, Notations};
 use unicode_width::UnicodeWidthChar;
 
 /// A border line: `+`, then runs of `-`, `=` or `:` each closed by `+`.
@@ -170,7 +170,7 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
             spans: Vec::new(),
             layout: Layout::Columns,
             cells: placed,
-            notations: vec![Notation::Markdown],
+            notations: Notations::of(Notation::Markdown),
         });
     }
     Some((end, rows))

@@ -315,7 +315,7 @@ pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::R
                 spans: Vec::new(),
                 layout: formsift_model::Layout::Columns,
                 cells,
-                notations: vec![formsift_model::Notation::Html],
+                notations: formsift_model::Notations::of(formsift_model::Notation::Html),
             });
         }
     }

@@ -7,7 +7,7 @@
 
 use crate::Row;
 use formsift_config::Config;
-use formsift_model::{Layout, Merge, Notation};
+use formsift_model::{Layout, Merge, Notation, Notations};
 
 /// Lines whose text holds a run of this many spaces are laid out by spaces.
 const WIDE_GAP: usize = 3;
@@ -62,7 +62,7 @@ pub(crate) fn block(raw: &[&str], i: usize, end: usize, config: &Config) -> Vec<
                     .into_iter()
                     .map(|t: String| (t, Merge::None))
                     .collect(),
-                notations: vec![Notation::Spaced],
+                notations: Notations::of(Notation::Spaced),
             }
         })
         .collect()

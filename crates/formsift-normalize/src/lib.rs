@@ -28,7 +28,9 @@ pub mod readers;
 mod tabular;
 
 use formsift_config::Config;
-use formsift_model::{Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, squeeze};
+use formsift_model::{
+    Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Notations, squeeze,
+};
 
 /// One row of cells as a reader found it, before cell text is cleaned.
 pub(crate) struct Row {
@@ -37,7 +39,7 @@ pub(crate) struct Row {
     pub layout: Layout,
     /// Cell texts (raw: LaTeX math and paragraphs still to tidy) and merges.
     pub cells: Vec<(String, Merge)>,
-    pub notations: Vec<Notation>,
+    pub notations: Notations,
     /// Where each cell stood, in display columns, when the reader knows (one
     /// per cell, else empty).
     pub spans: Vec<[u32; 2]>,
@@ -47,7 +49,7 @@ impl Row {
     /// A line of text outside any table, read the line-based way (tabs,
     /// markup, spaces).
     pub(crate) fn text_line(number: usize, text: &str) -> Row {
-        let mut notations = Vec::new();
+        let mut notations = Notations::new();
         let cell = |t: &str| (t.to_string(), Merge::None);
         let (layout, cells) = if is_blank(text) {
             (Layout::Blank, Vec::new())
@@ -141,7 +143,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                 spans: Vec::new(),
                 layout: Layout::Rule,
                 cells: Vec::new(),
-                notations: vec![Notation::Markdown],
+                notations: Notations::of(Notation::Markdown),
             });
             i += 1;
             continue;
@@ -151,7 +153,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             .flatten()
         {
             let mut row = Row::text_line(i + 1, text);
-            push_once(&mut row.notations, Notation::Markdown);
+            row.notations.push(Notation::Markdown);
             rows.push(row);
             i += 1;
             continue;
@@ -194,7 +196,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                     .flatten()
                     .map(|c| (c.clone(), Merge::None))
                     .collect(),
-                notations: vec![Notation::Markdown],
+                notations: Notations::of(Notation::Markdown),
             }
         } else if latex_doc {
             tabular::text_line(number, line)
@@ -204,7 +206,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                 spans: Vec::new(),
                 layout: Layout::Columns,
                 cells: vec![(line.to_string(), Merge::None)],
-                notations: Vec::new(),
+                notations: Notations::new(),
             }
         } else {
             Row::text_line(number, line)
@@ -237,7 +239,7 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
                         Layout::Columns
                     },
                     cells,
-                    notations: Vec::new(),
+                    notations: Notations::new(),
                     spans: Vec::new(),
                 },
             };
@@ -303,7 +305,7 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
         for (k, (t, merge)) in row.cells.into_iter().enumerate() {
             let first = cells.len();
             if html::has_markup(&t) {
-                push_once(&mut notations, Notation::Html);
+                notations.push(Notation::Html);
                 for p in html::clean_cell(&t) {
                     push_cell(&mut cells, p, &mut notations, config);
                 }
@@ -320,7 +322,7 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
             }
         }
         let layout = if row.layout == Layout::Columns && markdown::is_delimiter_row(&cells) {
-            push_once(&mut notations, Notation::Markdown);
+            notations.push(Notation::Markdown);
             Layout::Rule
         } else {
             row.layout
@@ -372,7 +374,7 @@ fn split_tabs<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
 /// Adds one cell: LaTeX replaced, paragraphs tidied. A cell that needs
 /// none of it keeps its string (no copy). One scan of the bytes says which
 /// repairs can apply; the rest are skipped.
-fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Vec<Notation>, config: &Config) {
+fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, config: &Config) {
     use std::borrow::Cow;
     let col = cells.len();
     let found = byte_classes(&raw);
@@ -390,7 +392,7 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Vec<Notation>, 
         (Cow::Borrowed(raw.as_str()), false)
     };
     if replaced {
-        push_once(notations, Notation::Latex);
+        notations.push(Notation::Latex);
     }
     let quoted = if config.notation.cjk_quotes && found & QUOTE != 0 {
         cjk_quotes(&text)
@@ -485,12 +487,6 @@ fn cjk_quotes(text: &str) -> std::borrow::Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn push_once(v: &mut Vec<Notation>, n: Notation) {
-    if !v.contains(&n) {
-        v.push(n);
-    }
-}
-
 /// Trims a cell and each of its paragraphs.
 pub(crate) fn tidy(text: &str) -> String {
     if !text.contains('\n') {
@@ -525,7 +521,7 @@ mod tests {
             let (latex, _) = latex::replace(&raw, &config.notation.latex);
             let want = tidy(&cjk_quotes(&latex));
             let mut cells = Vec::new();
-            push_cell(&mut cells, raw.clone(), &mut Vec::new(), config);
+            push_cell(&mut cells, raw.clone(), &mut Notations::new(), config);
             let want_text = if raw.trim().is_empty() { String::new() } else { want };
             proptest::prop_assert_eq!(&cells[0].text, &want_text);
             proptest::prop_assert_eq!(&cells[0].key, &squeeze(&want_text));

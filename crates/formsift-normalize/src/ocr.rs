@@ -6,7 +6,7 @@
 //! join without spaces, Latin words with one.
 
 use crate::Row;
-use formsift_model::{Layout, Merge, Notation};
+use formsift_model::{Layout, Merge, Notation, Notations};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -251,7 +251,7 @@ fn page_rows(words: &[Word]) -> Vec<Row> {
                 spans,
                 layout: Layout::Spaced,
                 cells: cells.into_iter().map(|c| (c, Merge::None)).collect(),
-                notations: vec![Notation::Hocr],
+                notations: Notations::of(Notation::Hocr),
             }
         })
         .collect()

@@ -51,7 +51,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
                         .flatten()
                         .map(|c| (c, formsift_model::Merge::None))
                         .collect(),
-                    notations: Vec::new(),
+                    notations: formsift_model::Notations::new(),
                 })
                 .collect()
         }

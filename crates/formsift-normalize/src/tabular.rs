@@ -4,7 +4,7 @@
 
 use crate::Row;
 use crate::html::Grid;
-use formsift_model::{Layout, Merge, Notation};
+use formsift_model::{Layout, Merge, Notation, Notations};
 
 const ENVIRONMENTS: [&str; 5] = ["longtable", "tabularx", "tabular*", "tabulary", "tabular"];
 
@@ -153,7 +153,7 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
             spans: Vec::new(),
             layout: Layout::Columns,
             cells: placed,
-            notations: vec![Notation::Latex],
+            notations: Notations::of(Notation::Latex),
         });
     }
     let after = raw[end].find(&close).map(|p| p + close.len());
