@@ -68,9 +68,9 @@ impl Consumed {
                 match &mut text {
                     Some(t) => {
                         t.push(' ');
-                        t.push_str(c.text.trim());
+                        t.push_str(formsift_model::trim(&c.text));
                     }
-                    None => text = Some(c.text.trim().to_string()),
+                    None => text = Some(formsift_model::trim(&c.text).to_string()),
                 }
             }
             if let Some(text) = text {

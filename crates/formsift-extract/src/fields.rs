@@ -3,7 +3,7 @@
 
 use crate::consumed::Consumed;
 use formsift_config::{Config, FieldKind, LabelMatch, MAX_LABEL_BYTES, Template};
-use formsift_model::{FieldValue, Layout, Line, Record};
+use formsift_model::{FieldValue, Layout, Line, Record, trim};
 use formsift_values::{Choice, join_wrapped, parse_amount, parse_choice, parse_date, parse_int};
 
 /// One cell (or the label or value part of a split cell) in reading order.
@@ -80,8 +80,8 @@ fn split_label<'a>(
             _ => window.find(sep.as_str()),
         };
         if let Some(pos) = found {
-            let (head, rest) = (&text[..pos], text[pos + sep.len()..].trim());
-            if rest.is_empty() || head.trim().is_empty() {
+            let (head, rest) = (&text[..pos], trim(&text[pos + sep.len()..]));
+            if rest.is_empty() || head.trim_start().is_empty() {
                 continue;
             }
             if let Some(m) = config.match_label(template, head) {
@@ -125,7 +125,7 @@ fn tokens<'a>(
             if consumed.has(line.number, i) {
                 continue;
             }
-            let text = c.text.trim();
+            let text = trim(&c.text);
             let tok = |text: &'a str, label| Tok {
                 line: line.number,
                 cell: i,
@@ -221,7 +221,7 @@ fn read_stacked(
                 let tok = Tok {
                     line: next.number,
                     cell: j,
-                    text: c.text.trim(),
+                    text: trim(&c.text),
                     label: None,
                     layout: next.layout,
                 };

@@ -137,6 +137,30 @@ pub fn squeeze(s: &str) -> String {
     out
 }
 
+/// `s.trim()`, answered from the first and last bytes when they cannot be
+/// white space: cell texts are trimmed when read, and trimming them again
+/// decoded a character at each end and looked it up in the Unicode tables
+/// (CJK text has no ASCII to stop at).
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start_clean = b.first().is_none_or(|&x| !may_start_space(x));
+    // The last character's first byte: one to four bytes from the end.
+    let end_clean = match b.last() {
+        None => true,
+        Some(&x) if x < 0x80 => !may_start_space(x),
+        Some(_) => b[b.len().saturating_sub(4)..]
+            .iter()
+            .rev()
+            .find(|&&x| x & 0xC0 != 0x80)
+            .is_some_and(|&lead| !may_start_space(lead)),
+    };
+    if start_clean && end_clean {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// False when no byte of the text can start a white-space character (see
 /// [`may_start_space`]). A branch-free scan that lets most CJK cells skip
 /// decoding characters.
@@ -431,6 +455,34 @@ mod tests {
             let want: String = s.chars().filter(|c| !c.is_whitespace()).collect();
             prop_assert_eq!(squeeze(&s), want);
         }
+
+        /// The byte-tested trim is `str::trim` for any text: every white
+        /// space character, and characters that share their lead bytes.
+        #[test]
+        fn trim_is_str_trim(
+            s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{3001}\u{2014}\u{00b7}\u{1681}a-c质量指标≥%😀]{0,12}"
+        ) {
+            prop_assert_eq!(trim(&s), s.trim());
+        }
+    }
+
+    #[test]
+    fn trim_at_every_white_space_character() {
+        let spaces = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace());
+        for w in spaces {
+            for s in [
+                format!("{w}质"),
+                format!("质{w}"),
+                format!("{w}"),
+                format!("a{w}b"),
+            ] {
+                assert_eq!(trim(&s), s.trim(), "{s:?}");
+            }
+        }
+        assert_eq!(trim("质量"), "质量");
+        assert_eq!(trim(""), "");
     }
 
     fn place(area: Area, row: u32, cols: Option<[u32; 2]>) -> Place {

@@ -15,7 +15,7 @@ mod record;
 
 pub use document::{
     Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
-    may_hold_space, may_start_space, squeeze,
+    may_hold_space, may_start_space, squeeze, trim,
 };
 pub use notations::Notations;
 pub use record::{

@@ -260,7 +260,7 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
 fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
-        Some(&b) if formsift_model::may_start_space(b) => text.trim().is_empty(),
+        Some(&b) if formsift_model::may_start_space(b) => text.trim_start().is_empty(),
         Some(_) => false,
     }
 }
@@ -448,7 +448,7 @@ fn byte_classes(text: &str) -> u8 {
 /// True when [`tidy`] would return the text unchanged: one paragraph, no
 /// white space at either end.
 fn is_tidy(text: &str) -> bool {
-    !text.contains('\n') && text.trim().len() == text.len()
+    !text.contains('\n') && formsift_model::trim(text).len() == text.len()
 }
 
 /// Straight double quotes around CJK text made `“ ”`: only when they pair up

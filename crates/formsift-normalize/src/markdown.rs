@@ -9,7 +9,7 @@ use std::collections::HashMap;
 pub(crate) fn is_delimiter_row(cells: &[Cell]) -> bool {
     let mut any = false;
     for c in cells {
-        let t = c.text.trim();
+        let t = formsift_model::trim(&c.text);
         if t.is_empty() {
             continue;
         }
@@ -105,8 +105,9 @@ fn is_pipe_line(l: &str) -> bool {
     match l.as_bytes().first() {
         Some(b'|') => l.trim_end().len() > 1,
         Some(&b) if formsift_model::may_start_space(b) => {
-            let t = l.trim();
-            t.starts_with('|') && t.len() > 1
+            // (The end is trimmed only for a line that starts with a pipe.)
+            let t = l.trim_start();
+            t.starts_with('|') && t.trim_end().len() > 1
         }
         _ => false,
     }

@@ -14,7 +14,7 @@ static NUMBER: LazyLock<Regex> =
 /// such as 以上 after it; the unit is what follows the number, brackets and
 /// white space removed. Qualitative text gives value, op and unit null.
 pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
-    let raw = raw.trim();
+    let raw = formsift_model::trim(raw);
     let parts = parts(raw, rules, true);
     Measure {
         raw: raw.to_string(),
@@ -27,7 +27,7 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
 /// True when the text reads as a quantity: a value with a comparator or a
 /// unit ([`parse_measure`]'s reading, without building the measure).
 pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
-    let p = parts(raw.trim(), rules, false);
+    let p = parts(formsift_model::trim(raw), rules, false);
     p.value.is_some() && (p.op.is_some() || p.unit.is_some())
 }
 

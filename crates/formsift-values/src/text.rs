@@ -29,7 +29,7 @@ pub fn join_wrapped(a: &str, b: &str) -> String {
 pub fn split_ordinal(name: &str, pattern: &Regex) -> (Option<i64>, String) {
     // Most names carry no ordinal: a match test costs less than captures.
     if !pattern.is_match(name) {
-        return (None, name.trim().to_string());
+        return (None, formsift_model::trim(name).to_string());
     }
     match pattern.captures(name) {
         Some(c) => {

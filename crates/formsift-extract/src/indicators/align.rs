@@ -11,7 +11,7 @@
 use super::{Draft, Header};
 use formsift_config::{Column, Config};
 use formsift_model::Cell;
-use formsift_model::squeeze;
+use formsift_model::{squeeze, trim};
 use formsift_values::{is_quantity, parse_amount};
 
 /// What a cell looks like.
@@ -192,9 +192,9 @@ pub(crate) fn align_row(
         ..Draft::default()
     };
     let header_type_at = |col: usize| header.iter().find(|(_, c)| *c == col).map(|(k, _)| *k);
-    let text_at = |k: usize| cells.get(k).map(|(_, c)| c.text.trim());
+    let text_at = |k: usize| cells.get(k).map(|(_, c)| trim(&c.text));
     for (k, ((i, cell), slot)) in cells.iter().zip(&assigned).enumerate() {
-        let text = cell.text.trim();
+        let text = trim(&cell.text);
         let Some(j) = slot else {
             let repeated = (k > 0 && text_at(k - 1) == Some(text)) || text_at(k + 1) == Some(text);
             if repeated && matches!(kinds[k].0, Kind::Value | Kind::Number(_) | Kind::Short) {

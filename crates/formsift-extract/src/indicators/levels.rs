@@ -10,7 +10,7 @@ use formsift_values::{is_cjk, parse_measure, split_ordinal};
 
 /// Removes white space between CJK characters (wrapped-cell artefacts).
 pub(crate) fn clean_name(s: &str, cjk_digits: bool) -> String {
-    let s = s.trim();
+    let s = formsift_model::trim(s);
     if !formsift_model::may_hold_space(s) || !s.chars().any(char::is_whitespace) {
         return s.to_string();
     }
