@@ -118,33 +118,51 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 /// serde_json's escapes (`\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`,
 /// otherwise `\u00XX` in lower-case hex).
 fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !needs_escape(b) {
+    let mut i = 0;
+    // Blocks of sixteen with nothing to escape are passed over whole (a
+    // paragraph with a line break is mostly clean text); a block that holds
+    // an escape, and the tail, are looked at byte by byte.
+    while i < bytes.len() {
+        if let Some(block) = bytes.get(i..i + 16)
+            && !block_needs_escape(block.try_into().expect("16 bytes"))
+        {
+            i += 16;
             continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0C => out.extend_from_slice(b"\\f"),
-            _ => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xF) as usize],
-            ]),
+        let end = (i + 16).min(bytes.len());
+        for (j, &b) in bytes.iter().enumerate().take(end).skip(i) {
+            if needs_escape(b) {
+                out.extend_from_slice(&bytes[start..j]);
+                write_escape(out, b);
+                start = j + 1;
+            }
         }
-        start = i + 1;
+        i = end;
     }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// serde_json's escape of one byte.
+fn write_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0C => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[(b >> 4) as usize],
+            HEX[(b & 0xF) as usize],
+        ]),
+    }
 }
 
 fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
