@@ -134,6 +134,36 @@ mod tests {
     }
 
     #[test]
+    fn separators_are_found_where_str_find_finds_them() {
+        let c = Config::embedded();
+        assert!(!c.value_separators.is_empty());
+        let texts = [
+            "申报单位名称：上海市总工会",
+            "项目名称: 工会帮困 甲",
+            "下属预算单位个数 2",
+            "年度目标\u{3000}完成",
+            "质量指标达到≥95%\u{3000}：",
+            "没有分隔",
+            "",
+            "：",
+            // Lead bytes shared with other characters: `（` and `：`, `、`
+            // and U+3000.
+            "（万元）：12",
+            "甲、乙\u{3000}丙",
+        ];
+        for t in texts {
+            for (k, sep) in c.value_separators.iter().enumerate() {
+                assert_eq!(
+                    c.find_separator(k, t),
+                    t.find(sep.as_str()),
+                    "{t:?} {sep:?}"
+                );
+            }
+        }
+        assert_eq!(c.find_separator(c.value_separators.len(), "a b"), None);
+    }
+
+    #[test]
     fn vocabulary_knows_parents() {
         let c = Config::embedded();
         assert_eq!(c.parents_of("社会效益指标"), ["效益指标"]);

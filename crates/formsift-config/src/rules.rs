@@ -318,6 +318,9 @@ pub struct Config {
     unit_suffix_needs_paren: bool,
     /// Separators between a label and its value inside one cell.
     pub value_separators: Vec<String>,
+    /// A searcher for each of `value_separators`, built once (a search
+    /// runs for every cell that is not a label).
+    separator_finders: Vec<memchr::memmem::Finder<'static>>,
     /// Field kinds (hashed: looked up for every field a form fills).
     pub field_kinds: FxHashMap<String, FieldKind>,
     /// List tables.
@@ -454,6 +457,12 @@ impl Config {
                 .collect::<Result<_, _>>()?,
             unit_suffix_needs_paren: raw.label_rules.unit_suffix.ends_with("[)）]$"),
             unit_suffix: re(&raw.label_rules.unit_suffix)?,
+            separator_finders: raw
+                .label_rules
+                .value_separators
+                .iter()
+                .map(|s| memchr::memmem::Finder::new(s.as_bytes()).into_owned())
+                .collect(),
             value_separators: raw.label_rules.value_separators,
             field_kinds: raw.field_kinds.into_iter().collect(),
             list_tables: raw.list_tables,
@@ -607,6 +616,11 @@ impl Config {
             }
         }
         None
+    }
+
+    /// Where the `k`th of `value_separators` first stands in `text`.
+    pub fn find_separator(&self, k: usize, text: &str) -> Option<usize> {
+        self.separator_finders.get(k)?.find(text.as_bytes())
     }
 
     /// True when `name` is a level-1 name of the vocabulary.

@@ -63,7 +63,7 @@ fn split_label<'a>(
     template: &'a Template,
     config: &Config,
 ) -> Option<(LabelMatch<'a>, &'a str)> {
-    for sep in &config.value_separators {
+    for (k, sep) in config.value_separators.iter().enumerate() {
         // A label is at most MAX_LABEL_BYTES long, so a separator further in
         // cannot end one: long paragraphs are searched only that far.
         // (`floor_char_boundary` is newer than the crate's MSRV.)
@@ -71,15 +71,9 @@ fn split_label<'a>(
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let window = &text[..end];
-        // A one-character separator is searched as a char (a memchr), not
-        // with a substring searcher built per cell.
-        let mut chars = sep.chars();
-        let found = match (chars.next(), chars.next()) {
-            (Some(c), None) => window.find(c),
-            _ => window.find(sep.as_str()),
-        };
-        if let Some(pos) = found {
+        // (A searcher built once per separator: str::find went a word at a
+        // time, and a CJK separator's last byte is common in CJK text.)
+        if let Some(pos) = config.find_separator(k, &text[..end]) {
             let (head, rest) = (&text[..pos], trim(&text[pos + sep.len()..]));
             if rest.is_empty() || head.trim_start().is_empty() {
                 continue;
