@@ -25,7 +25,13 @@ pub fn parse_amount(text: &str) -> Option<f64> {
     } else {
         &f
     };
-    let t = t.trim_end_matches("万元").trim_end_matches('元');
+    // (`trim_end_matches` with a text pattern builds a substring searcher
+    // on every call; the suffix is compared in place.)
+    let mut t = t;
+    while let Some(rest) = t.strip_suffix("万元") {
+        t = rest;
+    }
+    let t = t.trim_end_matches('元');
     if !is_amount(t) {
         return None;
     }
@@ -180,6 +186,18 @@ mod tests {
         assert_eq!(parse_amount("—"), None);
         assert_eq!(parse_amount("12,34"), None);
         assert_eq!(parse_amount("上海"), None);
+    }
+
+    #[test]
+    fn amounts_lose_their_unit_suffixes() {
+        assert_eq!(parse_amount("12万元"), Some(12.0));
+        assert_eq!(parse_amount("12 万元"), Some(12.0));
+        assert_eq!(parse_amount("12元"), Some(12.0));
+        // As trim_end_matches: every trailing 万元, then every 元.
+        assert_eq!(parse_amount("12万元万元"), Some(12.0));
+        assert_eq!(parse_amount("12元元"), Some(12.0));
+        assert_eq!(parse_amount("12万元元"), None);
+        assert_eq!(parse_amount("12万"), None);
     }
 
     #[test]
