@@ -88,12 +88,9 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
         }
         (t.into_owned(), encoding.name())
     } else {
-        // `contains` on bytes is a memchr; the position only when needed.
-        if let Some(offset) = body
-            .contains(&0)
-            .then(|| body.iter().position(|&b| b == 0))
-            .flatten()
-        {
+        // (The memchr crate's search reads 32 bytes a step; the standard
+        // one a word.)
+        if let Some(offset) = memchr::memchr(0, body) {
             return Err(IngestError::Binary {
                 path: name.to_string(),
                 offset,
@@ -132,7 +129,7 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
             path: name.to_string(),
         });
     }
-    let text = if text.contains('\r') {
+    let text = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
@@ -281,6 +278,23 @@ mod tests {
             t.insert(pos, '\u{85}');
             assert_eq!(first_control(&t), Some((pos, '\u{85}')), "C1 at {at}");
         }
+    }
+
+    #[test]
+    fn a_nul_byte_is_reported_at_its_offset_and_line_ends_become_newlines() {
+        for at in [0, 1, 31, 32, 33, 100] {
+            let mut b = vec![b'a'; 120];
+            b[at] = 0;
+            match decode(&b, "n") {
+                Err(IngestError::Binary { offset, byte, .. }) => {
+                    assert_eq!((offset, byte), (at, 0), "{at}");
+                }
+                other => panic!("{at}: {other:?}"),
+            }
+        }
+        let long = format!("{}\r\n甲\r乙\n", "项目".repeat(40));
+        let t = decode(long.as_bytes(), "r").unwrap();
+        assert_eq!(t.text, format!("{}\n甲\n乙\n", "项目".repeat(40)));
     }
 
     #[test]
