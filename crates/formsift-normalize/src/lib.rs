@@ -107,7 +107,8 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let pipe_rows = markdown::pipe_tables(raw);
     // (One memchr over the text first: most documents hold no backslash.)
-    let latex_doc = text.contains('\\') && tabular::is_latex_document(raw);
+    let latex_doc =
+        memchr::memchr(b'\\', text.as_bytes()).is_some() && tabular::is_latex_document(raw);
     let layout_doc = !tsv_doc && layout::is_layout_document(raw);
 
     let mut rows: Vec<Row> = Vec::with_capacity(raw.len());

@@ -30,7 +30,7 @@ pub(crate) fn detect(text: &str) -> Option<Kind> {
     let head = &text[..cut];
     if head.starts_with("level\tpage_num\tblock_num") {
         Some(Kind::TesseractTsv)
-    } else if text.contains("ocrx_word") {
+    } else if memchr::memmem::find(text.as_bytes(), b"ocrx_word").is_some() {
         Some(Kind::Hocr)
     } else if head.contains("<alto") && text.contains("<String") {
         Some(Kind::Alto)
