@@ -76,6 +76,7 @@ fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     Kind::Text
 }
 
+#[inline(always)]
 fn fit(kind: Kind, col: Column, len: usize) -> i32 {
     use Column as C;
     use Kind as K;
