@@ -94,21 +94,12 @@ pub struct Rendered {
     pub counts: Counts,
 }
 
-/// Bytes to set aside for a file's record lines: three times its size, at
-/// most 4 MiB (a large binary input grows the buffer as it needs).
-fn records_estimate(bytes: usize) -> usize {
-    bytes.saturating_mul(3).min(4 << 20)
-}
-
 /// Renders what one file gave.
 pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> Rendered {
     let mut records = Vec::new();
     let mut review = Vec::new();
     match outcome {
         Ok(o) => {
-            // Records come to about two and a half times the input text;
-            // sizing the buffer once saves growing it a dozen times.
-            records.reserve(records_estimate(o.bytes));
             let mut counts = Counts {
                 bytes: o.bytes as u64,
                 ..Counts::default()
