@@ -2,8 +2,9 @@
 //!
 //! The main thread walks the inputs lazily and hands each file to the rayon
 //! pool; at most `window` files are in flight. Results come back in any
-//! order and are written in walk order through a small reorder buffer, so
-//! memory holds a few files' output whatever the archive's size.
+//! order, half a window at a time (see [`crate::handoff`]), and are written
+//! in walk order through a small reorder buffer, so memory holds a few
+//! files' output whatever the archive's size.
 //!
 //! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
 //! A completed run renames them to records.jsonl, review.jsonl,
@@ -14,6 +15,7 @@
 //! completed run. Files whose content changed are processed again.
 
 use crate::emit::{self, EmitError, RunInfo, Summary};
+use crate::handoff::Handoff;
 use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
 use crate::walk::{Input, Shard, Walk};
 use crate::{FileOutput, process_bytes};
@@ -22,7 +24,6 @@ use formsift_corrections::CorrectionSet;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::Instant;
 
 /// How a batch runs.
@@ -240,7 +241,11 @@ pub fn run(
         4 * rayon::current_num_threads()
     };
 
-    let (tx, rx) = mpsc::channel::<(usize, Done)>();
+    // Results come back in groups of half the window: the writer is woken
+    // once per group, while the other half keeps the workers busy.
+    let handoff = Arc::new(Handoff::<(usize, Done)>::new());
+    let group = (window / 2).max(1);
+    let mut arrived: Vec<(usize, Done)> = Vec::new();
     let mut pending: BTreeMap<usize, Done> = BTreeMap::new();
     let (mut next, mut written, mut processed) = (0usize, 0usize, 0u64);
     let mut interrupted = false;
@@ -301,7 +306,7 @@ pub fn run(
             .enumerate()
             .filter_map(|(i, s)| s.find(&key).map(|e| (i, e)))
             .collect();
-        let (tx, config, idx) = (tx.clone(), Arc::clone(&batch.config), next);
+        let (back, config, idx) = (Arc::clone(&handoff), Arc::clone(&batch.config), next);
         let corrections = batch.corrections.clone();
         next += 1;
         rayon::spawn(move || {
@@ -313,17 +318,20 @@ pub fn run(
                 let message = crate::panic_message(&path, p.as_ref());
                 fresh(&input, String::new(), Err(message), 0.0)
             });
-            let _ = tx.send((idx, done));
+            back.put((idx, done));
         });
         while next - written >= window {
-            let (i, d) = rx.recv().expect("workers send every result");
-            pending.insert(i, d);
+            // Every file in flight and not yet back will come back.
+            let out_there = next - written - pending.len();
+            handoff.take(out_there.min(group), &mut arrived);
+            pending.extend(arrived.drain(..));
             write_ready(&mut pending, &mut written, &mut sources, &mut journal)?;
         }
     }
     while written < next {
-        let (i, d) = rx.recv().expect("workers send every result");
-        pending.insert(i, d);
+        let out_there = next - written - pending.len();
+        handoff.take(out_there.min(group), &mut arrived);
+        pending.extend(arrived.drain(..));
         write_ready(&mut pending, &mut written, &mut sources, &mut journal)?;
     }
     journal.sync().map_err(EmitError::io(&partial.records))?;

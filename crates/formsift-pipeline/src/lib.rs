@@ -13,6 +13,7 @@
 
 pub mod batch;
 pub mod emit;
+mod handoff;
 pub mod json;
 pub mod manifest;
 pub mod merge;
