@@ -21,7 +21,7 @@ pub fn fingerprint(doc: &Document, lines: [usize; 2]) -> String {
         }
         first = false;
         for c in &line.cells {
-            h.update(c.key.as_bytes());
+            h.update(c.key().as_bytes());
         }
     }
     h.finalize().to_hex()[..16].to_string()

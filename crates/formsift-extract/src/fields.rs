@@ -97,8 +97,8 @@ fn labels_of<'t>(run: &[&Line], template: &'t Template, config: &Config) -> Labe
             line.cells
                 .iter()
                 .map(|c| {
-                    (!c.key.is_empty())
-                        .then(|| config.match_label_key(template, &c.key))
+                    (!c.key().is_empty())
+                        .then(|| config.match_label_key(template, c.key()))
                         .flatten()
                 })
                 .collect()

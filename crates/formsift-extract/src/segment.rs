@@ -59,7 +59,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
-            let s = strip_note(&cell.key);
+            let s = strip_note(cell.key());
             if !may_be_title(s) || longer_than(s, config.forms.max_title_chars) {
                 continue;
             }
@@ -78,7 +78,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         if found.is_none() && line.layout == Layout::Spaced {
             let cells: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
             if (2..=8).contains(&cells.len()) {
-                let key: String = cells.iter().map(|(_, c)| c.key.as_str()).collect();
+                let key: String = cells.iter().map(|(_, c)| c.key()).collect();
                 let s = strip_note(&key);
                 if s.chars().count() <= config.forms.max_title_chars
                     && let Some(t) = config

@@ -34,7 +34,7 @@ fn header_keys<'a>(
 ) -> Vec<(usize, usize, &'a str)> {
     line.filled()
         .filter_map(|(i, c)| {
-            let (s, _) = config.split_unit_key(&c.key);
+            let (s, _) = config.split_unit_key(c.key());
             columns.get(s).map(|k| (i, c.col, k.as_str()))
         })
         .collect()
@@ -48,7 +48,7 @@ fn header_count(names: &[&str], columns: &rustc_hash::FxHashMap<String, String>)
 }
 
 fn first_text(line: &Line) -> Option<String> {
-    line.filled().next().map(|(_, c)| c.key.clone())
+    line.filled().next().map(|(_, c)| c.key().to_string())
 }
 
 fn is_number_or_placeholder(text: &str, config: &Config) -> bool {
@@ -90,7 +90,7 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
             continue;
         }
         names.clear();
-        names.extend(line.filled().map(|(_, c)| config.split_unit_key(&c.key).0));
+        names.extend(line.filled().map(|(_, c)| config.split_unit_key(c.key()).0));
         if header_count(&names, &config.matrix_table.columns) >= 3 {
             let mut j = i + 1;
             while j < body.len() {
@@ -245,7 +245,7 @@ fn read_matrix(
             continue;
         };
         consumed.take(line.number, li);
-        let mut item = label_cell.key.clone();
+        let mut item = label_cell.key().to_string();
         for p in &config.strip_prefixes {
             if let Some(m) = p.find(&item)
                 && m.end() < item.len()
@@ -310,7 +310,7 @@ fn read_list(
     for line in &lines[1..] {
         let mut cells = Vec::new();
         for (i, c) in line.filled() {
-            if row_labels.contains(&c.key) {
+            if row_labels.iter().any(|l| l == c.key()) {
                 consumed.take(line.number, i);
                 continue;
             }

@@ -66,9 +66,10 @@ pub struct Cell {
     pub col: usize,
     /// Clean text: no markup, LaTeX replaced, paragraphs joined with `\n`.
     pub text: String,
-    /// The text without any white space: the form labels, headers and
-    /// vocabulary are matched against (computed once, read by every stage).
-    pub key: String,
+    /// The text without any white space, when that differs from the text
+    /// (most cells hold none, and share the text): read through
+    /// [`Cell::key`].
+    key: Option<String>,
     /// How the cell is merged, when the notation says so (HTML
     /// `rowspan`/`colspan`, LaTeX `\multirow`/`\multicolumn`, grid tables).
     pub merge: Merge,
@@ -107,7 +108,18 @@ impl Cell {
     /// A cell at `col` holding `text`.
     pub fn new(col: usize, text: impl Into<String>) -> Cell {
         let text = text.into();
-        let key = squeeze(&text);
+        let key = own_key(&text);
+        Cell::with_key(col, text, key)
+    }
+
+    /// A cell whose key is known: `None` when the text holds no white space
+    /// (the text is its own key), else the text squeezed.
+    pub fn with_key(col: usize, text: String, key: Option<String>) -> Cell {
+        debug_assert_eq!(
+            key.as_deref().unwrap_or(&text),
+            squeeze(&text),
+            "a cell's key is its text without white space"
+        );
         Cell {
             col,
             text,
@@ -117,11 +129,23 @@ impl Cell {
         }
     }
 
+    /// The text without any white space: what the form labels, headers and
+    /// vocabulary are matched against (computed once, read by every stage).
+    pub fn key(&self) -> &str {
+        self.key.as_deref().unwrap_or(&self.text)
+    }
+
     /// The same cell with its merge.
     pub fn with_merge(mut self, merge: Merge) -> Cell {
         self.merge = merge;
         self
     }
+}
+
+/// A cell text's key when it is not the text itself: the text squeezed
+/// when it holds white space, else `None` (see [`Cell::with_key`]).
+pub fn own_key(text: &str) -> Option<String> {
+    (may_hold_space(text) && text.contains(char::is_whitespace)).then(|| squeeze(text))
 }
 
 /// The text without white space (labels are compared this way).
@@ -199,7 +223,7 @@ impl Line {
         self.cells
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.key.is_empty())
+            .filter(|(_, c)| !c.key().is_empty())
     }
 
     /// True when the line carries no text.
@@ -463,6 +487,20 @@ mod tests {
             s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{3001}\u{2014}\u{00b7}\u{1681}a-c质量指标≥%😀]{0,12}"
         ) {
             prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        /// A cell's key is its text squeezed, whether the cell shares its
+        /// text as key or holds a key of its own; only a text with white
+        /// space holds one.
+        #[test]
+        fn a_cell_key_is_its_text_squeezed(
+            s in "[ \t\n\u{a0}\u{3000}\u{85}a-c质量指标≥%\u{3001}\u{2014}]{0,20}"
+        ) {
+            let c = Cell::new(0, s.clone());
+            prop_assert_eq!(c.key(), squeeze(&s));
+            prop_assert_eq!(c.key.is_some(), s.chars().any(char::is_whitespace));
+            let own = own_key(&s);
+            prop_assert_eq!(own.as_deref().unwrap_or(&s), squeeze(&s));
         }
     }
 

@@ -29,7 +29,7 @@ mod tabular;
 
 use formsift_config::Config;
 use formsift_model::{
-    Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Notations, squeeze,
+    Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Notations, own_key, squeeze,
 };
 
 /// One row of cells as a reader found it, before cell text is cleaned.
@@ -402,20 +402,14 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
     };
     let (key, text) = match (&text, quoted) {
         // Nothing replaced and no white space: the text is its own key.
-        (Cow::Borrowed(_), Cow::Borrowed(_)) if !spaced => (raw.clone(), raw),
-        (Cow::Borrowed(_), Cow::Borrowed(_)) if is_tidy(&raw) => (squeeze(&raw), raw),
+        (Cow::Borrowed(_), Cow::Borrowed(_)) if !spaced => (None, raw),
+        (Cow::Borrowed(_), Cow::Borrowed(_)) if is_tidy(&raw) => (Some(squeeze(&raw)), raw),
         (_, quoted) => {
             let t = tidy(&quoted);
-            (squeeze(&t), t)
+            (own_key(&t), t)
         }
     };
-    cells.push(Cell {
-        col,
-        text,
-        key,
-        merge: Merge::None,
-        span: None,
-    });
+    cells.push(Cell::with_key(col, text, key));
 }
 
 /// Byte classes [`byte_classes`] reports: a LaTeX command or math sign, a
@@ -525,7 +519,7 @@ mod tests {
             push_cell(&mut cells, raw.clone(), &mut Notations::new(), config);
             let want_text = if raw.trim().is_empty() { String::new() } else { want };
             proptest::prop_assert_eq!(&cells[0].text, &want_text);
-            proptest::prop_assert_eq!(&cells[0].key, &squeeze(&want_text));
+            proptest::prop_assert_eq!(cells[0].key(), &squeeze(&want_text));
         }
 
         /// The first-byte shortcuts answer what trimming answers, for every

@@ -167,7 +167,7 @@ pub(crate) fn columns_of(
         .iter()
         .map(|(_, c)| {
             (
-                kind_of(&c.text, &c.key, config),
+                kind_of(&c.text, c.key(), config),
                 c.col,
                 c.text.chars().count(),
             )

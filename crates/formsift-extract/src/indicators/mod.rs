@@ -26,7 +26,7 @@ pub(crate) type Header = Vec<(Column, usize)>;
 fn header_of(line: &Line, config: &Config) -> Header {
     let mut h: Header = Vec::new();
     for (_, c) in line.filled() {
-        if let Some(col) = config.indicators.headers.get(&c.key)
+        if let Some(col) = config.indicators.headers.get(c.key())
             && !h.iter().any(|(k, _)| k == col)
         {
             h.push((*col, c.col));
@@ -42,7 +42,7 @@ pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
     let mut seen: [Option<Column>; 3] = [None; 3];
     let mut n = 0;
     for (_, c) in line.filled() {
-        if let Some(col) = config.indicators.headers.get(&c.key)
+        if let Some(col) = config.indicators.headers.get(c.key())
             && !seen[..n].contains(&Some(*col))
         {
             seen[n] = Some(*col);
@@ -58,9 +58,9 @@ pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
 /// The first cell of a line that is not a row section heading (`绩效 指标`).
 pub(crate) fn first_cell_after_sections(line: &Line, config: &Config) -> Option<String> {
     line.filled()
-        .map(|(_, c)| &c.key)
-        .find(|s| !config.indicators.row_sections.contains(s))
-        .cloned()
+        .map(|(_, c)| c.key())
+        .find(|s| !config.indicators.row_sections.iter().any(|r| r == s))
+        .map(str::to_string)
 }
 
 /// Reads the indicator table (`lines[0]` is the header; `above` the line
@@ -74,8 +74,8 @@ pub(crate) fn read_table(
 ) {
     let header_line = lines[0];
     for (i, c) in header_line.filled() {
-        if config.indicators.headers.contains_key(&c.key)
-            || config.indicators.row_sections.contains(&c.key)
+        if config.indicators.headers.contains_key(c.key())
+            || config.indicators.row_sections.iter().any(|s| s == c.key())
         {
             consumed.take(header_line.number, i);
         }
@@ -154,7 +154,7 @@ fn read_columns(
         }
         let mut cells = Vec::with_capacity(line.cells.len());
         for (i, c) in line.filled() {
-            if cells.is_empty() && config.indicators.row_sections.contains(&c.key) {
+            if cells.is_empty() && config.indicators.row_sections.iter().any(|s| s == c.key()) {
                 consumed.take(line.number, i);
                 continue;
             }
@@ -163,7 +163,7 @@ fn read_columns(
         let Some((_, first)) = cells.first() else {
             continue;
         };
-        if config.indicators.total.contains(&first.key) {
+        if config.indicators.total.iter().any(|s| s == first.key()) {
             read_total(line, &cells, header, record, consumed);
             break;
         }

@@ -136,7 +136,7 @@ fn edges(rows: &[&Line], name_header: Option<u32>, config: &Config) -> (u32, Vec
     let of = |want: fn(Kind, usize) -> bool| {
         rows.iter()
             .flat_map(|l| l.filled())
-            .filter(|(_, c)| want(kind(&c.text, config), c.key.chars().count()))
+            .filter(|(_, c)| want(kind(&c.text, config), c.key().chars().count()))
             .filter_map(|(_, c)| c.span.map(|s| s[0]))
             .collect::<Vec<u32>>()
     };
@@ -160,7 +160,7 @@ fn is_label(c: &Cell, k: Kind, names: u32, levels: &[u32]) -> bool {
     nearer
         && match k {
             Kind::Level1 | Kind::Level2 | Kind::Level12 | Kind::LevelLike | Kind::Short => true,
-            Kind::Text => c.key.chars().count() <= 9,
+            Kind::Text => c.key().chars().count() <= 9,
             _ => false,
         }
 }
@@ -216,7 +216,7 @@ fn parts_of(
         for (i, c) in line.filled() {
             if cells.is_empty()
                 && lp.labels.is_empty()
-                && config.indicators.row_sections.contains(&c.key)
+                && config.indicators.row_sections.iter().any(|s| s == c.key())
             {
                 consumed.take(line.number, i);
                 continue;
@@ -237,7 +237,7 @@ fn parts_of(
                 && (is_label(c, k, names, &level_edges) || heads_a_name(line, i, k, config))
                 && !names_its_row(line, i, k, config)
             {
-                let col = match config.levels_of(&c.key) {
+                let col = match config.levels_of(c.key()) {
                     (true, false) => Column::Level1,
                     (false, true) => Column::Level2,
                     _ => levels
@@ -258,7 +258,7 @@ fn parts_of(
             cells.push((i, v, k));
         }
         if let Some((_, first, _)) = cells.first()
-            && config.indicators.total.contains(&first.key)
+            && config.indicators.total.iter().any(|s| s == first.key())
         {
             let refs: Vec<(usize, &Cell)> = line.filled().collect();
             read_total(line, &refs, header, record, consumed);
@@ -314,12 +314,12 @@ fn names_its_row(line: &Line, i: usize, k: Kind, config: &Config) -> bool {
     if !matches!(k, Kind::Short | Kind::Text) {
         return false;
     }
-    let key = &line.cells[i].key;
+    let key = line.cells[i].key();
     let piece = config
         .level1_names()
         .into_iter()
         .chain(config.level2_names())
-        .any(|n| n.contains(key.as_str()));
+        .any(|n| n.contains(key));
     if piece {
         return false;
     }

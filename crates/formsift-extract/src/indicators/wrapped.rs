@@ -43,12 +43,12 @@ pub(crate) fn join(
     // middle.
     let mid: Vec<(usize, usize, Cell)> = header
         .filled()
-        .filter(|(_, c)| !headers.contains_key(&c.key) && c.span.is_some())
+        .filter(|(_, c)| !headers.contains_key(c.key()) && c.span.is_some())
         .map(|(i, c)| (header.number, i, c.clone()))
         .collect();
     let mut have: Vec<_> = header
         .filled()
-        .filter_map(|(_, c)| headers.get(&c.key))
+        .filter_map(|(_, c)| headers.get(c.key()))
         .collect();
     // Pieces over one another, give or take a column or two: a layout
     // shifts a cell's lines a little.
@@ -90,7 +90,7 @@ pub(crate) fn join(
                 {
                     continue;
                 }
-                let key: String = stack.iter().map(|p| p.2.key.as_str()).collect();
+                let key: String = stack.iter().map(|p| p.2.key()).collect();
                 let Some(col) = headers.get(&key) else {
                     continue;
                 };
@@ -127,12 +127,13 @@ pub(crate) fn join(
     // gap, and its place after the column.
     let joined: Vec<String> = taken_keys;
     for k in 0..cells.len() {
-        if !joined.contains(&cells[k].key) {
+        if !joined.iter().any(|j| j == cells[k].key()) {
             continue;
         }
         let Some(at) = cells[k].span else { continue };
         let Some(o) = cells.iter().position(|c| {
-            !joined.contains(&c.key) && c.span.is_some_and(|s| s[0] < at[1] && at[0] < s[1])
+            !joined.iter().any(|j| j == c.key())
+                && c.span.is_some_and(|s| s[0] < at[1] && at[0] < s[1])
         }) else {
             continue;
         };
