@@ -348,8 +348,8 @@ pub struct Config {
 /// A label found in a cell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelMatch<'t> {
-    /// The normalised label.
-    pub label: String,
+    /// The normalised label (the template's key, not a copy).
+    pub label: &'t str,
     /// Where its value goes (the template's list, not a copy).
     pub targets: &'t [String],
     /// Unit declared by a suffix such as `（元）`.
@@ -581,7 +581,7 @@ impl Config {
             return unit
                 .zip(template.labels.get(""))
                 .map(|(u, targets)| LabelMatch {
-                    label: String::new(),
+                    label: "",
                     targets,
                     unit: Some(u.to_string()),
                 });
@@ -595,9 +595,9 @@ impl Config {
             return None;
         }
         for _ in 0..6 {
-            if let Some(targets) = template.labels.get(s) {
+            if let Some((label, targets)) = template.labels.get_key_value(s) {
                 return Some(LabelMatch {
-                    label: s.to_string(),
+                    label,
                     targets,
                     unit: unit.map(str::to_string),
                 });

@@ -88,22 +88,34 @@ fn split_label<'a>(
 
 /// The label each filled cell of a run holds (`None` for the rest), by
 /// line of the run and cell: matched once, read by the token and the
-/// stacked-header passes.
-type Labels<'t> = Vec<Vec<Option<LabelMatch<'t>>>>;
+/// stacked-header passes. One list for the run, cut by line.
+struct Labels<'t> {
+    all: Vec<Option<LabelMatch<'t>>>,
+    /// Where each line's cells start in `all` (and where the last ends).
+    starts: Vec<usize>,
+}
+
+impl<'t> Labels<'t> {
+    /// The labels of the cells of the run's `k`th line.
+    fn line(&self, k: usize) -> &[Option<LabelMatch<'t>>] {
+        &self.all[self.starts[k]..self.starts[k + 1]]
+    }
+}
 
 fn labels_of<'t>(run: &[&Line], template: &'t Template, config: &Config) -> Labels<'t> {
-    run.iter()
-        .map(|line| {
-            line.cells
-                .iter()
-                .map(|c| {
-                    (!c.key().is_empty())
-                        .then(|| config.match_label_key(template, c.key()))
-                        .flatten()
-                })
-                .collect()
-        })
-        .collect()
+    let mut starts = Vec::with_capacity(run.len() + 1);
+    let mut all = Vec::with_capacity(run.iter().map(|l| l.cells.len()).sum());
+    for line in run {
+        starts.push(all.len());
+        all.extend(line.cells.iter().map(|c| {
+            let key = c.key();
+            (!key.is_empty())
+                .then(|| config.match_label_key(template, key))
+                .flatten()
+        }));
+    }
+    starts.push(all.len());
+    Labels { all, starts }
 }
 
 fn tokens<'a>(
@@ -113,7 +125,8 @@ fn tokens<'a>(
     template: &'a Template,
     config: &Config,
 ) -> Vec<Tok<'a>> {
-    let mut out = Vec::new();
+    // About one token a cell (a split cell gives two).
+    let mut out = Vec::with_capacity(labels.all.len());
     for (k, line) in run.iter().enumerate() {
         for (i, c) in line.filled() {
             if consumed.has(line.number, i) {
@@ -127,7 +140,7 @@ fn tokens<'a>(
                 label,
                 layout: line.layout,
             };
-            if let Some(m) = &labels[k][i] {
+            if let Some(m) = &labels.line(k)[i] {
                 out.push(tok(text, Some(m.clone())));
             } else if let Some((m, rest)) = split_label(text, template, config) {
                 out.push(tok(text, Some(m)));
@@ -173,13 +186,15 @@ fn read_stacked(
         let Some(n) = run[k + 1..].iter().position(|l| !l.is_blank()) else {
             continue;
         };
-        let (next, next_labels) = (run[k + 1 + n], &run_labels[k + 1 + n]);
+        let (next, next_labels) = (run[k + 1 + n], run_labels.line(k + 1 + n));
         if next.layout != Layout::Columns {
             continue;
         }
         let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
-        let labels: Vec<&Option<LabelMatch>> =
-            filled.iter().map(|(i, _)| &run_labels[k][*i]).collect();
+        let labels: Vec<&Option<LabelMatch>> = filled
+            .iter()
+            .map(|(i, _)| &run_labels.line(k)[*i])
+            .collect();
         let all_labels = labels.iter().all(|l| l.is_some());
         // A heading beside the values (`年度总体目标` before 预期目标's text)
         // does not stop the reading; a label with a value of its own does.
