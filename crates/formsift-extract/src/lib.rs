@@ -85,9 +85,9 @@ fn extract_form(
     let lines = &doc.lines[span.start - 1..span.end];
     for l in lines {
         for n in &l.notations {
-            let name = n.as_str().to_string();
-            if !record.source.formats.contains(&name) {
-                record.source.formats.push(name);
+            let name = n.as_str();
+            if !record.source.formats.iter().any(|f| f == name) {
+                record.source.formats.push(name.to_string());
             }
         }
     }
