@@ -9,13 +9,15 @@
 //! that is the normalise stage's work.
 
 use encoding_rs::{BIG5, Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Text decoded from one input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Text {
-    /// The decoded text, `\n` line ends.
-    pub text: String,
+pub struct Text<'a> {
+    /// The decoded text, `\n` line ends: the input itself when it is UTF-8
+    /// already (no copy), else a decoded copy.
+    pub text: Cow<'a, str>,
     /// The encoding used (`UTF-8`, `UTF-16LE`, `GB18030`, …).
     pub encoding: &'static str,
     /// Size of the input in bytes.
@@ -64,16 +66,21 @@ pub enum IngestError {
 }
 
 /// Reads and decodes a file.
-pub fn read_file(path: &Path) -> Result<Text, IngestError> {
+pub fn read_file(path: &Path) -> Result<Text<'static>, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    decode(&bytes, &path.display().to_string())
+    let t = decode(&bytes, &path.display().to_string())?;
+    Ok(Text {
+        text: Cow::Owned(t.text.into_owned()),
+        encoding: t.encoding,
+        bytes: t.bytes,
+    })
 }
 
 /// Decodes bytes; `name` is used in errors.
-pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
+pub fn decode<'a>(bytes: &'a [u8], name: &str) -> Result<Text<'a>, IngestError> {
     let (encoding, body): (&'static Encoding, &[u8]) = match Encoding::for_bom(bytes) {
         Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
         None => (UTF_8, bytes),
@@ -86,7 +93,7 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
                 offset: 0,
             });
         }
-        (t.into_owned(), encoding.name())
+        (Cow::Owned(t.into_owned()), encoding.name())
     } else {
         // (The memchr crate's search reads 32 bytes a step; the standard
         // one a word.)
@@ -101,11 +108,11 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
         // standard check go character by character); the standard check
         // runs only on failure, for the offset.
         match simdutf8::basic::from_utf8(body) {
-            Ok(t) => (t.to_string(), "UTF-8"),
+            Ok(t) => (Cow::Borrowed(t), "UTF-8"),
             Err(_) => {
                 let offset = std::str::from_utf8(body).map_or_else(|e| e.valid_up_to(), |_| 0);
                 match legacy_chinese(body) {
-                    Some((t, enc)) => (t, enc),
+                    Some((t, enc)) => (Cow::Owned(t), enc),
                     None => {
                         return Err(IngestError::Encoding {
                             path: name.to_string(),
@@ -130,7 +137,7 @@ pub fn decode(bytes: &[u8], name: &str) -> Result<Text, IngestError> {
         });
     }
     let text = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
-        text.replace("\r\n", "\n").replace('\r', "\n")
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         text
     };
@@ -233,9 +240,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn utf8_text_is_borrowed_and_only_repairs_copy() {
+        let bytes = "\u{feff}项目名称\t甲\n".as_bytes();
+        let t = decode(bytes, "a").unwrap();
+        assert!(matches!(t.text, Cow::Borrowed(_)), "clean UTF-8 was copied");
+        assert_eq!(
+            t.text.as_ptr(),
+            bytes[3..].as_ptr(),
+            "not the input after the BOM"
+        );
+        let t = decode("项目\r\n".as_bytes(), "a").unwrap();
+        assert!(matches!(t.text, Cow::Owned(_)));
+        assert_eq!(&*t.text, "项目\n");
+    }
+
+    #[test]
     fn utf8_with_and_without_bom() {
         let t = decode("项目名称\t甲\r\n".as_bytes(), "a").unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), ("项目名称\t甲\n", "UTF-8"));
+        assert_eq!((&*t.text, t.encoding), ("项目名称\t甲\n", "UTF-8"));
         let mut b = vec![0xEF, 0xBB, 0xBF];
         b.extend_from_slice("项目".as_bytes());
         assert_eq!(decode(&b, "a").unwrap().text, "项目");
@@ -254,7 +276,7 @@ mod tests {
         let text = "財政項目支出績效目標申報表\n項目名稱\t幫困慰問\n主管部門\t上海市總工會\n";
         let (bytes, _, _) = BIG5.encode(text);
         let t = decode(&bytes, "a").unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), (text, "Big5"));
+        assert_eq!((&*t.text, t.encoding), (text, "Big5"));
     }
 
     #[test]
@@ -264,7 +286,7 @@ mod tests {
             b.extend_from_slice(&u.to_le_bytes());
         }
         let t = decode(&b, "a").unwrap();
-        assert_eq!((t.text.as_str(), t.encoding), ("绩效", "UTF-16LE"));
+        assert_eq!((&*t.text, t.encoding), ("绩效", "UTF-16LE"));
     }
 
     #[test]
