@@ -237,6 +237,18 @@ pub struct IndicatorRules {
     pub vocabulary: Vec<VocabularyEntry>,
 }
 
+impl IndicatorRules {
+    /// True when a cell key is a row section heading (`绩效指标`).
+    pub fn is_row_section(&self, key: &str) -> bool {
+        self.row_sections.iter().any(|s| s == key)
+    }
+
+    /// True when a first cell's key starts the total row.
+    pub fn is_total(&self, key: &str) -> bool {
+        self.total.iter().any(|s| s == key)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawValueRules {

@@ -71,7 +71,7 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
             while j < body.len() {
                 let l = body[j];
                 if let Some(first) = indicators::first_cell_after_sections(l, config) {
-                    if config.indicators.total.contains(&first) {
+                    if config.indicators.is_total(&first) {
                         j += 1;
                         break;
                     }

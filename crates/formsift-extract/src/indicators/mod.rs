@@ -59,7 +59,7 @@ pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
 pub(crate) fn first_cell_after_sections(line: &Line, config: &Config) -> Option<String> {
     line.filled()
         .map(|(_, c)| c.key())
-        .find(|s| !config.indicators.row_sections.iter().any(|r| r == s))
+        .find(|s| !config.indicators.is_row_section(s))
         .map(str::to_string)
 }
 
@@ -75,7 +75,7 @@ pub(crate) fn read_table(
     let header_line = lines[0];
     for (i, c) in header_line.filled() {
         if config.indicators.headers.contains_key(c.key())
-            || config.indicators.row_sections.iter().any(|s| s == c.key())
+            || config.indicators.is_row_section(c.key())
         {
             consumed.take(header_line.number, i);
         }
@@ -154,7 +154,7 @@ fn read_columns(
         }
         let mut cells = Vec::with_capacity(line.cells.len());
         for (i, c) in line.filled() {
-            if cells.is_empty() && config.indicators.row_sections.iter().any(|s| s == c.key()) {
+            if cells.is_empty() && config.indicators.is_row_section(c.key()) {
                 consumed.take(line.number, i);
                 continue;
             }
@@ -163,7 +163,7 @@ fn read_columns(
         let Some((_, first)) = cells.first() else {
             continue;
         };
-        if config.indicators.total.iter().any(|s| s == first.key()) {
+        if config.indicators.is_total(first.key()) {
             read_total(line, &cells, header, record, consumed);
             break;
         }

@@ -214,9 +214,7 @@ fn parts_of(
         };
         let mut cells: Vec<(usize, Cell, Kind)> = Vec::new();
         for (i, c) in line.filled() {
-            if cells.is_empty()
-                && lp.labels.is_empty()
-                && config.indicators.row_sections.iter().any(|s| s == c.key())
+            if cells.is_empty() && lp.labels.is_empty() && config.indicators.is_row_section(c.key())
             {
                 consumed.take(line.number, i);
                 continue;
@@ -258,7 +256,7 @@ fn parts_of(
             cells.push((i, v, k));
         }
         if let Some((_, first, _)) = cells.first()
-            && config.indicators.total.iter().any(|s| s == first.key())
+            && config.indicators.is_total(first.key())
         {
             let refs: Vec<(usize, &Cell)> = line.filled().collect();
             read_total(line, &refs, header, record, consumed);
