@@ -18,6 +18,7 @@ pub mod json;
 pub mod manifest;
 pub mod merge;
 pub mod walk;
+mod writeback;
 
 use formsift_config::Config;
 use formsift_corrections::{Applied, FileCorrections};

@@ -14,6 +14,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::writeback::Writeback;
+
 /// What invalidates earlier output: the formsift version and the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
@@ -266,6 +268,7 @@ pub struct Journal {
     pending_files: usize,
     committed: std::time::Instant,
     offsets: [u64; 2],
+    writeback: Writeback,
 }
 
 impl Journal {
@@ -281,7 +284,10 @@ impl Journal {
             pending_files: 0,
             committed: std::time::Instant::now(),
             offsets: [0, 0],
+            writeback: Writeback::new(),
         };
+        j.writeback
+            .watch(&[j.records.get_ref(), j.review.get_ref()]);
         serde_json::to_writer(&mut j.pending, header)?;
         j.pending.push(b'\n');
         j.commit()?;
@@ -304,6 +310,7 @@ impl Journal {
         self.pending.clear();
         self.pending_files = 0;
         self.committed = std::time::Instant::now();
+        self.writeback.written(self.offsets[0] + self.offsets[1]);
         Ok(())
     }
 
@@ -343,6 +350,7 @@ impl Journal {
     /// Commits and flushes everything to disk.
     pub fn sync(mut self) -> std::io::Result<()> {
         self.commit()?;
+        self.writeback.stop();
         for w in [self.records, self.review] {
             let f = w.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
@@ -367,4 +375,60 @@ pub fn read_lines_as<T: serde::de::DeserializeOwned>(
     Ok(lines
         .map_while(Result::ok)
         .map_while(|l| serde_json::from_str(&l).ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+
+    fn entry(path: &str) -> Entry {
+        Entry {
+            path: path.into(),
+            relative: path.into(),
+            hash: "h".into(),
+            records: [0, 0],
+            review: [0, 0],
+            counts: Counts::default(),
+            report: Value::Null,
+        }
+    }
+
+    /// Appends `files` files of `size` record bytes each, syncs, and returns
+    /// how many background syncs ran and the records written.
+    fn run_journal(files: usize, size: usize) -> (usize, u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let set = Set::partial(dir.path());
+        let header = Header {
+            formsift: "test".into(),
+            config: "c".into(),
+        };
+        let mut j = Journal::create(&set, &header).unwrap();
+        let data = vec![b'x'; size];
+        for k in 0..files {
+            j.append(entry(&format!("f{k:04}")), &data, b"").unwrap();
+        }
+        let syncs = std::sync::Arc::clone(&j.writeback.syncs);
+        j.sync().unwrap();
+        let len = std::fs::metadata(&set.records).unwrap().len();
+        (syncs.load(Ordering::Relaxed), len)
+    }
+
+    #[test]
+    fn the_journal_syncs_in_the_background_every_few_megabytes() {
+        // 3 × EVERY bytes in commits of 32 files: at least one background
+        // sync (kicks during a sync merge), and every byte written.
+        let size = 64 << 10;
+        let files = (3 * Writeback::EVERY as usize) / size;
+        let (syncs, len) = run_journal(files, size);
+        assert!(syncs >= 1, "no background sync after {len} bytes");
+        assert_eq!(len, (files * size) as u64);
+    }
+
+    #[test]
+    fn a_small_journal_leaves_the_sync_to_its_end() {
+        let (syncs, len) = run_journal(100, 1000);
+        assert_eq!(syncs, 0);
+        assert_eq!(len, 100_000);
+    }
 }
