@@ -334,7 +334,7 @@ pub fn run(
         pending.extend(arrived.drain(..));
         write_ready(&mut pending, &mut written, &mut sources, &mut journal)?;
     }
-    journal.sync().map_err(EmitError::io(&partial.records))?;
+    let summary = journal.sync().map_err(EmitError::io(&partial.records))?;
     drop(sources);
 
     let elapsed = start.elapsed().as_secs_f64() * 1000.0;
@@ -353,12 +353,12 @@ pub fn run(
         missing.sort();
         info.corrections_not_in_run = missing;
     }
-    let summary = if interrupted {
+    if interrupted {
         let report = out.join("report.json.partial");
-        emit::write_report(&report, &partial.manifest, &info, elapsed)?
+        emit::write_report(&report, &partial.manifest, &summary, &info, elapsed)?;
     } else {
-        finish(out, &partial, &resume_sets, &info, elapsed)?
-    };
+        finish(out, &partial, &resume_sets, &summary, &info, elapsed)?;
+    }
     Ok(Outcome {
         summary,
         processed,
@@ -368,17 +368,18 @@ pub fn run(
 }
 
 /// Turns a written partial set into the outputs: report.json from the
-/// journal, then each file renamed into place. The old manifest goes first,
+/// journal and its totals `summary`, then each file renamed into place. The old manifest goes first,
 /// so a crash in between leaves no manifest pointing into the wrong files.
 pub(crate) fn finish(
     out: &Path,
     partial: &Set,
     resume_sets: &[Set],
+    summary: &Summary,
     info: &RunInfo,
     elapsed_ms: f64,
-) -> Result<Summary, EmitError> {
+) -> Result<(), EmitError> {
     let report_tmp = out.join("report.json.partial");
-    let summary = emit::write_report(&report_tmp, &partial.manifest, info, elapsed_ms)?;
+    emit::write_report(&report_tmp, &partial.manifest, summary, info, elapsed_ms)?;
     let done = Set::done(out);
     match std::fs::remove_file(&done.manifest) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -400,5 +401,5 @@ pub(crate) fn finish(
             let _ = std::fs::remove_file(p);
         }
     }
-    Ok(summary)
+    Ok(())
 }

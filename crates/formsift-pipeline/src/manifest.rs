@@ -14,6 +14,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::emit::Summary;
 use crate::writeback::Writeback;
 
 /// What invalidates earlier output: the formsift version and the rules.
@@ -269,6 +270,8 @@ pub struct Journal {
     committed: std::time::Instant,
     offsets: [u64; 2],
     writeback: Writeback,
+    /// The run's totals so far (what report.json heads with).
+    totals: Summary,
 }
 
 impl Journal {
@@ -285,6 +288,7 @@ impl Journal {
             committed: std::time::Instant::now(),
             offsets: [0, 0],
             writeback: Writeback::new(),
+            totals: Summary::default(),
         };
         j.writeback
             .watch(&[j.records.get_ref(), j.review.get_ref()]);
@@ -324,6 +328,8 @@ impl Journal {
         e.review = [self.offsets[1], review.len() as u64];
         self.offsets[0] += records.len() as u64;
         self.offsets[1] += review.len() as u64;
+        // A reused file's report says so (whatever the value).
+        self.totals.add(&e.counts, e.report.get("reused").is_some());
         serde_json::to_writer(&mut self.pending, &ManifestLine::File(Box::new(e)))?;
         self.pending.push(b'\n');
         self.pending_files += 1;
@@ -337,6 +343,7 @@ impl Journal {
 
     /// Records a command-line path that gave no input.
     pub fn input_error(&mut self, message: &str) -> std::io::Result<()> {
+        self.totals.files_failed += 1;
         serde_json::to_writer(
             &mut self.pending,
             &ManifestLine::InputError {
@@ -347,15 +354,17 @@ impl Journal {
         Ok(())
     }
 
-    /// Commits and flushes everything to disk.
-    pub fn sync(mut self) -> std::io::Result<()> {
+    /// Commits and flushes everything to disk; returns the totals of what
+    /// was appended.
+    pub fn sync(mut self) -> std::io::Result<Summary> {
         self.commit()?;
         self.writeback.stop();
         for w in [self.records, self.review] {
             let f = w.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
         }
-        self.manifest.sync_all()
+        self.manifest.sync_all()?;
+        Ok(self.totals)
     }
 }
 
@@ -423,6 +432,41 @@ mod tests {
         let (syncs, len) = run_journal(files, size);
         assert!(syncs >= 1, "no background sync after {len} bytes");
         assert_eq!(len, (files * size) as u64);
+    }
+
+    #[test]
+    fn the_journal_totals_what_it_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = Set::partial(dir.path());
+        let header = Header {
+            formsift: "test".into(),
+            config: "c".into(),
+        };
+        let mut j = Journal::create(&set, &header).unwrap();
+        let counts = Counts {
+            bytes: 10,
+            records: 2,
+            rows: 5,
+            review_items: 1,
+            ..Counts::default()
+        };
+        let mut a = entry("a");
+        a.counts = counts;
+        let mut b = entry("b");
+        b.counts = counts;
+        b.report = serde_json::json!({"path": "b", "reused": true});
+        let mut c = entry("c");
+        c.counts = Counts {
+            failed: 1,
+            ..Counts::default()
+        };
+        for e in [a, b, c] {
+            j.append(e, b"", b"").unwrap();
+        }
+        j.input_error("missing.txt: no such file").unwrap();
+        let s = j.sync().unwrap();
+        assert_eq!((s.files_ok, s.files_reused, s.files_failed), (2, 1, 2));
+        assert_eq!((s.records, s.rows, s.review_items, s.bytes), (4, 10, 2, 20));
     }
 
     #[test]

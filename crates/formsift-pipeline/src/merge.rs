@@ -135,11 +135,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
             .append(e, &rec, &rev)
             .map_err(EmitError::io(&partial.records))?;
     }
-    journal.sync().map_err(EmitError::io(&partial.records))?;
-    let summary = finish(
+    let summary = journal.sync().map_err(EmitError::io(&partial.records))?;
+    finish(
         out,
         &partial,
         &[],
+        &summary,
         &crate::emit::RunInfo {
             config_origin: config_origin.to_string(),
             ..Default::default()
