@@ -145,20 +145,78 @@ impl Cell {
 /// A cell text's key when it is not the text itself: the text squeezed
 /// when it holds white space, else `None` (see [`Cell::with_key`]).
 pub fn own_key(text: &str) -> Option<String> {
-    (may_hold_space(text) && text.contains(char::is_whitespace)).then(|| squeeze(text))
+    let first = first_space(text)?;
+    Some(squeeze_from(text, first))
 }
 
 /// The text without white space (labels are compared this way).
 pub fn squeeze(s: &str) -> String {
-    if !may_hold_space(s) {
-        return s.to_string();
+    match first_space(s) {
+        None => s.to_string(),
+        Some(first) => squeeze_from(s, first),
     }
-    // The runs between white space are copied whole, not char by char.
+}
+
+/// Whether the text holds a white-space character (`char::is_whitespace`).
+pub fn has_space(s: &str) -> bool {
+    first_space(s).is_some()
+}
+
+/// `s` squeezed, knowing its first white space is at byte `first`: the runs
+/// between white space are copied whole.
+fn squeeze_from(s: &str, first: usize) -> String {
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    for run in s.split(char::is_whitespace) {
-        out.push_str(run);
+    out.push_str(&s[..first]);
+    let mut i = first + space_len(b, first);
+    let mut start = i;
+    while i < b.len() {
+        let n = if may_start_space(b[i]) {
+            space_len(b, i)
+        } else {
+            0
+        };
+        if n > 0 {
+            out.push_str(&s[start..i]);
+            i += n;
+            start = i;
+        } else {
+            i += 1;
+        }
     }
+    out.push_str(&s[start..]);
     out
+}
+
+/// The byte offset of the first white-space character. Bytes, not
+/// characters: a byte that cannot start white space (every CJK ideograph's
+/// lead byte, every continuation byte) is passed over without decoding.
+fn first_space(s: &str) -> Option<usize> {
+    if !may_hold_space(s) {
+        return None;
+    }
+    let b = s.as_bytes();
+    (0..b.len()).find(|&i| may_start_space(b[i]) && space_len(b, i) > 0)
+}
+
+/// The length in bytes of the white-space character at byte `i` (a
+/// character boundary or a continuation byte), 0 when there is none. The
+/// UTF-8 forms of `char::is_whitespace`: 9–13 and the space; U+0085 and
+/// U+00A0 (C2 85, C2 A0); U+1680 (E1 9A 80); U+2000–U+200A, U+2028,
+/// U+2029, U+202F (E2 80 xx) and U+205F (E2 81 9F); U+3000 (E3 80 80).
+fn space_len(b: &[u8], i: usize) -> usize {
+    let next = |k: usize| b.get(i + k).copied();
+    match b[i] {
+        9..=13 | b' ' => 1,
+        0xC2 if matches!(next(1), Some(0x85 | 0xA0)) => 2,
+        0xE1 if (next(1), next(2)) == (Some(0x9A), Some(0x80)) => 3,
+        0xE2 => match (next(1), next(2)) {
+            (Some(0x80), Some(0x80..=0x8A | 0xA8 | 0xA9 | 0xAF)) | (Some(0x81), Some(0x9F)) => 3,
+            _ => 0,
+        },
+        0xE3 if (next(1), next(2)) == (Some(0x80), Some(0x80)) => 3,
+        _ => 0,
+    }
 }
 
 /// `s.trim()`, answered from the first and last bytes when they cannot be
@@ -501,6 +559,23 @@ mod tests {
             prop_assert_eq!(c.key.is_some(), s.chars().any(char::is_whitespace));
             let own = own_key(&s);
             prop_assert_eq!(own.as_deref().unwrap_or(&s), squeeze(&s));
+        }
+    }
+
+    /// Every character that shares a lead byte with a white-space one, and
+    /// the white space itself, alone and between letters.
+    #[test]
+    fn the_byte_scan_finds_exactly_the_white_space_characters() {
+        let near = (0..0x80u32)
+            .chain(0x80..0x800)
+            .chain(0x1000..0x2000)
+            .chain(0x2000..0x3100);
+        for c in near.filter_map(char::from_u32) {
+            let s = format!("质{c}a{c}");
+            let want: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(squeeze(&s), want, "{c:?}");
+            assert_eq!(has_space(&s), c.is_whitespace(), "{c:?}");
+            assert_eq!(own_key(&s).is_some(), c.is_whitespace(), "{c:?}");
         }
     }
 

@@ -15,7 +15,7 @@ mod record;
 
 pub use document::{
     Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
-    may_hold_space, may_start_space, own_key, squeeze, trim,
+    has_space, may_hold_space, may_start_space, own_key, squeeze, trim,
 };
 pub use notations::Notations;
 pub use record::{

@@ -20,7 +20,7 @@ pub fn parse_amount(text: &str) -> Option<f64> {
     // Most amounts are plain ASCII without spaces: no copy for them.
     let squeezed: String;
     let t: &str = if f.bytes().any(|b| b.is_ascii_whitespace() || !b.is_ascii()) {
-        squeezed = f.chars().filter(|c| !c.is_whitespace()).collect();
+        squeezed = formsift_model::squeeze(&f);
         &squeezed
     } else {
         &f

@@ -11,7 +11,7 @@ use formsift_values::{is_cjk, parse_measure, split_ordinal};
 /// Removes white space between CJK characters (wrapped-cell artefacts).
 pub(crate) fn clean_name(s: &str, cjk_digits: bool) -> String {
     let s = formsift_model::trim(s);
-    if !formsift_model::may_hold_space(s) || !s.chars().any(char::is_whitespace) {
+    if !formsift_model::has_space(s) {
         return s.to_string();
     }
     let chars: Vec<char> = s.chars().collect();
