@@ -177,7 +177,13 @@ struct RawIndicatorRules {
     ordinal: String,
     #[serde(default)]
     spaced_doubt: Vec<String>,
+    #[serde(default = "default_unread_table_lines")]
+    unread_table_lines: usize,
     vocabulary: Vec<VocabularyEntry>,
+}
+
+fn default_unread_table_lines() -> usize {
+    1
 }
 
 /// A level-1 name and its level-2 children.
@@ -233,6 +239,9 @@ pub struct IndicatorRules {
     pub ordinal: Regex,
     /// Row flags that put a whole space-aligned table in doubt.
     pub spaced_doubt: Vec<String>,
+    /// Residue lines with table words that make a form without indicator
+    /// rows an unread table (`table_unread`).
+    pub unread_table_lines: usize,
     /// The vocabulary.
     pub vocabulary: Vec<VocabularyEntry>,
 }
@@ -241,6 +250,16 @@ impl IndicatorRules {
     /// True when a cell key is a row section heading (`绩效指标`).
     pub fn is_row_section(&self, key: &str) -> bool {
         self.row_sections.iter().any(|s| s == key)
+    }
+
+    /// True when a word (white space removed) belongs to an indicator table:
+    /// a column header or a level name of the vocabulary.
+    pub fn is_table_word(&self, key: &str) -> bool {
+        self.headers.contains_key(key)
+            || self
+                .vocabulary
+                .iter()
+                .any(|e| e.level1 == key || e.level2.iter().any(|l| l == key))
     }
 
     /// True when a first cell's key starts the total row.
@@ -490,6 +509,7 @@ impl Config {
                 sure_similarity: ir.sure_similarity,
                 ordinal: re(&ir.ordinal)?,
                 spaced_doubt: ir.spaced_doubt.clone(),
+                unread_table_lines: ir.unread_table_lines,
                 vocabulary: ir.vocabulary.clone(),
             },
             values: ValueRules {

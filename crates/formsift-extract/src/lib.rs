@@ -120,5 +120,68 @@ fn extract_form(
     if !record.residue.is_empty() {
         record.flag("residue");
     }
+    if record.indicators.is_empty() && table_in_residue(&record.residue, config) {
+        record.flag("table_unread");
+    }
     record
+}
+
+/// Whether the residue of a form without indicator rows shows an indicator
+/// table nobody read: `[indicators] unread-table-lines` lines holding a
+/// column header or a level name as a word of its own.
+fn table_in_residue(residue: &[formsift_model::Residue], config: &Config) -> bool {
+    let rules = &config.indicators;
+    let with_words = residue
+        .iter()
+        .filter(|r| r.text.split_whitespace().any(|w| rules.is_table_word(w)))
+        .count();
+    with_words >= rules.unread_table_lines.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<Record> {
+        let config = Config::embedded();
+        let doc = formsift_normalize::normalize(text, &config);
+        extract(&doc, "t.txt", "t", &config).records
+    }
+
+    fn form(table: &str) -> String {
+        format!(
+            "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t工会帮困\t项目类别\t专项\n\
+             主管部门\t上海市总工会\t实施单位\t上海市总工会\n{table}"
+        )
+    }
+
+    /// A tab-separated document whose table is laid out by spaces: each
+    /// table line stays one cell, no row is read, and the record says so.
+    #[test]
+    fn a_table_left_in_residue_marks_the_record() {
+        let r = &records(&form(
+            "一级指标 二级指标 三级指标 年度指标值\n产出指标 数量指标 帮困人数 ≥100人\n",
+        ))[0];
+        assert!(r.indicators.is_empty());
+        assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
+        // A header alone, its table without rows, counts as well.
+        let r = &records(&form("一级指标 二级指标 三级指标 年度指标值\n"))[0];
+        assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
+    }
+
+    #[test]
+    fn a_read_table_or_a_form_without_table_words_is_not_marked() {
+        let r = &records(&form(
+            "一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t帮困人数\t≥100人\n",
+        ))[0];
+        assert_eq!(r.indicators.len(), 1);
+        assert!(!r.flags.iter().any(|f| f == "table_unread"));
+        let r = &records(&form("备考 说明文字 在此\n"))[0];
+        assert!(r.indicators.is_empty());
+        assert!(
+            !r.flags.iter().any(|f| f == "table_unread"),
+            "{:?}",
+            r.flags
+        );
+    }
 }
