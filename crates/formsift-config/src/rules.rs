@@ -58,6 +58,11 @@ pub struct NotationRules {
     pub unticked: Vec<String>,
     /// Share of tab lines above which a document is tab-separated.
     pub tsv_share: f64,
+    /// In a tab-separated document, how many non-blank lines a line without
+    /// tabs may stand from tab lines (or the edge), on each side, and still
+    /// be one cell.
+    #[serde(default = "default_tsv_reach")]
+    pub tsv_reach: usize,
     /// Straight double quotes next to CJK text become `“ ”`.
     #[serde(default)]
     pub cjk_quotes: bool,
@@ -180,6 +185,10 @@ struct RawIndicatorRules {
     #[serde(default = "default_unread_table_lines")]
     unread_table_lines: usize,
     vocabulary: Vec<VocabularyEntry>,
+}
+
+fn default_tsv_reach() -> usize {
+    12
 }
 
 fn default_unread_table_lines() -> usize {

@@ -105,6 +105,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let marks: Vec<u8> = raw.iter().map(|l| line_marks(l)).collect();
     let with_tabs = marks.iter().filter(|m| *m & TAB != 0).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
+    let tab_context = tsv_doc.then(|| tab_context(raw, &marks, config.notation.tsv_reach));
     let pipe_rows = markdown::pipe_tables(raw);
     // (One memchr over the text first: most documents hold no backslash.)
     let latex_doc =
@@ -201,7 +202,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             }
         } else if latex_doc {
             tabular::text_line(number, line)
-        } else if tsv_doc && marks[i] & TAB == 0 {
+        } else if tab_context.as_ref().is_some_and(|c| c[i]) && marks[i] & TAB == 0 {
             Row {
                 source: [number, number],
                 spans: Vec::new(),
@@ -253,6 +254,37 @@ pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
     let mut doc = build(rows, config);
     doc.places = grid.places;
     doc
+}
+
+/// For each line of a tab-separated document, whether it stands among tab
+/// lines: a tab line or the document's edge within `reach` non-blank lines
+/// on both sides. Such a line without tabs is one cell (a title, a
+/// paragraph between rows); a line outside (a form laid out by spaces that
+/// the file joins to tab-separated ones) is split at spaces like any
+/// space-aligned text.
+fn tab_context(raw: &[&str], marks: &[u8], reach: usize) -> Vec<bool> {
+    // Non-blank lines since the last tab line (or the start), each way.
+    let mut since = vec![0usize; raw.len()];
+    let mut n = 0;
+    for (i, l) in raw.iter().enumerate() {
+        if marks[i] & TAB != 0 {
+            n = 0;
+        } else if !is_blank(l) {
+            n += 1;
+        }
+        since[i] = n;
+    }
+    let mut out = vec![false; raw.len()];
+    let mut n = 0;
+    for i in (0..raw.len()).rev() {
+        if marks[i] & TAB != 0 {
+            n = 0;
+        } else if !is_blank(raw[i]) {
+            n += 1;
+        }
+        out[i] = since[i] <= reach && n <= reach;
+    }
+    out
 }
 
 /// True when the text is empty or all white space. Most lines start with a
@@ -588,6 +620,39 @@ mod tests {
         assert_eq!((l.cells[3].col, l.cells[3].text.as_str()), (3, "项目性质"));
         assert_eq!(l.notations, [Notation::Tsv]);
         assert_eq!(d.lines[3].layout, Layout::Blank);
+    }
+
+    /// In a tab-separated document a line without tabs among tab lines is
+    /// one cell; a block laid out by spaces, further than `tsv-reach`
+    /// non-blank lines from any tab line, is split at spaces.
+    #[test]
+    fn a_spaced_block_in_a_tab_document_is_split_at_spaces() {
+        let reach = Config::embedded().notation.tsv_reach;
+        let spaced: Vec<String> = (0..reach + 3).map(|k| format!("甲{k} 乙 丙")).collect();
+        let tabbed = (0..3 * reach)
+            .map(|k| format!("甲{k}\t乙\t丙"))
+            .collect::<Vec<_>>();
+        let text = format!("{}\n题 目 一\n{}\n", spaced.join("\n"), tabbed.join("\n"));
+        let d = doc(&text);
+        // The spaced block's first line: far from every tab line.
+        assert_eq!(d.lines[0].cells.len(), 3);
+        assert_eq!(d.lines[0].layout, Layout::Spaced);
+        // Its last line is near tab lines after it, but not before it.
+        assert_eq!(d.lines[reach + 2].cells.len(), 3);
+        // So is the line right before the tab block: a tab line follows,
+        // but neither a tab line nor the edge is within reach before it.
+        let l = &d.lines[reach + 3];
+        assert_eq!(l.cells.len(), 3, "{:?}", l.cells);
+        // … while a line without tabs inside the tab block is one cell.
+        let inner = format!(
+            "{}\n说明 文字 一段\n{}\n",
+            tabbed.join("\n"),
+            tabbed.join("\n")
+        );
+        let d = doc(&inner);
+        let l = &d.lines[3 * reach];
+        assert_eq!(l.cells.len(), 1, "{:?}", l.cells);
+        assert_eq!(l.cells[0].text, "说明 文字 一段");
     }
 
     #[test]
