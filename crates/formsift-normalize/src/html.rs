@@ -19,6 +19,17 @@ pub(crate) fn has_markup(text: &str) -> bool {
         && text.contains('>')
 }
 
+/// The text of a line that is one `<p>` paragraph of plain text holding
+/// white space (`<p>一级指标 二级指标 三级指标</p>`, as converters print a
+/// line of space-aligned text), `None` for any other line.
+pub(crate) fn spaced_paragraph(line: &str) -> Option<&str> {
+    let inner = formsift_model::trim(line)
+        .strip_prefix("<p>")?
+        .strip_suffix("</p>")?;
+    let plain = !inner.contains(['<', '>', '&']);
+    (plain && formsift_model::has_space(formsift_model::trim(inner))).then_some(inner)
+}
+
 /// Parses one cell's HTML into one or more cell texts: paragraphs joined with
 /// `\n`, headings as separate cells, check boxes as ☑/☐, entities decoded.
 pub(crate) fn clean_cell(fragment: &str) -> Vec<String> {

@@ -56,6 +56,12 @@ impl Row {
         } else if text.contains('\t') {
             notations.push(Notation::Tsv);
             (Layout::Columns, split_tabs(text, cell))
+        } else if let Some(inner) = html::spaced_paragraph(text) {
+            // A line of text laid out by spaces that a converter wrapped in
+            // a paragraph: read like the line itself.
+            notations.push(Notation::Html);
+            notations.push(Notation::Spaced);
+            (Layout::Spaced, split_spaces(inner, cell))
         } else if html::has_markup(text) {
             (Layout::Columns, vec![cell(text)])
         } else {
@@ -653,6 +659,23 @@ mod tests {
         let l = &d.lines[3 * reach];
         assert_eq!(l.cells.len(), 1, "{:?}", l.cells);
         assert_eq!(l.cells[0].text, "说明 文字 一段");
+    }
+
+    /// A line of space-aligned text wrapped in one `<p>` is read like the
+    /// line; a paragraph without white space, or with other markup, is one
+    /// cell as before.
+    #[test]
+    fn a_spaced_line_in_a_paragraph_is_split_at_spaces() {
+        let d =
+            doc("<p>一级指标 二级指标  三级指标</p>\n<p>（2019年度）</p>\n<p>甲 <b>乙</b></p>\n");
+        let l = &d.lines[0];
+        assert_eq!(l.layout, Layout::Spaced);
+        let texts: Vec<&str> = l.cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["一级指标", "二级指标", "三级指标"]);
+        assert_eq!(l.notations, [Notation::Html, Notation::Spaced]);
+        for l in &d.lines[1..] {
+            assert_eq!((l.layout, l.cells.len()), (Layout::Columns, 1), "{l:?}");
+        }
     }
 
     #[test]
