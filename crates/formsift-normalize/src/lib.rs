@@ -395,16 +395,14 @@ fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
 }
 
 /// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes
-/// keeps every piece valid UTF-8; cheaper than the generic `split` iterator.
-/// Each piece is made into a cell by `f`.
+/// keeps every piece valid UTF-8; the tabs are found with memchr (many bytes
+/// a step), not byte by byte. Each piece is made into a cell by `f`.
 fn split_tabs<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
     let mut out = Vec::with_capacity(8);
     let mut start = 0;
-    for (i, b) in line.bytes().enumerate() {
-        if b == b'\t' {
-            out.push(f(&line[start..i]));
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'\t', line.as_bytes()) {
+        out.push(f(&line[start..i]));
+        start = i + 1;
     }
     out.push(f(&line[start..]));
     out
