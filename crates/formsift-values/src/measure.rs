@@ -28,7 +28,7 @@ pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
 /// unit ([`parse_measure`]'s reading, without building the measure).
 pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
     let p = parts(formsift_model::trim(raw), rules, false);
-    p.value.is_some() && (p.op.is_some() || p.unit.is_some())
+    p.value.is_some() && (p.op.is_some() || p.has_unit)
 }
 
 /// What [`parse_measure`] reads from a trimmed text; the comparator borrowed
@@ -37,12 +37,16 @@ pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
 struct Parts<'r> {
     op: Option<&'r str>,
     value: Option<f64>,
+    /// The unit, when asked for.
     unit: Option<String>,
+    /// Whether there is one (asked for or not).
+    has_unit: bool,
 }
 
-/// With `unit` false the unit is read only when the answer to "a value
-/// with a comparator or a unit?" still depends on it.
-fn parts<'r>(raw: &str, rules: &'r ValueRules, unit: bool) -> Parts<'r> {
+/// With `want_unit` false the unit is not returned, and looked for only
+/// when the answer to "a value with a comparator or a unit?" still depends
+/// on it.
+fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
     if !crate::has_digit(raw) {
         return Parts::default();
     }
@@ -68,17 +72,26 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, unit: bool) -> Parts<'r> {
         .iter()
         .find(|(word, _)| before.ends_with(word.as_str()))
         .map(|(_, op)| op.as_str());
-    if !unit && (value.is_none() || op.is_some()) {
+    if !want_unit && (value.is_none() || op.is_some()) {
         return Parts {
             op,
             value,
             unit: None,
+            has_unit: false,
         };
     }
-    let mut unit: String = after
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']'))
-        .collect();
+    // What follows the number, white space and brackets removed: borrowed
+    // when there are none (most units), copied only to remove them.
+    let dropped = |c: char| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']');
+    let mut unit: std::borrow::Cow<'_, str> = if after.contains(dropped) {
+        after
+            .chars()
+            .filter(|&c| !dropped(c))
+            .collect::<String>()
+            .into()
+    } else {
+        after.into()
+    };
     for (word, sop) in &rules.suffix_ops {
         // (A searcher costs more to set up than most units are long: a
         // unit too short, or without the word's first character, is passed
@@ -90,7 +103,7 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, unit: bool) -> Parts<'r> {
             if op.is_none() {
                 op = Some(sop.as_str());
             }
-            unit.replace_range(pos..pos + word.len(), "");
+            unit.to_mut().replace_range(pos..pos + word.len(), "");
             break;
         }
     }
@@ -103,10 +116,18 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, unit: bool) -> Parts<'r> {
             )
     });
     if let Some(stop) = stop {
-        unit.truncate(stop);
+        match &mut unit {
+            std::borrow::Cow::Borrowed(u) => *u = &u[..stop],
+            std::borrow::Cow::Owned(u) => u.truncate(stop),
+        }
     }
-    let unit = (!unit.is_empty() && unit.chars().count() <= rules.max_unit_chars).then_some(unit);
-    Parts { op, value, unit }
+    let has_unit = !unit.is_empty() && unit.chars().count() <= rules.max_unit_chars;
+    Parts {
+        op,
+        value,
+        unit: (want_unit && has_unit).then(|| unit.into_owned()),
+        has_unit,
+    }
 }
 
 /// The first number of the text as `NUMBER` finds it (thousands groups,
@@ -163,11 +184,32 @@ mod tests {
         );
     }
 
+    static RULES: LazyLock<ValueRules> = LazyLock::new(|| Config::embedded().values);
+
     proptest::proptest! {
         #[test]
         fn the_number_scanner_agrees_with_the_pattern_on_any_text(s in "[0-9,.%元 ≥a٣①]{0,16}") {
             let want = NUMBER.find(&s).map(|m| (m.start(), m.end()));
             proptest::prop_assert_eq!(find_number(&s), want);
+        }
+
+        /// `is_quantity` (which builds no unit) says what `parse_measure`
+        /// reads, on any text of numbers, units, brackets, white space and
+        /// comparator words; a unit never keeps white space, brackets, or
+        /// what follows a digit or a separator.
+        #[test]
+        fn is_quantity_is_what_parse_measure_reads(
+            s in "[0-9,.%元人天 \u{3000}()\\[\\]（）≥≤以上下不低于约、;-]{0,14}"
+        ) {
+            let m = parse_measure(&s, &RULES);
+            let want = m.value.is_some() && (m.op.is_some() || m.unit.is_some());
+            proptest::prop_assert_eq!(is_quantity(&s, &RULES), want);
+            if let Some(u) = &m.unit {
+                proptest::prop_assert!(!u.is_empty());
+                proptest::prop_assert!(!u.contains(|c: char| c.is_whitespace() || "()[]".contains(c)));
+                // It ends at a digit or a separator.
+                proptest::prop_assert!(!u.contains(|c: char| c.is_ascii_digit() || "-~—,，;；。、:：".contains(c)));
+            }
         }
     }
 
