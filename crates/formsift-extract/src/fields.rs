@@ -15,6 +15,8 @@ struct Tok<'a> {
     text: &'a str,
     label: Option<LabelMatch<'a>>,
     layout: Layout,
+    /// The only filled cell of its line.
+    alone: bool,
 }
 
 /// Reads the fields of every run of lines outside the table regions.
@@ -128,6 +130,7 @@ fn tokens<'a>(
     // About one token a cell (a split cell gives two).
     let mut out = Vec::with_capacity(labels.all.len());
     for (k, line) in run.iter().enumerate() {
+        let alone = line.filled().nth(1).is_none();
         for (i, c) in line.filled() {
             if consumed.has(line.number, i) {
                 continue;
@@ -139,6 +142,7 @@ fn tokens<'a>(
                 text,
                 label,
                 layout: line.layout,
+                alone,
             };
             if let Some(m) = &labels.line(k)[i] {
                 out.push(tok(text, Some(m.clone())));
@@ -233,6 +237,7 @@ fn read_stacked(
                     text: trim(&c.text),
                     label: None,
                     layout: next.layout,
+                    alone: false,
                 };
                 consumed.take(line.number, *i);
                 consumed.take(next.number, j);
@@ -472,11 +477,27 @@ fn assign(
         },
         FieldKind::Text => {
             // One cell: a further cell on the line is another (unknown) label's
-            // business and stays in residue.
-            record
-                .fields
-                .set(key, FieldValue::Text(vals[0].text.to_string()));
-            1
+            // business and stays in residue. A table converter that wraps a
+            // long value prints its rest alone on the next row, in the same
+            // column: that is joined (`value_joined`).
+            let first = &vals[0];
+            let mut text = first.text.to_string();
+            let mut used = 1;
+            while let Some(v) = vals.get(used)
+                && first.layout == Layout::Columns
+                && v.layout == Layout::Columns
+                && v.alone
+                && v.cell == first.cell
+                && v.line == vals[used - 1].line + 1
+            {
+                text = join_wrapped(&text, v.text);
+                used += 1;
+            }
+            if used > 1 {
+                record.flag_field(key, "value_joined");
+            }
+            record.fields.set(key, FieldValue::Text(text));
+            used
         }
     }
 }

@@ -141,6 +141,7 @@ fn table_in_residue(residue: &[formsift_model::Residue], config: &Config) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use formsift_model::FieldValue;
 
     fn records(text: &str) -> Vec<Record> {
         let config = Config::embedded();
@@ -167,6 +168,37 @@ mod tests {
         // A header alone, its table without rows, counts as well.
         let r = &records(&form("一级指标 二级指标 三级指标 年度指标值\n"))[0];
         assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
+    }
+
+    /// A value a table converter wrapped onto the next row, alone in its
+    /// column, is joined; a cell in another column, or on a row with other
+    /// cells, is not.
+    #[test]
+    fn a_value_wrapped_onto_the_next_row_is_joined() {
+        let form = |rest: &str| {
+            records(&format!(
+                "财政项目支出绩效自评表\t\t\t\n(2023年度)\t\t\t\n\
+                 项目名称\t灵活就业\t\t\n{rest}主管部门\t上海市总工会\t实施单位\t甲\n"
+            ))
+            .remove(0)
+        };
+        let name = |r: &Record| r.fields.get("project_name").cloned();
+        let r = form("\t工作经费\t\t\n");
+        assert_eq!(name(&r), Some(FieldValue::Text("灵活就业工作经费".into())));
+        assert!(r.flags.iter().any(|f| f == "value_joined"), "{:?}", r.flags);
+        for rest in [
+            "\t\t工作经费\t\n",
+            "\t工作经费\t其他\t\n",
+            "\n\t工作经费\t\t\n",
+        ] {
+            let r = form(rest);
+            assert_eq!(
+                name(&r),
+                Some(FieldValue::Text("灵活就业".into())),
+                "{rest:?}"
+            );
+            assert!(!r.flags.iter().any(|f| f == "value_joined"), "{rest:?}");
+        }
     }
 
     #[test]
