@@ -340,12 +340,7 @@ mod tests {
     #[test]
     fn a_report_entry_is_the_value_the_journal_was_given() {
         let dir = tempfile::tempdir().unwrap();
-        let set = manifest::Set::partial(dir.path());
-        let header = manifest::Header {
-            formsift: "0".into(),
-            config: "c".into(),
-        };
-        let mut j = manifest::Journal::create(&set, &header).unwrap();
+        let (set, mut j) = manifest::scratch_journal(dir.path());
         let report = json!({
             "path": "年度/表\"一\".txt", "status": "ok", "millis": 0.1 + 0.2,
             "preamble": ["a\tb\u{1f}", "≥90%"], "forms": 3, "n": -7,

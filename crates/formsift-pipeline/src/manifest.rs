@@ -386,6 +386,18 @@ pub fn read_lines_as<T: serde::de::DeserializeOwned>(
         .map_while(|l| serde_json::from_str(&l).ok()))
 }
 
+/// A journal in `dir` with a test header (for the tests here and in emit).
+#[cfg(test)]
+pub(crate) fn scratch_journal(dir: &Path) -> (Set, Journal) {
+    let set = Set::partial(dir);
+    let header = Header {
+        formsift: "test".into(),
+        config: "c".into(),
+    };
+    let j = Journal::create(&set, &header).unwrap();
+    (set, j)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,12 +419,7 @@ mod tests {
     /// how many background syncs ran and the records written.
     fn run_journal(files: usize, size: usize) -> (usize, u64) {
         let dir = tempfile::tempdir().unwrap();
-        let set = Set::partial(dir.path());
-        let header = Header {
-            formsift: "test".into(),
-            config: "c".into(),
-        };
-        let mut j = Journal::create(&set, &header).unwrap();
+        let (set, mut j) = scratch_journal(dir.path());
         let data = vec![b'x'; size];
         for k in 0..files {
             j.append(entry(&format!("f{k:04}")), &data, b"").unwrap();
@@ -437,12 +444,7 @@ mod tests {
     #[test]
     fn the_journal_totals_what_it_appended() {
         let dir = tempfile::tempdir().unwrap();
-        let set = Set::partial(dir.path());
-        let header = Header {
-            formsift: "test".into(),
-            config: "c".into(),
-        };
-        let mut j = Journal::create(&set, &header).unwrap();
+        let (_, mut j) = scratch_journal(dir.path());
         let counts = Counts {
             bytes: 10,
             records: 2,
