@@ -82,6 +82,9 @@ fn extract_form(
         span.title.clone(),
     );
     record.year = span.year;
+    if record.year.is_none() {
+        record.flag("year_missing");
+    }
     let lines = &doc.lines[span.start - 1..span.end];
     for l in lines {
         for n in &l.notations {
@@ -168,6 +171,21 @@ mod tests {
         // A header alone, its table without rows, counts as well.
         let r = &records(&form("一级指标 二级指标 三级指标 年度指标值\n"))[0];
         assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
+    }
+
+    /// A form whose year line is missing or cut in two is flagged; one
+    /// with its year is not.
+    #[test]
+    fn a_form_without_a_year_is_flagged() {
+        let has = |text: &str| {
+            let r = records(text).remove(0);
+            (r.year, r.flags.iter().any(|f| f == "year_missing"))
+        };
+        let body = "项目名称\t工会帮困\t项目类别\t专项\n主管部门\t上海市总工会\t实施单位\t甲\n";
+        let t = "财政项目支出绩效目标申报表\n";
+        assert_eq!(has(&format!("{t}(2023年度)\n{body}")), (Some(2023), false));
+        assert_eq!(has(&format!("{t}{body}")), (None, true));
+        assert_eq!(has(&format!("{t}(202\n3 年度)\n{body}")), (None, true));
     }
 
     /// A value a table converter wrapped onto the next row, alone in its
