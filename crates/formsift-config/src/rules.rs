@@ -261,16 +261,6 @@ impl IndicatorRules {
         self.row_sections.iter().any(|s| s == key)
     }
 
-    /// True when a word (white space removed) belongs to an indicator table:
-    /// a column header or a level name of the vocabulary.
-    pub fn is_table_word(&self, key: &str) -> bool {
-        self.headers.contains_key(key)
-            || self
-                .vocabulary
-                .iter()
-                .any(|e| e.level1 == key || e.level2.iter().any(|l| l == key))
-    }
-
     /// True when a first cell's key starts the total row.
     pub fn is_total(&self, key: &str) -> bool {
         self.total.iter().any(|s| s == key)
@@ -679,6 +669,13 @@ impl Config {
     pub fn levels_of(&self, name: &str) -> (bool, bool) {
         let bits = self.level_names.get(name).copied().unwrap_or(0);
         (bits & LEVEL1 != 0, bits & LEVEL2 != 0)
+    }
+
+    /// True when a word (white space removed) belongs to an indicator table:
+    /// a column header or a level name of the vocabulary.
+    pub fn is_table_word(&self, key: &str) -> bool {
+        let (l1, l2) = self.levels_of(key);
+        l1 || l2 || self.indicators.headers.contains_key(key)
     }
 
     /// The level-1 names that have `level2` as a child, in vocabulary order.

@@ -133,12 +133,11 @@ fn extract_form(
 /// table nobody read: `[indicators] unread-table-lines` lines holding a
 /// column header or a level name as a word of its own.
 fn table_in_residue(residue: &[formsift_model::Residue], config: &Config) -> bool {
-    let rules = &config.indicators;
     let with_words = residue
         .iter()
-        .filter(|r| r.text.split_whitespace().any(|w| rules.is_table_word(w)))
+        .filter(|r| r.text.split_whitespace().any(|w| config.is_table_word(w)))
         .count();
-    with_words >= rules.unread_table_lines.max(1)
+    with_words >= config.indicators.unread_table_lines.max(1)
 }
 
 #[cfg(test)]
