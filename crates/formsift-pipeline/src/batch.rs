@@ -262,13 +262,13 @@ pub fn run(
                 Done::Reused(src, e) => {
                     let (rec, rev) = sources[src].read(&e).map_err(EmitError::io(out))?;
                     observer.file_done(&e.path, &e.counts, true, None);
-                    journal.append(*e, &rec, &rev).map_err(err)?;
+                    journal.append(*e, rec, rev).map_err(err)?;
                 }
                 Done::Fresh(e, r) => {
                     processed += 1;
                     let error = e.report.get("error").and_then(|v| v.as_str());
                     observer.file_done(&e.path, &e.counts, false, error);
-                    journal.append(*e, &r.records, &r.review).map_err(err)?;
+                    journal.append(*e, r.records, r.review).map_err(err)?;
                 }
             }
         }

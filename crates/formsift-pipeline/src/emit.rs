@@ -354,7 +354,7 @@ mod tests {
             counts: Counts::default(),
             report: report.clone(),
         };
-        j.append(entry, b"", b"").unwrap();
+        j.append(entry, Vec::new(), Vec::new()).unwrap();
         let totals = j.sync().unwrap();
         let dest = dir.path().join("report.json");
         write_report(&dest, &set.manifest, &totals, &RunInfo::default(), 1.0).unwrap();

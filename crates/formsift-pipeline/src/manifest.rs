@@ -15,6 +15,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::emit::Summary;
+use crate::spool::Spool;
 use crate::writeback::Writeback;
 
 /// What invalidates earlier output: the formsift version and the rules.
@@ -262,8 +263,8 @@ impl Set {
 /// bytes it points to. A kill loses at most the uncommitted group, whose
 /// files are processed again on resume.
 pub struct Journal {
-    records: std::io::BufWriter<File>,
-    review: std::io::BufWriter<File>,
+    records: Spool,
+    review: Spool,
     manifest: File,
     pending: Vec<u8>,
     pending_files: usize,
@@ -277,8 +278,7 @@ pub struct Journal {
 impl Journal {
     /// Creates the set's files (truncating) and writes the header.
     pub fn create(set: &Set, header: &Header) -> std::io::Result<Journal> {
-        let open =
-            |p: &Path| File::create(p).map(|f| std::io::BufWriter::with_capacity(1 << 16, f));
+        let open = |p: &Path| File::create(p).map(Spool::new);
         let mut j = Journal {
             records: open(&set.records)?,
             review: open(&set.review)?,
@@ -290,8 +290,7 @@ impl Journal {
             writeback: Writeback::new(),
             totals: Summary::default(),
         };
-        j.writeback
-            .watch(&[j.records.get_ref(), j.review.get_ref()]);
+        j.writeback.watch(&[j.records.file(), j.review.file()]);
         serde_json::to_writer(&mut j.pending, header)?;
         j.pending.push(b'\n');
         j.commit()?;
@@ -320,14 +319,20 @@ impl Journal {
 
     /// Appends one file's records and review lines, then its manifest entry
     /// (ranges filled in). Data is flushed before the entry, so an entry in
-    /// the journal always points at bytes that were written.
-    pub fn append(&mut self, mut e: Entry, records: &[u8], review: &[u8]) -> std::io::Result<()> {
-        self.records.write_all(records)?;
-        self.review.write_all(review)?;
+    /// the journal always points at bytes that were written. The buffers
+    /// are kept until the commit writes them (no copy).
+    pub fn append(
+        &mut self,
+        mut e: Entry,
+        records: Vec<u8>,
+        review: Vec<u8>,
+    ) -> std::io::Result<()> {
         e.records = [self.offsets[0], records.len() as u64];
         e.review = [self.offsets[1], review.len() as u64];
         self.offsets[0] += records.len() as u64;
         self.offsets[1] += review.len() as u64;
+        self.records.push(records)?;
+        self.review.push(review)?;
         // A reused file's report says so (whatever the value).
         self.totals.add(&e.counts, e.report.get("reused").is_some());
         serde_json::to_writer(&mut self.pending, &ManifestLine::File(Box::new(e)))?;
@@ -360,8 +365,7 @@ impl Journal {
         self.commit()?;
         self.writeback.stop();
         for w in [self.records, self.review] {
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
+            w.into_file()?.sync_all()?;
         }
         self.manifest.sync_all()?;
         Ok(self.totals)
@@ -422,7 +426,8 @@ mod tests {
         let (set, mut j) = scratch_journal(dir.path());
         let data = vec![b'x'; size];
         for k in 0..files {
-            j.append(entry(&format!("f{k:04}")), &data, b"").unwrap();
+            j.append(entry(&format!("f{k:04}")), data.clone(), Vec::new())
+                .unwrap();
         }
         let syncs = std::sync::Arc::clone(&j.writeback.syncs);
         j.sync().unwrap();
@@ -463,7 +468,7 @@ mod tests {
             ..Counts::default()
         };
         for e in [a, b, c] {
-            j.append(e, b"", b"").unwrap();
+            j.append(e, Vec::new(), Vec::new()).unwrap();
         }
         j.input_error("missing.txt: no such file").unwrap();
         let s = j.sync().unwrap();

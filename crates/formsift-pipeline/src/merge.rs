@@ -132,7 +132,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
         let (rec, rev) = sources[i].read(&e).map_err(EmitError::io(&shards[i]))?;
         last = Some(e.path.clone());
         journal
-            .append(e, &rec, &rev)
+            .append(e, rec, rev)
             .map_err(EmitError::io(&partial.records))?;
     }
     let summary = journal.sync().map_err(EmitError::io(&partial.records))?;
