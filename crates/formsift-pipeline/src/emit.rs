@@ -100,6 +100,10 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
     let mut review = Vec::new();
     match outcome {
         Ok(o) => {
+            // Room for the usual record bytes at once (about 2.3 per input
+            // byte on the samples): growing by doubling copied each buffer
+            // several times over.
+            records.reserve(o.bytes * 5 / 2);
             let mut counts = Counts {
                 bytes: o.bytes as u64,
                 ..Counts::default()
