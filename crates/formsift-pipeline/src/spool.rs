@@ -14,12 +14,14 @@ use std::io::{IoSlice, Write};
 pub(crate) struct Spool {
     file: File,
     chunks: Vec<Vec<u8>>,
+    /// Memory the held buffers take (their capacity, not just their bytes:
+    /// a buffer reserved for a large input can hold little).
     held: usize,
 }
 
 impl Spool {
-    /// Bytes held before they are written whatever the commit says, so a
-    /// run of very large files holds a bounded amount.
+    /// Memory held before the buffers are written whatever the commit
+    /// says, so a run of very large files holds a bounded amount.
     pub(crate) const HOLD: usize = 8 << 20;
 
     pub(crate) fn new(file: File) -> Spool {
@@ -40,7 +42,7 @@ impl Spool {
         if bytes.is_empty() {
             return Ok(());
         }
-        self.held += bytes.len();
+        self.held += bytes.capacity();
         self.chunks.push(bytes);
         if self.held >= Self::HOLD {
             self.flush()?;
@@ -97,6 +99,17 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap().len(), want.len() - 4);
         drop(s.into_file().unwrap());
         assert_eq!(std::fs::read(&path).unwrap(), want);
+    }
+
+    #[test]
+    fn a_buffer_counts_for_the_memory_it_takes_not_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let mut s = Spool::new(File::create(&path).unwrap());
+        let mut roomy = Vec::with_capacity(Spool::HOLD);
+        roomy.extend_from_slice(b"few bytes");
+        s.push(roomy).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"few bytes");
     }
 
     #[test]
