@@ -191,15 +191,11 @@ fn read_stacked(
             continue;
         };
         let (next, next_labels) = (run[k + 1 + n], run_labels.line(k + 1 + n));
-        if next.layout != Layout::Columns {
+        // (A line without labels has nothing to read: passed over before
+        // anything is collected.)
+        if next.layout != Layout::Columns || run_labels.line(k).iter().all(Option::is_none) {
             continue;
         }
-        let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
-        let labels: Vec<&Option<LabelMatch>> = filled
-            .iter()
-            .map(|(i, _)| &run_labels.line(k)[*i])
-            .collect();
-        let all_labels = labels.iter().all(|l| l.is_some());
         // A heading beside the values (`年度总体目标` before 预期目标's text)
         // does not stop the reading; a label with a value of its own does.
         let next_has_label = next.filled().any(|(j, _)| {
@@ -210,6 +206,12 @@ fn read_stacked(
         if next_has_label {
             continue;
         }
+        let filled: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
+        let labels: Vec<&Option<LabelMatch>> = filled
+            .iter()
+            .map(|(i, _)| &run_labels.line(k)[*i])
+            .collect();
+        let all_labels = labels.iter().all(|l| l.is_some());
         for (p, (i, cell)) in filled.iter().enumerate() {
             let Some(m) = &labels[p] else { continue };
             let Some(target) = field_target(m, record) else {
