@@ -273,9 +273,12 @@ fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Confi
     if (!printed_l1 && state.l1_guessed) || (!printed_l2 && state.l2_guessed) {
         d.flag("level_guess_filled");
     }
+    // A printed level is the one in force: the draft's own string is moved
+    // out rather than the state's copied (the draft's levels are not read
+    // after this).
     Levels {
-        l1: state.l1.clone(),
-        l2: state.l2.clone(),
+        l1: d.l1.take().or_else(|| state.l1.clone()),
+        l2: d.l2.take().or_else(|| state.l2.clone()),
         printed_l1,
         printed_l2,
     }
@@ -289,9 +292,10 @@ pub(crate) fn resolve(
     config: &Config,
 ) -> Vec<Indicator> {
     let mut state = State::default();
-    let mut out: Vec<Indicator> = Vec::new();
+    // (At most one indicator per draft: room for all at once.)
+    let mut out: Vec<Indicator> = Vec::with_capacity(drafts.len());
     // Per indicator: (printed l1, printed l2, break before it).
-    let mut meta: Vec<(bool, bool, bool)> = Vec::new();
+    let mut meta: Vec<(bool, bool, bool)> = Vec::with_capacity(drafts.len());
     let mut break_pending = false;
     for mut d in drafts {
         break_pending |= d.after_break;
