@@ -28,16 +28,18 @@ pub(crate) fn read_fields(
     config: &Config,
 ) {
     let before = record.fields.0.len();
-    let mut position: Vec<(String, (usize, usize))> = Vec::new();
+    // Where each field's label first stands (the keys borrowed from the
+    // template).
+    let mut position: Vec<(&str, (usize, usize))> = Vec::new();
     for run in runs {
         let labels = labels_of(run, template, config);
         let all = tokens(run, &labels, consumed, template, config);
         for t in &all {
             for target in t.label.iter().flat_map(|m| m.targets) {
                 if let Some(k) = target.strip_prefix("fields.")
-                    && !position.iter().any(|(p, _)| p == k)
+                    && !position.iter().any(|(p, _)| *p == k)
                 {
-                    position.push((k.to_string(), (t.line, t.cell)));
+                    position.push((k, (t.line, t.cell)));
                 }
             }
         }
@@ -53,7 +55,7 @@ pub(crate) fn read_fields(
     let at = |k: &str| {
         position
             .iter()
-            .find(|(p, _)| p == k)
+            .find(|(p, _)| *p == k)
             .map_or((usize::MAX, 0), |(_, at)| *at)
     };
     record.fields.0[before..].sort_by_key(|(k, _)| at(k));
