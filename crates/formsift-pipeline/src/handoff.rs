@@ -4,7 +4,10 @@
 //! with one result at a time, and a wake-up across cores is dear (on a
 //! virtual machine a worker spent 3% of its time in it, one per file). Here
 //! the writer says how many results it waits for; workers only add theirs to
-//! a list until that many are there, and the last of them wakes it.
+//! a list until that many are there, and the last of them wakes it. Each
+//! result also carries its size in bytes, and the writer is woken early once
+//! the list holds a given number of bytes, so a group of large files is not
+//! held whole.
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
@@ -16,10 +19,15 @@ pub(crate) struct Handoff<T> {
 
 struct State<T> {
     items: Vec<T>,
+    /// The sizes of `items`, summed.
+    bytes: usize,
     /// How many items the writer waits for; `usize::MAX` while it is not
     /// waiting, so that no worker signals in vain (a signal is a system call
     /// even when no one sleeps).
     want: usize,
+    /// How many bytes wake the writer before `want` items are there
+    /// (`usize::MAX` while it is not waiting).
+    want_bytes: usize,
 }
 
 impl<T> Handoff<T> {
@@ -27,7 +35,9 @@ impl<T> Handoff<T> {
         Handoff {
             state: Mutex::new(State {
                 items: Vec::new(),
+                bytes: 0,
                 want: usize::MAX,
+                want_bytes: usize::MAX,
             }),
             ready: Condvar::new(),
         }
@@ -40,28 +50,33 @@ impl<T> Handoff<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Adds a worker's result, waking the writer when it completes the
-    /// number the writer waits for.
-    pub(crate) fn put(&self, item: T) {
+    /// Adds a worker's result of `size` bytes, waking the writer when it
+    /// completes the number (or the bytes) the writer waits for.
+    pub(crate) fn put(&self, item: T, size: usize) {
         let mut s = self.lock();
         s.items.push(item);
-        if s.items.len() >= s.want {
+        s.bytes = s.bytes.saturating_add(size);
+        if s.items.len() >= s.want || s.bytes >= s.want_bytes {
             s.want = usize::MAX;
+            s.want_bytes = usize::MAX;
             self.ready.notify_one();
         }
     }
 
-    /// Waits until at least `n` results (at least one) have been put, then
-    /// moves every result there is into `into`. The caller must know that
-    /// `n` more will come.
-    pub(crate) fn take(&self, n: usize, into: &mut Vec<T>) {
-        let n = n.max(1);
+    /// Waits until at least `n` results or `bytes` bytes of results (at
+    /// least one of either) have been put, then moves every result there is into `into`.
+    /// The caller must know that `n` more will come.
+    pub(crate) fn take(&self, n: usize, bytes: usize, into: &mut Vec<T>) {
+        let (n, bytes) = (n.max(1), bytes.max(1));
         let mut s = self.lock();
-        while s.items.len() < n {
+        while s.items.len() < n && s.bytes < bytes {
             s.want = n;
+            s.want_bytes = bytes;
             s = self.ready.wait(s).unwrap_or_else(PoisonError::into_inner);
         }
         s.want = usize::MAX;
+        s.want_bytes = usize::MAX;
+        s.bytes = 0;
         into.append(&mut s.items);
     }
 }
@@ -74,13 +89,13 @@ mod tests {
     #[test]
     fn take_returns_what_was_put_before() {
         let h = Handoff::new();
-        h.put(1);
-        h.put(2);
+        h.put(1, 0);
+        h.put(2, 0);
         let mut got = Vec::new();
-        h.take(1, &mut got);
+        h.take(1, usize::MAX, &mut got);
         assert_eq!(got, [1, 2]);
-        h.put(3);
-        h.take(1, &mut got);
+        h.put(3, 0);
+        h.take(1, usize::MAX, &mut got);
         assert_eq!(got, [1, 2, 3]);
     }
 
@@ -90,11 +105,11 @@ mod tests {
         let workers: Vec<_> = (0..8)
             .map(|k| {
                 let h = Arc::clone(&h);
-                std::thread::spawn(move || h.put(k))
+                std::thread::spawn(move || h.put(k, 1))
             })
             .collect();
         let mut got = Vec::new();
-        h.take(8, &mut got);
+        h.take(8, usize::MAX, &mut got);
         assert_eq!(got.len(), 8, "woke before all eight were there");
         got.sort();
         assert_eq!(got, (0..8).collect::<Vec<_>>());
@@ -112,7 +127,7 @@ mod tests {
                 let h = Arc::clone(&h);
                 std::thread::spawn(move || {
                     for i in (p..total).step_by(4) {
-                        h.put(i);
+                        h.put(i, 1);
                     }
                 })
             })
@@ -120,12 +135,39 @@ mod tests {
         let mut got = Vec::new();
         while got.len() < total {
             let left = total - got.len();
-            h.take(left.min(7), &mut got);
+            h.take(left.min(7), 100, &mut got);
         }
         for p in producers {
             p.join().unwrap();
         }
         got.sort();
         assert_eq!(got, (0..total).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn enough_bytes_wake_the_writer_before_the_number_asked() {
+        let h = Arc::new(Handoff::new());
+        let (done, woke) = std::sync::mpsc::channel();
+        let writer = {
+            let h = Arc::clone(&h);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                h.take(100, 1000, &mut got);
+                done.send(got).unwrap();
+            })
+        };
+        // Put only once the writer sleeps in `take`.
+        while h.lock().want_bytes == usize::MAX {
+            std::thread::yield_now();
+        }
+        h.put(1, 600);
+        h.put(2, 600);
+        // Two results of 1200 bytes in all: the writer wakes with them
+        // although it asked for a hundred.
+        let got = woke
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the writer was not woken by the bytes");
+        assert_eq!(got, [1, 2]);
+        writer.join().unwrap();
     }
 }

@@ -300,6 +300,26 @@ mod tests {
         assert!(!d.join("out/records.jsonl.partial").exists());
     }
 
+    #[test]
+    fn a_small_hold_gives_the_same_outputs() {
+        let d = tmp("hold");
+        let a = archive(&d, 40);
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        // Every result is past the hold: once the window is full the writer
+        // takes each one as it comes, and no file starts while one waits to
+        // be written.
+        let mut b = batch();
+        b.window = 8;
+        b.hold = 1;
+        let out = d.join("out");
+        let o = run_batch(&a, &out, &b, &Silent);
+        assert_eq!(o.processed, 41);
+        for f in ["records.jsonl", "review.jsonl"] {
+            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
+        }
+    }
+
     fn run_batch(a: &Path, out: &Path, b: &Batch, o: &dyn Observer) -> Outcome {
         batch::run(&[a.to_path_buf()], out, b, o).unwrap()
     }
