@@ -13,11 +13,17 @@ static NUMBER: LazyLock<Regex> =
 /// the comparator comes from a sign or word right before the number or a word
 /// such as 以上 after it; the unit is what follows the number, brackets and
 /// white space removed. Qualitative text gives value, op and unit null.
-pub fn parse_measure(raw: &str, rules: &ValueRules) -> Measure {
-    let raw = formsift_model::trim(raw);
-    let parts = parts(raw, rules, true);
+///
+/// An owned text is kept as `raw` when it needs no trim (no copy).
+pub fn parse_measure(raw: impl Into<String>, rules: &ValueRules) -> Measure {
+    let mut raw: String = raw.into();
+    let trimmed = formsift_model::trim(&raw);
+    if trimmed.len() != raw.len() {
+        raw = trimmed.to_string();
+    }
+    let parts = parts(&raw, rules, true);
     Measure {
-        raw: raw.to_string(),
+        raw,
         op: parts.op.map(str::to_string),
         value: parts.value,
         unit: parts.unit,
@@ -306,6 +312,13 @@ mod tests {
         assert_eq!(m("及时"), t(None, None, None));
         assert_eq!(m("件件有回音"), t(None, None, None));
         assert_eq!(parse_measure(" 是 ", &Config::embedded().values).raw, "是");
+        // An owned text is trimmed too (kept whole only when it needs no trim).
+        let owned = parse_measure(String::from(" ≥ 90% "), &Config::embedded().values);
+        assert_eq!(owned.raw, "≥ 90%");
+        assert_eq!(
+            (owned.op, owned.value, owned.unit),
+            t(Some(">="), Some(90.0), Some("%"))
+        );
     }
 
     #[test]

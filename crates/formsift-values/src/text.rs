@@ -26,12 +26,18 @@ pub fn join_wrapped(a: &str, b: &str) -> String {
 }
 
 /// Splits a leading `指标N：` off a name: (N, rest).
-pub fn split_ordinal(name: &str, pattern: &Regex) -> (Option<i64>, String) {
-    // Most names carry no ordinal: a match test costs less than captures.
-    if !pattern.is_match(name) {
-        return (None, formsift_model::trim(name).to_string());
+pub fn split_ordinal(name: impl Into<String>, pattern: &Regex) -> (Option<i64>, String) {
+    let name: String = name.into();
+    // Most names carry no ordinal: a match test costs less than captures,
+    // and a name that needs no trim is returned as it came (no copy).
+    if !pattern.is_match(&name) {
+        let trimmed = formsift_model::trim(&name);
+        if trimmed.len() == name.len() {
+            return (None, name);
+        }
+        return (None, trimmed.to_string());
     }
-    match pattern.captures(name) {
+    match pattern.captures(&name) {
         Some(c) => {
             let n = c.get(1).and_then(|m| m.as_str().parse().ok());
             let rest = name[c.get(0).unwrap().end()..].trim().to_string();
@@ -68,5 +74,10 @@ mod tests {
             (None, "服务对象人数".into())
         );
         assert_eq!(split_ordinal("指标1：", &re), (None, "指标1：".into()));
+        // An owned name is trimmed too.
+        assert_eq!(
+            split_ordinal(String::from(" 服务对象人数\n"), &re),
+            (None, "服务对象人数".into())
+        );
     }
 }

@@ -8,12 +8,14 @@ use formsift_config::Config;
 use formsift_model::{Alternative, Indicator};
 use formsift_values::{is_cjk, parse_measure, split_ordinal};
 
-/// Removes white space between CJK characters (wrapped-cell artefacts).
-pub(crate) fn clean_name(s: &str, cjk_digits: bool) -> String {
-    let s = formsift_model::trim(s);
-    if !formsift_model::has_space(s) {
-        return s.to_string();
+/// Removes white space between CJK characters (wrapped-cell artefacts). A
+/// name with no white space is returned as it came (an owned one uncopied).
+pub(crate) fn clean_name(name: impl Into<String>, cjk_digits: bool) -> String {
+    let name: String = name.into();
+    if !formsift_model::has_space(&name) {
+        return name;
     }
+    let s = formsift_model::trim(&name);
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -348,9 +350,9 @@ pub(crate) fn resolve(
 /// The indicator of a draft and its levels (both moved in, not copied).
 fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
     let level_missing = lv.l1.is_none() || lv.l2.is_none();
-    let (ordinal, name) = match &d.name {
+    let (ordinal, name) = match d.name {
         Some(n) => split_ordinal(
-            &clean_name(n, config.notation.cjk_spacing),
+            clean_name(n, config.notation.cjk_spacing),
             &config.indicators.ordinal,
         ),
         None => (None, String::new()),
@@ -360,14 +362,8 @@ fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
         level2: lv.l2,
         name,
         ordinal,
-        target: d
-            .target
-            .as_deref()
-            .map(|t| parse_measure(t, &config.values)),
-        actual: d
-            .actual
-            .as_deref()
-            .map(|t| parse_measure(t, &config.values)),
+        target: d.target.map(|t| parse_measure(t, &config.values)),
+        actual: d.actual.map(|t| parse_measure(t, &config.values)),
         weight: d.weight,
         score: d.score,
         remark: d.remark,
