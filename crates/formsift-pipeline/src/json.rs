@@ -83,6 +83,10 @@ fn word_needs_escape(word: [u8; 8]) -> bool {
 /// Whether any byte of `bytes` must be escaped. Long texts go by blocks of
 /// sixteen and a last block that overlaps the one before; 4 to 15 bytes by
 /// two overlapping words or half-words; shorter ones byte by byte. Nothing is copied.
+///
+/// Always inlined: called out of line from every string and key it cost
+/// 1% more instructions than inlined (callgrind, 300-file slice).
+#[inline(always)]
 fn any_escape(bytes: &[u8]) -> bool {
     let n = bytes.len();
     let word = |at: usize| word_needs_escape(bytes[at..at + 8].try_into().expect("8 bytes"));
