@@ -23,9 +23,10 @@ mod review;
 
 // The stages allocate many small strings per cell; mimalloc handles that
 // pattern markedly faster than the system allocator (measured with
-// scripts/bench) and keeps per-thread caches for the rayon workers.
+// scripts/bench) and keeps per-thread caches for the rayon workers. See
+// formsift-alloc for how it is entered.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: formsift_alloc::Mimalloc = formsift_alloc::Mimalloc;
 
 /// Turns converted and OCR'd Chinese performance forms (绩效目标申报表, 绩效自评表,
 /// 部门整体支出绩效目标申报表) into one JSON record per form.
