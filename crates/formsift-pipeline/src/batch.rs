@@ -294,12 +294,19 @@ pub fn run(
     let (mut next, mut written, mut processed) = (0usize, 0usize, 0u64);
     let mut interrupted = false;
     let mut stems_seen = BTreeSet::new();
-    let mut write_ready = |pending: &mut BTreeMap<usize, Done>,
-                           written: &mut usize,
-                           sources: &mut Vec<Source>,
-                           journal: &mut Journal,
-                           held: &mut usize|
+    // Waits for results (every file in flight and not yet back will come
+    // back), then writes those now in order.
+    let mut take_and_write = |pending: &mut BTreeMap<usize, Done>,
+                              written: &mut usize,
+                              sources: &mut Vec<Source>,
+                              journal: &mut Journal,
+                              held: &mut usize,
+                              next: usize|
      -> Result<(), EmitError> {
+        let out_there = next - *written - pending.len();
+        assert!(out_there > 0, "waiting for results with none out");
+        handoff.take(out_there.min(group), batch.hold / 2, &mut arrived);
+        receive(&mut arrived, pending, held);
         while let Some(done) = pending.remove(written) {
             *written += 1;
             *held -= done.size();
@@ -370,31 +377,13 @@ pub fn run(
         // Results held past `hold` wait for the file before them, which is
         // out there, so the wait ends.
         while next - written >= window || held >= batch.hold {
-            // Every file in flight and not yet back will come back.
-            let out_there = next - written - pending.len();
-            assert!(out_there > 0, "waiting for results with none out");
-            handoff.take(out_there.min(group), batch.hold / 2, &mut arrived);
-            receive(&mut arrived, &mut pending, &mut held);
-            write_ready(
-                &mut pending,
-                &mut written,
-                &mut sources,
-                &mut journal,
-                &mut held,
-            )?;
+            let (p, w, h, j) = (&mut pending, &mut written, &mut held, &mut journal);
+            take_and_write(p, w, &mut sources, j, h, next)?;
         }
     }
     while written < next {
-        let out_there = next - written - pending.len();
-        handoff.take(out_there.min(group), batch.hold / 2, &mut arrived);
-        receive(&mut arrived, &mut pending, &mut held);
-        write_ready(
-            &mut pending,
-            &mut written,
-            &mut sources,
-            &mut journal,
-            &mut held,
-        )?;
+        let (p, w, h, j) = (&mut pending, &mut written, &mut held, &mut journal);
+        take_and_write(p, w, &mut sources, j, h, next)?;
     }
     let summary = journal.sync().map_err(EmitError::io(&partial.records))?;
     drop(sources);
