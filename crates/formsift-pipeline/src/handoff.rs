@@ -64,8 +64,8 @@ impl<T> Handoff<T> {
     }
 
     /// Waits until at least `n` results or `bytes` bytes of results (at
-    /// least one of either) have been put, then moves every result there is into `into`.
-    /// The caller must know that `n` more will come.
+    /// least one of either) have been put, then moves every result there
+    /// is into `into`. The caller must know that `n` more will come.
     pub(crate) fn take(&self, n: usize, bytes: usize, into: &mut Vec<T>) {
         let (n, bytes) = (n.max(1), bytes.max(1));
         let mut s = self.lock();
