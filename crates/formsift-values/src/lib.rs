@@ -47,43 +47,50 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
 /// Characters NFKC leaves alone wherever they stand: ASCII, the CJK unified
 /// ideographs and the signs forms print (comparators, dashes, quotes, CJK
 /// punctuation, boxes and ticks). Each has no decomposition, combining class
-/// 0 and NFKC_QC=Yes (a unit test checks the list).
+/// 0 and NFKC_QC=Yes (a unit test checks the list). ASCII and the
+/// ideographs, most of any form's text, are answered inline; the signs out
+/// of line.
+#[inline(always)]
 fn nfkc_stable(c: char) -> bool {
-    c.is_ascii()
-        || ('\u{4E00}'..='\u{9FFF}').contains(&c)
-        || matches!(
-            c,
-            '≥' | '≤'
-                | '≠'
-                | '±'
-                | '×'
-                | '÷'
-                | '·'
-                | '—'
-                | '–'
-                | '‘'
-                | '’'
-                | '“'
-                | '”'
-                | '、'
-                | '。'
-                | '《'
-                | '》'
-                | '「'
-                | '」'
-                | '【'
-                | '】'
-                | '〔'
-                | '〕'
-                | '√'
-                | '□'
-                | '■'
-                | '☑'
-                | '☒'
-                | '●'
-                | '○'
-                | '→'
-        )
+    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) || nfkc_stable_sign(c)
+}
+
+/// The signs of [`nfkc_stable`].
+#[inline(never)]
+fn nfkc_stable_sign(c: char) -> bool {
+    matches!(
+        c,
+        '≥' | '≤'
+            | '≠'
+            | '±'
+            | '×'
+            | '÷'
+            | '·'
+            | '—'
+            | '–'
+            | '‘'
+            | '’'
+            | '“'
+            | '”'
+            | '、'
+            | '。'
+            | '《'
+            | '》'
+            | '「'
+            | '」'
+            | '【'
+            | '】'
+            | '〔'
+            | '〕'
+            | '√'
+            | '□'
+            | '■'
+            | '☑'
+            | '☒'
+            | '●'
+            | '○'
+            | '→'
+    )
 }
 
 /// The ASCII character a full-width form (U+FF01–U+FF5E) or the ideographic
