@@ -15,4 +15,5 @@ mod office;
 mod pdf;
 mod props;
 mod review;
+mod scripts;
 mod support;
