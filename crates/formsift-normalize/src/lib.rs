@@ -103,7 +103,10 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         &raw[..]
     };
     if let Some(kind) = ocr::detect(text) {
-        return build(ocr::read(kind, raw), config);
+        let rows = ocr::read(kind, raw);
+        let mut doc = Builder::with_capacity(rows.len(), config);
+        doc.extend(rows);
+        return doc.finish();
     }
     let non_blank = raw.iter().filter(|l| !is_blank(l)).count().max(1);
     // The bytes that steer how each line is read, found in one pass per
@@ -118,7 +121,10 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         memchr::memchr(b'\\', text.as_bytes()).is_some() && tabular::is_latex_document(raw);
     let layout_doc = !tsv_doc && layout::is_layout_document(raw);
 
-    let mut rows: Vec<Row> = Vec::with_capacity(raw.len());
+    // Each row becomes a line as soon as it is read, while its cells are
+    // still in cache (a list of every row first, cleaned at the end, went
+    // over all of them again).
+    let mut rows = Builder::with_capacity(raw.len(), config);
     let mut i = 0;
     while i < raw.len() {
         let line = raw[i];
@@ -222,7 +228,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         rows.push(row);
         i += 1;
     }
-    build(rows, config)
+    rows.finish()
 }
 
 /// Normalises rows read from a file that stores cells (a workbook or a Word
@@ -231,33 +237,30 @@ pub fn normalize(text: &str, config: &Config) -> Document {
 /// The grid's places become the document's.
 pub fn normalize_grid(grid: Grid, config: &Config) -> Document {
     let notation = grid.notation;
-    let rows = grid
-        .rows
-        .into_iter()
-        .enumerate()
-        .map(|(k, row)| {
-            let number = k + 1;
-            let mut row = match row {
-                GridRow::Text(text) => Row::text_line(number, &text.replace('\n', " ")),
-                GridRow::Cells(cells) => Row {
-                    source: [number, number],
-                    layout: if cells.iter().all(|(t, _)| t.trim().is_empty()) {
-                        Layout::Blank
-                    } else {
-                        Layout::Columns
-                    },
-                    cells,
-                    notations: Notations::new(),
-                    spans: Vec::new(),
+    let mut doc = Builder::with_capacity(grid.rows.len(), config);
+    let rows = grid.rows.into_iter().enumerate().map(|(k, row)| {
+        let number = k + 1;
+        let mut row = match row {
+            GridRow::Text(text) => Row::text_line(number, &text.replace('\n', " ")),
+            GridRow::Cells(cells) => Row {
+                source: [number, number],
+                layout: if cells.iter().all(|(t, _)| t.trim().is_empty()) {
+                    Layout::Blank
+                } else {
+                    Layout::Columns
                 },
-            };
-            // The file's notation replaces what a paragraph's text looked
-            // like (a paragraph split at spaces is not OCR text).
-            row.notations = notation.into_iter().collect();
-            row
-        })
-        .collect();
-    let mut doc = build(rows, config);
+                cells,
+                notations: Notations::new(),
+                spans: Vec::new(),
+            },
+        };
+        // The file's notation replaces what a paragraph's text looked
+        // like (a paragraph split at spaces is not OCR text).
+        row.notations = notation.into_iter().collect();
+        row
+    });
+    doc.extend(rows);
+    let mut doc = doc.finish();
     doc.places = grid.places;
     doc
 }
@@ -334,10 +337,31 @@ fn line_marks(line: &str) -> u8 {
     classes::of(line, &MARKS)
 }
 
-/// Numbers the rows and cleans their cells.
-fn build(rows: Vec<Row>, config: &Config) -> Document {
-    let mut lines = Vec::with_capacity(rows.len());
-    for (k, row) in rows.into_iter().enumerate() {
+/// Numbers rows as they come and cleans their cells: the document being
+/// built.
+struct Builder<'c> {
+    lines: Vec<Line>,
+    config: &'c Config,
+}
+
+impl<'c> Builder<'c> {
+    fn with_capacity(rows: usize, config: &'c Config) -> Builder<'c> {
+        Builder {
+            lines: Vec::with_capacity(rows),
+            config,
+        }
+    }
+
+    /// Adds the rows of a block, in order.
+    fn extend(&mut self, rows: impl IntoIterator<Item = Row>) {
+        for row in rows {
+            self.push(row);
+        }
+    }
+
+    /// Adds one row as the next line.
+    fn push(&mut self, row: Row) {
+        let config = self.config;
         let mut notations = row.notations;
         let mut cells = Vec::with_capacity(row.cells.len());
         let spans = (row.spans.len() == row.cells.len()).then_some(row.spans);
@@ -366,17 +390,20 @@ fn build(rows: Vec<Row>, config: &Config) -> Document {
         } else {
             row.layout
         };
-        lines.push(Line {
-            number: k + 1,
+        self.lines.push(Line {
+            number: self.lines.len() + 1,
             source: row.source,
             layout,
             cells,
             notations,
         });
     }
-    Document {
-        lines,
-        places: Vec::new(),
+
+    fn finish(self) -> Document {
+        Document {
+            lines: self.lines,
+            places: Vec::new(),
+        }
     }
 }
 
