@@ -9,9 +9,9 @@
 
 use crate::correction::{Action, Correction};
 use crate::fields;
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::fingerprint_in;
 use crate::store::FileCorrections;
-use formsift_model::{Document, Record, Residue};
+use formsift_model::{Document, LineIndex, Record, Residue};
 use serde::Serialize;
 
 /// A correction that found nothing to change.
@@ -51,16 +51,19 @@ enum Target {
 /// Applies `fc` to `records` (the records of one file, whose text is `doc`).
 /// Rows marked `not_a_row` move to their record's residue.
 pub fn apply(records: &mut [Record], doc: &Document, fc: &FileCorrections) -> Applied {
+    // (One index for every row's lookup: a lookup of its own looks at the
+    // whole document.)
+    let index = doc.index();
     let rec_fps: Vec<String> = records
         .iter()
-        .map(|r| fingerprint(doc, r.source.lines))
+        .map(|r| fingerprint_in(&index, r.source.lines))
         .collect();
     let row_fps: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
             r.indicators
                 .iter()
-                .map(|i| fingerprint(doc, i.lines))
+                .map(|i| fingerprint_in(&index, i.lines))
                 .collect()
         })
         .collect();
@@ -109,7 +112,7 @@ pub fn apply(records: &mut [Record], doc: &Document, fc: &FileCorrections) -> Ap
                     lines: ind.lines,
                     cells: None,
                     boxes: None,
-                    text: source_text(doc, ind.lines),
+                    text: source_text(&index, ind.lines),
                 });
             }
             keep
@@ -223,8 +226,9 @@ fn settle_record(rec: &mut Record, c: &Correction) {
     rec.flag(c.action.flag());
 }
 
-fn source_text(doc: &Document, lines: [usize; 2]) -> String {
-    doc.rows_in(lines)
+fn source_text(index: &LineIndex, lines: [usize; 2]) -> String {
+    index
+        .rows_in(lines)
         .filter(|l| !l.is_blank())
         .map(|l| l.text())
         .collect::<Vec<_>>()

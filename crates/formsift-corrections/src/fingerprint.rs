@@ -6,13 +6,20 @@
 //! lines are added above it, when its index among the indicators changes and
 //! when OCR spacing differs between runs.
 
-use formsift_model::{Document, Record};
+use formsift_model::{Document, LineIndex, Record};
 
 /// Fingerprint of the non-blank lines `lines[0]..=lines[1]` of `doc`.
 pub fn fingerprint(doc: &Document, lines: [usize; 2]) -> String {
+    fingerprint_in(&doc.index(), lines)
+}
+
+/// [`fingerprint`] through a document's index: what the fingerprints of
+/// many rows of one document use (each [`fingerprint`] looks at every row of
+/// the document once).
+pub fn fingerprint_in(index: &LineIndex, lines: [usize; 2]) -> String {
     let mut h = blake3::Hasher::new();
     let mut first = true;
-    for line in doc.rows_in(lines) {
+    for line in index.rows_in(lines) {
         if line.is_blank() {
             continue;
         }

@@ -18,7 +18,7 @@ pub mod store;
 
 pub use apply::{Applied, Unmatched, apply};
 pub use correction::{Action, Correction};
-pub use fingerprint::{fingerprint, record_fingerprint, row_fingerprint};
+pub use fingerprint::{fingerprint, fingerprint_in, record_fingerprint, row_fingerprint};
 pub use store::{CorrectionSet, FileCorrections, append};
 
 /// Why corrections could not be read or written.

@@ -309,6 +309,34 @@ pub struct Document {
     pub places: Vec<Place>,
 }
 
+/// A document's rows with what it takes to find the rows of a range of input
+/// lines by binary search (see [`Document::index`]). It borrows the
+/// document, so the rows cannot change while it is used.
+#[derive(Debug, Clone, Copy)]
+pub struct LineIndex<'d> {
+    lines: &'d [Line],
+    /// The rows are in input order: the first and the last lines of their
+    /// sources both ascend.
+    ordered: bool,
+}
+
+impl<'d> LineIndex<'d> {
+    /// The rows read from input lines `lines[0]..=lines[1]`, in order: found
+    /// by binary search where the rows are in input order, else by a scan.
+    pub fn rows_in(&self, lines: [usize; 2]) -> impl Iterator<Item = &'d Line> + use<'d> {
+        let ordered = self.ordered;
+        let start = if ordered {
+            self.lines.partition_point(|l| l.source[1] < lines[0])
+        } else {
+            0
+        };
+        self.lines[start..]
+            .iter()
+            .take_while(move |l| !ordered || l.source[0] <= lines[1])
+            .filter(move |l| l.source[0] <= lines[1] && l.source[1] >= lines[0])
+    }
+}
+
 /// Where a row of a spreadsheet, Word document or PDF stands in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
@@ -505,20 +533,26 @@ impl Document {
         &self.places[lo..hi]
     }
 
-    /// The rows read from input lines `lines[0]..=lines[1]`, in order.
+    /// The rows read from input lines `lines[0]..=lines[1]`, in order. Each
+    /// call looks at every row once to learn whether they are in input
+    /// order: for many ranges of one document, [`Document::index`] learns it
+    /// once.
     pub fn rows_in(&self, lines: [usize; 2]) -> impl Iterator<Item = &Line> {
-        // Rows are in input order for every notation but OCR word boxes;
-        // where they are, the rows before the range are skipped by search.
-        let ordered = self.lines.is_sorted_by_key(|l| l.source);
-        let start = if ordered {
-            self.lines.partition_point(|l| l.source[1] < lines[0])
-        } else {
-            0
-        };
-        self.lines[start..]
-            .iter()
-            .take_while(move |l| !ordered || l.source[0] <= lines[1])
-            .filter(move |l| l.source[0] <= lines[1] && l.source[1] >= lines[0])
+        self.index().rows_in(lines)
+    }
+
+    /// The document's rows by input line, for looking up many ranges.
+    pub fn index(&self) -> LineIndex<'_> {
+        LineIndex {
+            lines: &self.lines,
+            // Rows are in input order for every notation but OCR word boxes.
+            // Both ends must ascend for the search: rows sorted by their
+            // first line alone can hold a long row before shorter ones
+            // (`[16, 18]` before `[17, 17]`), whose last lines do not.
+            ordered: self
+                .lines
+                .is_sorted_by(|a, b| a.source[0] <= b.source[0] && a.source[1] <= b.source[1]),
+        }
     }
 }
 
@@ -559,6 +593,63 @@ mod tests {
             prop_assert_eq!(c.key.is_some(), s.chars().any(char::is_whitespace));
             let own = own_key(&s);
             prop_assert_eq!(own.as_deref().unwrap_or(&s), squeeze(&s));
+        }
+    }
+
+    /// Rows whose sources are the given input-line ranges, in that order.
+    fn doc_of(sources: &[[usize; 2]]) -> Document {
+        let lines = sources
+            .iter()
+            .enumerate()
+            .map(|(k, &source)| Line {
+                number: k + 1,
+                source,
+                layout: Layout::Columns,
+                cells: vec![Cell::new(0, format!("r{k}"))],
+                notations: crate::Notations::new(),
+            })
+            .collect();
+        Document {
+            lines,
+            places: Vec::new(),
+        }
+    }
+
+    proptest! {
+        /// The index finds exactly the rows a scan of every row finds, in
+        /// document order, for rows in input order (binary search) and out
+        /// of it (as OCR word boxes leave them), rows over several lines
+        /// included.
+        #[test]
+        fn the_index_finds_the_rows_a_scan_finds(
+            spans in proptest::collection::vec((1usize..40, 0usize..3), 0..30),
+            shuffle in any::<bool>(),
+            seed in any::<u64>(),
+            range in (0usize..45, 0usize..8),
+        ) {
+            let mut sources: Vec<[usize; 2]> = spans.iter().map(|&(a, n)| [a, a + n]).collect();
+            sources.sort();
+            if shuffle && sources.len() > 1 {
+                // A fixed permutation from the seed (no rand here).
+                let n = sources.len();
+                for i in (1..n).rev() {
+                    let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64) % (i as u64 + 1)) as usize;
+                    sources.swap(i, j);
+                }
+            }
+            let doc = doc_of(&sources);
+            let lines = [range.0, range.0 + range.1];
+            let want: Vec<usize> = doc
+                .lines
+                .iter()
+                .filter(|l| l.source[0] <= lines[1] && l.source[1] >= lines[0])
+                .map(|l| l.number)
+                .collect();
+            let index = doc.index();
+            let got: Vec<usize> = index.rows_in(lines).map(|l| l.number).collect();
+            prop_assert_eq!(&got, &want);
+            let once: Vec<usize> = doc.rows_in(lines).map(|l| l.number).collect();
+            prop_assert_eq!(once, want);
         }
     }
 

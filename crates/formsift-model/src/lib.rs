@@ -14,8 +14,8 @@ mod notations;
 mod record;
 
 pub use document::{
-    Area, Cell, Document, Grid, GridRow, Layout, Line, Merge, Notation, Place, column_letters,
-    has_space, may_hold_space, may_start_space, own_key, squeeze, trim,
+    Area, Cell, Document, Grid, GridRow, Layout, Line, LineIndex, Merge, Notation, Place,
+    column_letters, has_space, may_hold_space, may_start_space, own_key, squeeze, trim,
 };
 pub use notations::Notations;
 pub use record::{

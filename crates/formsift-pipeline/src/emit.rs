@@ -6,7 +6,7 @@
 
 use crate::FileOutput;
 use crate::manifest::{self, Counts};
-use formsift_model::{Document, Record};
+use formsift_model::{LineIndex, Record};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
@@ -40,8 +40,9 @@ pub fn record_line(r: &Record) -> String {
     String::from_utf8(out).expect("JSON of UTF-8 text is UTF-8")
 }
 
-fn source_text(doc: &Document, lines: [usize; 2]) -> String {
-    doc.rows_in(lines)
+fn source_text(index: &LineIndex, lines: [usize; 2]) -> String {
+    index
+        .rows_in(lines)
         .filter(|l| !l.is_blank())
         .map(|l| format!("{}: {}", l.source[0], l.text()))
         .collect::<Vec<_>>()
@@ -51,16 +52,16 @@ fn source_text(doc: &Document, lines: [usize; 2]) -> String {
 /// Review items of a record: the record itself when it needs review, and each
 /// indicator that does. `fingerprint` ties a reviewer's correction to the
 /// item's source text (see `formsift-corrections`).
-pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
+pub fn review_items(r: &Record, index: &LineIndex) -> Vec<Value> {
     let mut out = Vec::new();
     if r.review {
         out.push(json!({
             "id": r.id,
             "path": "",
-            "fingerprint": formsift_corrections::record_fingerprint(doc, r),
+            "fingerprint": formsift_corrections::fingerprint_in(index, r.source.lines),
             "confidence": r.confidence,
             "flags": r.flags,
-            "source_text": source_text(doc, r.source.lines),
+            "source_text": source_text(index, r.source.lines),
             "value": {"form_type": r.form_type, "title": r.title, "year": r.year,
                       "fields": r.fields, "funds": r.funds, "checks": r.checks},
         }));
@@ -70,10 +71,10 @@ pub fn review_items(r: &Record, doc: &Document) -> Vec<Value> {
             out.push(json!({
                 "id": r.id,
                 "path": format!("/indicators/{k}"),
-                "fingerprint": formsift_corrections::fingerprint(doc, ind.lines),
+                "fingerprint": formsift_corrections::fingerprint_in(index, ind.lines),
                 "confidence": ind.confidence,
                 "flags": ind.flags,
-                "source_text": source_text(doc, ind.lines),
+                "source_text": source_text(index, ind.lines),
                 "value": ind,
             }));
         }
@@ -108,12 +109,16 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                 bytes: o.bytes as u64,
                 ..Counts::default()
             };
+            // (One index for every review item's lookup: a lookup of its
+            // own looks at the whole document, which made review items cost
+            // as the square of a large file's size.)
+            let index = o.document.index();
             for rec in &o.records {
                 crate::json::write(&mut records, rec).expect("records serialise");
                 records.push(b'\n');
                 counts.records += 1;
                 counts.rows += rec.indicators.len() as u64;
-                for item in review_items(rec, &o.document) {
+                for item in review_items(rec, &index) {
                     crate::json::write(&mut review, &item).expect("json serialises");
                     review.push(b'\n');
                     counts.review_items += 1;
