@@ -109,6 +109,47 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
     }
 }
 
+#[test]
+fn html_written_on_one_line_gives_the_records_of_the_pretty_printed_page() {
+    // Minified pages (and converters that write no line breaks) hold every
+    // table of a document on one line, with the next form's title between
+    // two tables. Each form must still be read, and read whole.
+    let dir = tempdir("html-one-line");
+    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.matches("<table").count() > 1, "{}", path.display());
+        let one_line: String = text.split('\n').collect();
+        std::fs::write(dir.join(path.file_name().unwrap()), one_line).unwrap();
+    }
+    let out = dir.join("out");
+    let o = formsift(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let found: BTreeMap<String, Value> =
+        jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
+            .into_iter()
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+            .collect();
+    let want: BTreeMap<String, Value> = expected()
+        .into_iter()
+        .filter(|(id, _)| {
+            found
+                .keys()
+                .any(|f| f.split('#').next() == id.split('#').next())
+        })
+        .collect();
+    assert!(want.len() >= 29, "every fixture form has a one-line page");
+    for r in records_equal_expected("html on one line", &want, &found) {
+        assert_eq!(r["source"]["lines"], serde_json::json!([1, 1]));
+    }
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

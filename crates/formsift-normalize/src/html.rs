@@ -262,6 +262,143 @@ pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
     (i..raw.len()).find(|&j| raw[j].to_ascii_lowercase().contains(&close))
 }
 
+/// Markup written without line breaks (a minified page, a converter that
+/// writes a document on one line) read as if it were broken where pretty
+/// printed HTML breaks: before and after each table that stands outside
+/// any other, and around `<head>`, `<style>`, `<script>` and `<title>`
+/// elements there. The line readers take one table or one hidden element
+/// per line; before, a line holding several tables was read as one block,
+/// the text between them (the next form's title) was lost, and the forms
+/// ran together.
+///
+/// Returns the pieces, in order, and the 1-based input line of each; `None`
+/// when no line holds more than one such piece (pretty-printed HTML and
+/// every other notation), so nothing is copied. `lt` marks the lines that
+/// hold a `<` in `marks`.
+pub(crate) fn rebreak<'a>(
+    raw: &[&'a str],
+    marks: &[u8],
+    lt: u8,
+) -> Option<(Vec<&'a str>, Vec<usize>)> {
+    let mut depth = 0usize;
+    let mut out: Option<(Vec<&'a str>, Vec<usize>)> = None;
+    let mut cuts = Vec::new();
+    for (i, &line) in raw.iter().enumerate() {
+        cuts.clear();
+        if marks[i] & lt != 0 {
+            cut_points(line, &mut depth, &mut cuts);
+        }
+        // A cut that leaves only white space on one side splits nothing.
+        let mut pieces = Vec::new();
+        if !cuts.is_empty() {
+            let mut start = 0;
+            for &c in cuts.iter().chain(std::iter::once(&line.len())) {
+                let piece = &line[start..c];
+                if !piece.trim().is_empty() {
+                    pieces.push(piece);
+                }
+                start = c;
+            }
+        }
+        if pieces.len() > 1 && out.is_none() {
+            out = Some((raw[..i].to_vec(), (1..=i).collect()));
+        }
+        if let Some((lines, numbers)) = &mut out {
+            if pieces.len() > 1 {
+                numbers.extend(std::iter::repeat_n(i + 1, pieces.len()));
+                lines.extend(pieces);
+            } else {
+                lines.push(line);
+                numbers.push(i + 1);
+            }
+        }
+    }
+    out
+}
+
+/// Where [`rebreak`] cuts one line: before a table opened outside any
+/// table and after the tag that closes it; before a hidden element outside
+/// tables and after its end tag. `depth` is the table nesting carried from
+/// line to line.
+fn cut_points(line: &str, depth: &mut usize, cuts: &mut Vec<usize>) {
+    let bytes = line.as_bytes();
+    let tag_end = |from: usize| memchr::memchr(b'>', &bytes[from..]).map(|k| from + k + 1);
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'<', &bytes[from..]) {
+        let p = from + k;
+        from = p + 1;
+        // Most tags are none of these: passed over on their first letter.
+        if !matches!(
+            bytes.get(p + 1).map(u8::to_ascii_lowercase),
+            Some(b't' | b'/' | b'h' | b's')
+        ) {
+            continue;
+        }
+        if names_tag(bytes, p + 1, "table") {
+            if *depth == 0 {
+                cuts.push(p);
+            }
+            *depth += 1;
+        } else if names_tag(bytes, p + 1, "/table") {
+            *depth = depth.saturating_sub(1);
+            if *depth == 0
+                && let Some(e) = tag_end(p)
+            {
+                cuts.push(e);
+                from = e;
+            }
+        } else if *depth == 0
+            && let Some(name) = HIDDEN.iter().find(|n| names_tag(bytes, p + 1, n))
+        {
+            cuts.push(p);
+            // The element's content is not markup to read (a style sheet
+            // may hold `<`): the next cut is after its end tag, or nowhere
+            // on this line.
+            let close = format!("</{name}");
+            let Some(c) = find_ignore_case(&bytes[p..], close.as_bytes()).map(|c| p + c) else {
+                return;
+            };
+            match tag_end(c) {
+                Some(e) => {
+                    cuts.push(e);
+                    from = e;
+                }
+                None => return,
+            }
+        } else if *depth == 0
+            && bytes.get(p + 1) == Some(&b'/')
+            && let Some(e) = HIDDEN
+                .iter()
+                .any(|n| names_tag(bytes, p + 2, n))
+                .then(|| tag_end(p))
+                .flatten()
+        {
+            // The end of a hidden element opened on an earlier line.
+            cuts.push(e);
+            from = e;
+        }
+    }
+}
+
+/// True when `bytes[at..]` starts with the tag name `name` (any case)
+/// followed by the end of the name.
+fn names_tag(bytes: &[u8], at: usize, name: &str) -> bool {
+    let n = name.len();
+    bytes
+        .get(at..at + n)
+        .is_some_and(|w| w.eq_ignore_ascii_case(name.as_bytes()))
+        && matches!(
+            bytes.get(at + n),
+            None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+        )
+}
+
+/// Byte offset of the first `needle` (ASCII, any case) in `hay`.
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// When line `i` opens a `<table>`, the index of the line that closes it (the
 /// matching `</table>`, nested tables counted) and the table's rows.
 pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::Row>)> {
@@ -606,6 +743,54 @@ mod tests {
         ] {
             assert_eq!(simple_markup(f), None, "{f:?}");
         }
+    }
+
+    /// [`rebreak`] over lines (every line marked as holding a `<`).
+    fn pieces(raw: &[&str]) -> Option<(Vec<String>, Vec<usize>)> {
+        let marks = vec![1u8; raw.len()];
+        rebreak(raw, &marks, 1).map(|(p, n)| (p.iter().map(|s| s.to_string()).collect(), n))
+    }
+
+    #[test]
+    fn a_line_of_several_tables_is_cut_between_them_and_keeps_its_text() {
+        let line = "<h2>甲表</h2><table><tr><td>a</td></tr></table>\
+                    <h2>乙表</h2><TABLE><tr><td><table><tr><td>b</td></tr></table></td></tr></TABLE>尾";
+        let (p, n) = pieces(&["前", line, "后"]).expect("cut");
+        assert_eq!(
+            p,
+            [
+                "前",
+                "<h2>甲表</h2>",
+                "<table><tr><td>a</td></tr></table>",
+                "<h2>乙表</h2>",
+                "<TABLE><tr><td><table><tr><td>b</td></tr></table></td></tr></TABLE>",
+                "尾",
+                "后"
+            ]
+        );
+        // Every piece keeps its input line; nothing is lost.
+        assert_eq!(n, [1, 2, 2, 2, 2, 2, 3]);
+        assert_eq!(p[1..6].concat(), line);
+    }
+
+    #[test]
+    fn hidden_elements_are_cut_whole_and_tables_across_lines_are_not_cut() {
+        // A style sheet's `<` is not a tag; a table over several lines (as
+        // pretty-printed pages write one) gives no cut inside it.
+        let head = "<head><style>a<table{}</style></head><p>甲</p>";
+        let (p, n) = pieces(&[head]).expect("cut");
+        assert_eq!(p, ["<head><style>a<table{}</style></head>", "<p>甲</p>"]);
+        assert_eq!(n, [1, 1]);
+        let pretty = [
+            "<html><body>",
+            "<table>",
+            "<tr><td>a</td><td>b</td></tr></table>",
+            "<p>后</p>",
+        ];
+        assert!(pieces(&pretty).is_none(), "{:?}", pieces(&pretty));
+        // A style sheet closed on a later line: cut after its end tag.
+        let (p, _) = pieces(&["<style>", "b{}</style><p>乙</p>"]).expect("cut");
+        assert_eq!(p, ["<style>", "b{}</style>", "<p>乙</p>"]);
     }
 
     proptest::proptest! {

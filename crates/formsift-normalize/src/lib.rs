@@ -108,10 +108,20 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         doc.extend(rows);
         return doc.finish();
     }
-    let non_blank = raw.iter().filter(|l| !is_blank(l)).count().max(1);
     // The bytes that steer how each line is read, found in one pass per
     // line (a memchr per question cost more).
     let marks: Vec<u8> = raw.iter().map(|l| line_marks(l)).collect();
+    // Markup written without line breaks is read as if pretty printed (the
+    // pieces keep the number of the input line they were cut from).
+    let (pieces, numbers) = match html::rebreak(raw, &marks, LT) {
+        Some((pieces, numbers)) => (Some(pieces), Some(numbers)),
+        None => (None, None),
+    };
+    let (raw, marks) = match &pieces {
+        Some(p) => (&p[..], p.iter().map(|l| line_marks(l)).collect()),
+        None => (raw, marks),
+    };
+    let non_blank = raw.iter().filter(|l| !is_blank(l)).count().max(1);
     let with_tabs = marks.iter().filter(|m| *m & TAB != 0).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let tab_context = tsv_doc.then(|| tab_context(raw, &marks, config.notation.tsv_reach));
@@ -125,6 +135,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     // still in cache (a list of every row first, cleaned at the end, went
     // over all of them again).
     let mut rows = Builder::with_capacity(raw.len(), config);
+    rows.numbers = numbers;
     let mut i = 0;
     while i < raw.len() {
         let line = raw[i];
@@ -342,6 +353,10 @@ fn line_marks(line: &str) -> u8 {
 struct Builder<'c> {
     lines: Vec<Line>,
     config: &'c Config,
+    /// When the readers read pieces of input lines (see
+    /// [`html::rebreak`]), the input line of each piece: rows' sources are
+    /// numbered by piece and given the input's numbers here.
+    numbers: Option<Vec<usize>>,
 }
 
 impl<'c> Builder<'c> {
@@ -349,6 +364,7 @@ impl<'c> Builder<'c> {
         Builder {
             lines: Vec::with_capacity(rows),
             config,
+            numbers: None,
         }
     }
 
@@ -390,9 +406,15 @@ impl<'c> Builder<'c> {
         } else {
             row.layout
         };
+        let source = match &self.numbers {
+            Some(n) => row
+                .source
+                .map(|s| n.get(s.wrapping_sub(1)).copied().unwrap_or(s)),
+            None => row.source,
+        };
         self.lines.push(Line {
             number: self.lines.len() + 1,
-            source: row.source,
+            source,
             layout,
             cells,
             notations,
