@@ -159,16 +159,37 @@ fn find(
         .flat_map(rows_of)
         .collect();
     if !exact.is_empty() {
-        return (exact, false);
+        return (one_row(exact, c), false);
     }
     let holders: Vec<usize> = (0..records.len())
         .filter(|&r| row_fps[r].contains(&c.fingerprint))
         .collect();
     if holders.len() == 1 {
-        (rows_of(holders[0]).collect(), true)
+        (one_row(rows_of(holders[0]).collect(), c), true)
     } else {
         (Vec::new(), false)
     }
+}
+
+/// The one row a row correction lands on among the rows of one record that
+/// hold its source text: the only one, or the one still at the
+/// correction's path. Rows read from one input line (a page written on one
+/// line) share their source text; a correction of one of them must not
+/// change them all, so when none stands at the path, none is changed.
+fn one_row(targets: Vec<Target>, c: &Correction) -> Vec<Target> {
+    if targets.len() <= 1 {
+        return targets;
+    }
+    let at = row_index(&c.path);
+    targets
+        .into_iter()
+        .filter(|t| matches!(t, Target::Row(_, k) if Some(*k) == at))
+        .collect()
+}
+
+/// `k` of a row's path `/indicators/k`.
+fn row_index(path: &str) -> Option<usize> {
+    path.strip_prefix("/indicators/")?.parse().ok()
 }
 
 fn reason(
@@ -190,6 +211,21 @@ fn reason(
         .iter()
         .filter(|f| f.contains(&c.fingerprint))
         .count();
+    // The record the row would land in (its own, or the only one holding
+    // the text), and how many of its rows hold the text.
+    let holder = records
+        .iter()
+        .zip(row_fps)
+        .find(|(r, f)| r.id == c.id || (!here && n == 1 && f.contains(&c.fingerprint)));
+    if let Some((r, f)) = holder {
+        let rows = f.iter().filter(|f| **f == c.fingerprint).count();
+        if rows > 1 {
+            return format!(
+                "{rows} rows of {} hold the reviewed source text (rows read from one input line share it) and none is at {}; which one is meant is unclear",
+                r.id, c.path
+            );
+        }
+    }
     match (here, n) {
         (_, n) if n > 1 => {
             "the row's text appears in several other forms of the file; which one is meant is unclear".into()
@@ -393,6 +429,47 @@ mod tests {
             recs[1].indicators[0]
                 .flags
                 .contains(&"accepted".to_string())
+        );
+    }
+
+    #[test]
+    fn rows_sharing_an_input_line_take_a_correction_only_at_its_path() {
+        // A page written on one line: every row comes from line 1 and has
+        // the same fingerprint.
+        let d = doc(&["表 产出指标 班级数 ≥100 人数 ≥5"]);
+        let fp = fingerprint(&d, [1, 1]);
+        let mut recs = vec![record(
+            "f#1",
+            [1, 1],
+            vec![row("班级数", 1), row("人数", 1)],
+        )];
+        let set = |path: &str| {
+            c(
+                "f#1",
+                &fp,
+                path,
+                Action::Correct,
+                Some(("level2", json!("数量指标"))),
+            )
+        };
+        let fc = FileCorrections {
+            items: vec![(1, set("/indicators/1")), (2, set("/indicators/5"))],
+            digest: String::new(),
+        };
+        let a = apply(&mut recs, &d, &fc);
+        assert_eq!(a.applied, 1);
+        let levels: Vec<Option<&str>> = recs[0]
+            .indicators
+            .iter()
+            .map(|i| i.level2.as_deref())
+            .collect();
+        assert_eq!(levels, [None, Some("数量指标")]);
+        // No row at the path: none is changed, and the reason says why.
+        assert_eq!(a.unmatched.len(), 1);
+        assert!(
+            a.unmatched[0].reason.contains("2 rows of f#1"),
+            "{}",
+            a.unmatched[0].reason
         );
     }
 
