@@ -4,7 +4,8 @@
 //! splitting; space-aligned OCR text and `pdftotext -layout` output (cells at
 //! runs of spaces, `layout`); HTML fragments and whole `<table>`s with
 //! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`; the
-//! plain markup converters put inside cells is read without a tree);
+//! plain markup converters put inside cells is read without a tree; a page
+//! written on one line is cut where pretty-printed HTML breaks its lines);
 //! markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
 //! are split directly), pandoc grid tables (`grid`) and
 //! simple/multiline tables with columns from their dash runs (`dashed`);
