@@ -114,10 +114,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let marks: Vec<u8> = raw.iter().map(|l| line_marks(l)).collect();
     // Markup written without line breaks is read as if pretty printed (the
     // pieces keep the number of the input line they were cut from).
-    let (pieces, numbers) = match html::rebreak(raw, &marks, LT) {
-        Some((pieces, numbers)) => (Some(pieces), Some(numbers)),
-        None => (None, None),
-    };
+    let (pieces, numbers) = html::rebreak(raw, &marks, LT).unzip();
     let (raw, marks) = match &pieces {
         Some(p) => (&p[..], p.iter().map(|l| line_marks(l)).collect()),
         None => (raw, marks),
