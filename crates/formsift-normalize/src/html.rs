@@ -794,6 +794,38 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Cutting loses nothing: each input line is its pieces joined,
+        /// less white space between them, and pieces keep line order.
+        #[test]
+        fn rebreak_keeps_every_byte_of_every_line(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<table>", "</table>", "<TABLE border=1>", "<tr><td>", "</td></tr>",
+                "<style>", "</style>", "<head>", "</head>", "<title>", "</title>",
+                "<script>", "</script>", "<p>甲</p>", "<h2>", "</h2>", "表", " ", "\n",
+                "<", ">", "</", "<t", "a<table{}",
+            ]), 0..30)
+        ) {
+            let text = parts.concat();
+            let raw: Vec<&str> = text.split('\n').collect();
+            if let Some((p, n)) = pieces(&raw) {
+                proptest::prop_assert_eq!(p.len(), n.len());
+                proptest::prop_assert!(n.windows(2).all(|w| w[0] <= w[1]));
+                for (k, line) in raw.iter().enumerate() {
+                    let mine: Vec<&str> = p
+                        .iter()
+                        .zip(&n)
+                        .filter(|(_, m)| **m == k + 1)
+                        .map(|(s, _)| s.as_str())
+                        .collect();
+                    proptest::prop_assert!(!mine.is_empty(), "line {} lost", k + 1);
+                    let squeezed = |s: &str| s.split_whitespace().collect::<String>();
+                    proptest::prop_assert_eq!(squeezed(&mine.concat()), squeezed(line));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
         #[test]
         fn the_fast_reading_never_disagrees_with_the_parser(
             parts in proptest::collection::vec(proptest::sample::select(vec![
