@@ -150,6 +150,39 @@ fn html_written_on_one_line_gives_the_records_of_the_pretty_printed_page() {
     }
 }
 
+#[test]
+fn html_with_start_tags_wrapped_over_lines_gives_the_records() {
+    // Word writes HTML with long start tags wrapped between attributes: the
+    // title's `<h2 class=…` on one line, `style=…>` and the text on the
+    // next, and every cell's `<td …` the same.
+    let dir = tempdir("html-wrapped-tags");
+    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("<h2>", "<h2 class=MsoTitle\nstyle='text-align:center'>")
+            .replace("<p>", "<p class=MsoNormal\nstyle='text-align:center'>")
+            .replace("<td>", "<td valign=top\nstyle='width:63.8pt'>")
+            .replace("<td ", "<td valign=top\nstyle='width:63.8pt' ");
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let out = dir.join("out");
+    let o = formsift(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let found: BTreeMap<String, Value> =
+        jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
+            .into_iter()
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+            .collect();
+    records_equal_expected("html with wrapped tags", &expected(), &found);
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

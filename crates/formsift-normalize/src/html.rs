@@ -262,6 +262,83 @@ pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
     (i..raw.len()).find(|&j| raw[j].to_ascii_lowercase().contains(&close))
 }
 
+/// Elements whose start tag a converter may wrap over lines (Word's HTML
+/// wraps long tags between attributes); a name with a `:` (Office's `o:p`,
+/// `v:shape`) counts too.
+const WRAPPED_TAGS: [&str; 30] = [
+    "a", "b", "body", "br", "col", "colgroup", "div", "em", "font", "h1", "h2", "h3", "h4", "h5",
+    "h6", "i", "img", "input", "li", "ol", "p", "span", "strong", "sub", "sup", "table", "tbody",
+    "td", "th", "tr",
+];
+
+/// Lines a wrapped start tag may run over at most.
+const WRAPPED_TAG_LINES: usize = 8;
+
+/// When line `i` ends inside a start tag (`<p class=MsoNormal` with the
+/// rest of its attributes and its text on the next line, as Word writes
+/// HTML), the index of the line where the tag, and any tag wrapped after
+/// it, ends: the lines between are one line of markup. Read one by one,
+/// the second line's attributes were taken for text and a form's title
+/// was not found.
+pub(crate) fn wrapped_tag(raw: &[&str], i: usize) -> Option<usize> {
+    if !ends_inside_tag(raw[i]) || !raw.get(i + 1).is_some_and(|l| goes_on_with_attributes(l)) {
+        return None;
+    }
+    let last = raw.len().min(i + WRAPPED_TAG_LINES);
+    let mut j = i + 1;
+    while j < last {
+        if raw[j].contains('>') && !ends_inside_tag(raw[j]) {
+            // A table among the lines is the table reader's to read.
+            let table = raw[i..=j]
+                .iter()
+                .any(|l| find_ignore_case(l.as_bytes(), b"<table").is_some());
+            return (!table).then_some(j);
+        }
+        j += 1;
+    }
+    None
+}
+
+/// True when a line starts the way the rest of a wrapped start tag does:
+/// with an attribute (`style=`, `lang=EN-US>`, `nowrap `) or the tag's end.
+fn goes_on_with_attributes(line: &str) -> bool {
+    let b = line.trim_start().as_bytes();
+    if b.starts_with(b">") || b.starts_with(b"/>") {
+        return true;
+    }
+    let name = b
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.'))
+        .count();
+    name > 0
+        && b[0].is_ascii_alphabetic()
+        && matches!(
+            b.get(name),
+            None | Some(b'=' | b'>' | b' ' | b'\t' | b'\r' | b'/')
+        )
+}
+
+/// True when the line's last `<` opens a tag of [`WRAPPED_TAGS`] that the
+/// line does not close.
+fn ends_inside_tag(line: &str) -> bool {
+    let b = line.as_bytes();
+    let Some(p) = memchr::memrchr(b'<', b) else {
+        return false;
+    };
+    if memchr::memchr(b'>', &b[p..]).is_some() {
+        return false;
+    }
+    let start = p + 1 + usize::from(b.get(p + 1) == Some(&b'/'));
+    let end = b[start..]
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || *c == b':'))
+        .map_or(b.len(), |k| start + k);
+    let name = &line[start..end];
+    end > start
+        && matches!(b.get(end), None | Some(b' ' | b'\t' | b'\r'))
+        && (name.contains(':') || WRAPPED_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)))
+}
+
 /// Markup written without line breaks (a minified page, a converter that
 /// writes a document on one line) read as if it were broken where pretty
 /// printed HTML breaks: before and after each table that stands outside
@@ -791,6 +868,38 @@ mod tests {
         // A style sheet closed on a later line: cut after its end tag.
         let (p, _) = pieces(&["<style>", "b{}</style><p>乙</p>"]).expect("cut");
         assert_eq!(p, ["<style>", "b{}</style>", "<p>乙</p>"]);
+    }
+
+    #[test]
+    fn a_start_tag_wrapped_over_lines_joins_them_and_text_does_not() {
+        let title = [
+            "<h2 class=MsoTitle",
+            "style='a'>财政项目支出绩效目标申报表</h2>",
+            "x",
+        ];
+        assert_eq!(wrapped_tag(&title, 0), Some(1));
+        // A tag wrapped twice over: to the line where the last one ends.
+        let twice = [
+            "<p class=MsoNormal",
+            "style='a'><span",
+            "lang=EN-US>甲</span></p>",
+        ];
+        assert_eq!(wrapped_tag(&twice, 0), Some(2));
+        let office = ["<o:p", "></o:p>"];
+        assert_eq!(wrapped_tag(&office, 0), Some(1));
+        // Comparators and text are no tags; a tag closed on its line needs
+        // nothing; a tag with no end in reach is left alone.
+        for line in ["指标值\t<5%", "a <b", "<p>甲</p>", "甲<乙"] {
+            assert_eq!(wrapped_tag(&[line, "≥90%>"], 0), None, "{line}");
+        }
+        let far: Vec<&str> = std::iter::once("<p class=x")
+            .chain(std::iter::repeat_n("style='a'", WRAPPED_TAG_LINES))
+            .chain(std::iter::once("y>乙</p>"))
+            .collect();
+        assert_eq!(wrapped_tag(&far, 0), None);
+        // A table among the lines is left to the table reader.
+        let table = ["<p class=x", "y>甲</p><table><tr><td>a</td></tr></table>"];
+        assert_eq!(wrapped_tag(&table, 0), None);
     }
 
     proptest::proptest! {

@@ -147,6 +147,15 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                 i = end + 1;
                 continue;
             }
+            if let Some(end) = html::wrapped_tag(raw, i) {
+                // A start tag wrapped over lines: the lines are one line of
+                // markup, read from all of them.
+                let mut row = Row::text_line(i + 1, &raw[i..=end].join("\n"));
+                row.source = [i + 1, end + 1];
+                rows.push(row);
+                i = end + 1;
+                continue;
+            }
         }
         if latex_doc && let Some((end, block)) = tabular::block(raw, i) {
             rows.extend(block);
