@@ -137,3 +137,21 @@ fn reconstruction_cases() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn a_label_quoted_over_two_lines_declares_its_unit() {
+    // A spreadsheet saved as tab-separated text quotes a cell that holds a
+    // line break: the label `项目资金（万元）` over two lines still gives the
+    // funds' unit, and nothing of it is left over.
+    let text = "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t帮困慰问\t\t\n\
+                \"项目资金\n（万元）\"\t项目资金总额\t2,323,000.00\t\n\
+                \t年度资金申请总额\t2,323,000.00\t\n";
+    let (records, _, _) = formsift_pipeline::process_text(text, "q.txt", &Config::embedded());
+    let r = &records[0];
+    assert_eq!(r.funds.unit.as_deref(), Some("万元"));
+    assert_eq!(
+        r.funds.amounts.first().and_then(|(_, v)| *v),
+        Some(2_323_000.0)
+    );
+    assert!(r.residue.is_empty(), "{:?}", r.residue);
+}

@@ -6,7 +6,8 @@
 //! `rowspan`/`colspan` as cell merges (parsed with `scraper`, `html`; the
 //! plain markup converters put inside cells is read without a tree; a page
 //! written on one line is cut where pretty-printed HTML breaks its lines);
-//! markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
+//! a tab-separated cell quoted over several lines as spreadsheets save one
+//! (`quoted`); markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
 //! are split directly), pandoc grid tables (`grid`) and
 //! simple/multiline tables with columns from their dash runs (`dashed`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
@@ -24,6 +25,7 @@ mod latex;
 mod layout;
 mod markdown;
 mod ocr;
+mod quoted;
 #[doc(hidden)]
 pub mod readers;
 mod tabular;
@@ -211,6 +213,15 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i = end + 1;
             continue;
         }
+        if tsv_doc
+            && marks[i] & DQUOTE != 0
+            && let Some((end, row)) = quoted::row(raw, i)
+        {
+            // A cell with line breaks, quoted as spreadsheets save it.
+            rows.push(row);
+            i = end + 1;
+            continue;
+        }
         let number = i + 1;
         let row = if is_blank(line) {
             Row::text_line(number, "")
@@ -336,12 +347,13 @@ fn starts_with_after_space(text: &str, byte: u8) -> bool {
     }
 }
 
-/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`.
+/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`, a `"`.
 const TAB: u8 = 1;
 const LT: u8 = 2;
 const HASH: u8 = 4;
 const DASH: u8 = 8;
 const COLON: u8 = 16;
+const DQUOTE: u8 = 32;
 
 /// Which of the marks a line holds.
 fn line_marks(line: &str) -> u8 {
@@ -351,6 +363,7 @@ fn line_marks(line: &str) -> u8 {
         (b'#', HASH),
         (b'-', DASH),
         (b':', COLON),
+        (b'"', DQUOTE),
     ]);
     classes::of(line, &MARKS)
 }
