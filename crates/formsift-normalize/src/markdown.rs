@@ -73,13 +73,20 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
     let mut out = HashMap::new();
     let mut i = 0;
     while i < lines.len() {
-        if !is_pipe_line(lines[i]) {
+        let start = i;
+        if is_pipe_line(lines[i]) {
+            while i < lines.len() && is_pipe_line(lines[i]) {
+                i += 1;
+            }
+        } else if starts_bare_table(lines, i) {
+            // A table without outer pipes (`a | b` over `--- | ---`), as
+            // GitHub and pandoc allow: its rows are the lines with a pipe.
+            while i < lines.len() && lines[i].contains('|') && !lines[i].trim().is_empty() {
+                i += 1;
+            }
+        } else {
             i += 1;
             continue;
-        }
-        let start = i;
-        while i < lines.len() && is_pipe_line(lines[i]) {
-            i += 1;
         }
         if i - start >= 2 {
             let rows = simple_table(&lines[start..i]).unwrap_or_else(|| {
@@ -98,6 +105,40 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         }
     }
     out
+}
+
+/// True when line `i` is the header of a pipe table written without outer
+/// pipes: it holds a pipe, and the next line is a delimiter row (`---`,
+/// `:---:` cells between pipes) with as many cells.
+fn starts_bare_table(lines: &[&str], i: usize) -> bool {
+    let Some(next) = lines.get(i + 1) else {
+        return false;
+    };
+    // A delimiter row starts with `-`, `:` or `|`: most lines are passed
+    // over on the next one's first byte, the rest before anything is split.
+    let first = next.bytes().find(|b| !matches!(b, b' ' | b'\t'));
+    if !matches!(first, Some(b'-' | b':' | b'|'))
+        || !next.contains("---")
+        || !next.contains('|')
+        || !lines[i].contains('|')
+    {
+        return false;
+    }
+    fn cells(l: &str) -> Vec<&str> {
+        let t = l.trim();
+        let t = t.strip_prefix('|').unwrap_or(t);
+        let t = t.strip_suffix('|').unwrap_or(t);
+        t.split('|').map(str::trim).collect()
+    }
+    let delimiter = cells(next);
+    let is_delimiter = |c: &&str| {
+        let core = c.strip_prefix(':').unwrap_or(c);
+        let core = core.strip_suffix(':').unwrap_or(core);
+        core.len() >= 3 && core.bytes().all(|b| b == b'-')
+    };
+    delimiter.len() >= 2
+        && delimiter.iter().all(is_delimiter)
+        && cells(lines[i]).len() == delimiter.len()
 }
 
 fn is_pipe_line(l: &str) -> bool {
@@ -223,6 +264,27 @@ fn parse_table(block: &str) -> Vec<Vec<String>> {
 mod escape_tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_table_without_outer_pipes_needs_its_delimiter_row() {
+        let t = ["甲 | 乙 | 丙", ":--- | --- | ---:", "1 | 2 | 3", "", "尾"];
+        let rows = pipe_tables(&t);
+        let cells = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(rows.get(&0), Some(&cells(&["甲", "乙", "丙"])));
+        assert_eq!(rows.get(&1), Some(&None));
+        assert_eq!(rows.get(&2), Some(&cells(&["1", "2", "3"])));
+        assert!(!rows.contains_key(&3) && !rows.contains_key(&4));
+        // A pipe in text over a rule, or a delimiter row of other width, is
+        // no table.
+        for (a, b) in [
+            ("甲 | 乙", "----------"),
+            ("甲 | 乙", "--- | --- | ---"),
+            ("甲 | 乙", "-- | --"),
+            ("甲", "--- | ---"),
+        ] {
+            assert!(pipe_tables(&[a, b, "1 | 2"]).is_empty(), "{a} / {b}");
+        }
+    }
 
     fn line(cells: &[String]) -> String {
         format!("|{}|", cells.join("|"))
