@@ -13,8 +13,12 @@ pub(crate) fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let k = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = tempdir(&format!("notation-{notation}-{k}"));
-    let dir = format!("tests/fixtures/{notation}");
-    let o = formsift(&["run", &dir, "--out", out.to_str().unwrap(), "--quiet"]);
+    run_dir(&format!("tests/fixtures/{notation}"), &out)
+}
+
+/// Runs formsift over a folder into `out`: records by id, and report.json.
+fn run_dir(dir: &str, out: &std::path::Path) -> (BTreeMap<String, Value>, Value) {
+    let o = formsift(&["run", dir, "--out", out.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let records = jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
         .into_iter()
@@ -23,6 +27,18 @@ pub(crate) fn run(notation: &str) -> (BTreeMap<String, Value>, Value) {
     let report =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     (records, report)
+}
+
+/// The records of the HTML fixtures rewritten by `rewrite` (each page's
+/// text in, the text to read out), by id.
+fn rewritten_html(name: &str, rewrite: impl Fn(&str) -> String) -> BTreeMap<String, Value> {
+    let dir = tempdir(name);
+    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
+        let path = e.unwrap().path();
+        let text = rewrite(&std::fs::read_to_string(&path).unwrap());
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    run_dir(dir.to_str().unwrap(), &dir.join("out")).0
 }
 
 /// The expected records of every fixture form, by id.
@@ -114,28 +130,10 @@ fn html_written_on_one_line_gives_the_records_of_the_pretty_printed_page() {
     // Minified pages (and converters that write no line breaks) hold every
     // table of a document on one line, with the next form's title between
     // two tables. Each form must still be read, and read whole.
-    let dir = tempdir("html-one-line");
-    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.matches("<table").count() > 1, "{}", path.display());
-        let one_line: String = text.split('\n').collect();
-        std::fs::write(dir.join(path.file_name().unwrap()), one_line).unwrap();
-    }
-    let out = dir.join("out");
-    let o = formsift(&[
-        "run",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let found: BTreeMap<String, Value> =
-        jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
-            .into_iter()
-            .map(|r| (r["id"].as_str().unwrap().to_string(), r))
-            .collect();
+    let found = rewritten_html("html-one-line", |text| {
+        assert!(text.matches("<table").count() > 1);
+        text.split('\n').collect()
+    });
     let want: BTreeMap<String, Value> = expected()
         .into_iter()
         .filter(|(id, _)| {
@@ -155,31 +153,12 @@ fn html_with_start_tags_wrapped_over_lines_gives_the_records() {
     // Word writes HTML with long start tags wrapped between attributes: the
     // title's `<h2 class=…` on one line, `style=…>` and the text on the
     // next, and every cell's `<td …` the same.
-    let dir = tempdir("html-wrapped-tags");
-    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("<h2>", "<h2 class=MsoTitle\nstyle='text-align:center'>")
+    let found = rewritten_html("html-wrapped-tags", |text| {
+        text.replace("<h2>", "<h2 class=MsoTitle\nstyle='text-align:center'>")
             .replace("<p>", "<p class=MsoNormal\nstyle='text-align:center'>")
             .replace("<td>", "<td valign=top\nstyle='width:63.8pt'>")
-            .replace("<td ", "<td valign=top\nstyle='width:63.8pt' ");
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
-    }
-    let out = dir.join("out");
-    let o = formsift(&[
-        "run",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let found: BTreeMap<String, Value> =
-        jsonl(&std::fs::read_to_string(out.join("records.jsonl")).unwrap())
-            .into_iter()
-            .map(|r| (r["id"].as_str().unwrap().to_string(), r))
-            .collect();
+            .replace("<td ", "<td valign=top\nstyle='width:63.8pt' ")
+    });
     records_equal_expected("html with wrapped tags", &expected(), &found);
 }
 
