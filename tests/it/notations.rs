@@ -162,6 +162,31 @@ fn html_with_start_tags_wrapped_over_lines_gives_the_records() {
     records_equal_expected("html with wrapped tags", &expected(), &found);
 }
 
+#[test]
+fn html_with_titles_in_table_captions_gives_the_records() {
+    // Some exporters put a form's title and year in its first table's
+    // `<caption>`: the text must be read before the table's rows.
+    let found = rewritten_html("html-captions", |text| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(h) = rest.find("<h2>") {
+            let end = rest.find("</h2>").unwrap();
+            let p_start = end + rest[end..].find("<p>").unwrap();
+            let p_end = end + rest[end..].find("</p>").unwrap();
+            let title = &rest[h + 4..end];
+            let year = &rest[p_start + 3..p_end];
+            let table = rest[p_end..].find("<table>").unwrap() + p_end + "<table>".len();
+            out.push_str(&rest[..h]);
+            out.push_str(&format!("<table>\n<caption>{title}<br/>{year}</caption>"));
+            rest = &rest[table..];
+        }
+        out.push_str(rest);
+        assert!(out.contains("<caption>") && !out.contains("<h2>"));
+        out
+    });
+    records_equal_expected("html with captions", &expected(), &found);
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

@@ -529,6 +529,24 @@ pub(crate) fn table_block(raw: &[&str], i: usize) -> Option<(usize, Vec<crate::R
     let mut k = 0;
     let mut prev = i + 1;
     for table in top_tables(doc.tree.root()) {
+        // A caption (a form's title and year, as some exporters write them)
+        // is text before the table's rows: a line per paragraph, on the
+        // line the rows so far reached.
+        if let Some(caption) = table.children().find(|c| element_named(c, &["caption"])) {
+            let mut out = String::new();
+            walk(caption, &mut out);
+            for p in clean_text(&out.replace(CELL_BREAK, "\n")).split('\n') {
+                if !p.is_empty() {
+                    rows.push(crate::Row {
+                        source: [prev, prev],
+                        spans: Vec::new(),
+                        layout: formsift_model::Layout::Columns,
+                        cells: vec![(p.to_string(), Merge::None)],
+                        notations: formsift_model::Notations::of(formsift_model::Notation::Html),
+                    });
+                }
+            }
+        }
         let mut grid = Grid::default();
         for tr in rows_of(table) {
             let source = tr_lines.get(k).copied().unwrap_or(prev).max(prev);
