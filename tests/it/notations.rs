@@ -187,6 +187,30 @@ fn html_with_titles_in_table_captions_gives_the_records() {
     records_equal_expected("html with captions", &expected(), &found);
 }
 
+#[test]
+fn html_with_a_grouped_header_over_two_rows_gives_the_records() {
+    // Forms often print `绩效指标` over the three level columns and merge
+    // each value column's name over both header rows.
+    let levels = "<tr><th>一级指标</th><th>二级指标</th><th>三级指标</th>";
+    let found = rewritten_html("html-grouped-header", |text| {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find(levels) {
+            let end = at + rest[at..].find("</tr>").unwrap();
+            let values = rest[at + levels.len()..end].replace("<th>", "<th rowspan=\"2\">");
+            out.push_str(&rest[..at]);
+            out.push_str(&format!(
+                "<tr><th colspan=\"3\">绩效指标</th>{values}</tr>\n{levels}</tr>"
+            ));
+            rest = &rest[end + "</tr>".len()..];
+        }
+        out.push_str(rest);
+        assert!(out.contains("绩效指标"));
+        out
+    });
+    records_equal_expected("html with grouped headers", &expected(), &found);
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

@@ -35,6 +35,54 @@ fn header_of(line: &Line, config: &Config) -> Header {
     h
 }
 
+/// Adds to `header` the column names that a grouped header's other row
+/// (`other`, above or below the header row) gives in columns where the
+/// header row names no column: `绩效指标` spans the three levels named in
+/// the row below it, and `年度指标值`, merged over both rows, leaves the
+/// cell under it empty. At least `least` names must come from `other`. Its
+/// names and sections are consumed when they give columns; returns whether
+/// they did.
+fn grouped_header(
+    other: &Line,
+    header_line: &Line,
+    header: &mut Header,
+    least: usize,
+    consumed: &mut Consumed,
+    config: &Config,
+) -> bool {
+    if other.layout != Layout::Columns || header_line.layout != Layout::Columns {
+        return false;
+    }
+    let names_no_column = |col: usize| {
+        !header_line
+            .cells
+            .iter()
+            .any(|c| c.col == col && config.indicators.headers.contains_key(c.key()))
+    };
+    let found: Vec<(usize, Column, usize)> = other
+        .filled()
+        .filter_map(|(i, c)| {
+            let col = config.indicators.headers.get(c.key())?;
+            (!header.iter().any(|(k, _)| k == col) && names_no_column(c.col))
+                .then_some((i, *col, c.col))
+        })
+        .collect();
+    if found.len() < least {
+        return false;
+    }
+    for &(i, col, at) in &found {
+        header.push((col, at));
+        consumed.take(other.number, i);
+    }
+    header.sort_by_key(|(_, at)| *at);
+    for (i, c) in other.filled() {
+        if config.indicators.is_row_section(c.key()) {
+            consumed.take(other.number, i);
+        }
+    }
+    true
+}
+
 /// True when the line is an indicator table header (three or more column names).
 pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
     // [`header_of`] counted up to three, nothing collected: every body line
@@ -95,7 +143,19 @@ pub(crate) fn read_table(
         }
         None => header_line,
     };
-    let header = header_of(header_line, config);
+    let mut header = header_of(header_line, config);
+    if !spaced {
+        if let Some(above) = above {
+            grouped_header(above, header_line, &mut header, 1, consumed, config);
+        }
+        // The header's names may go on in the row below, under a group's
+        // cell (`绩效指标` over 一级/二级/三级指标): that row is header too.
+        if let Some(&below) = rows.first()
+            && grouped_header(below, header_line, &mut header, 2, consumed, config)
+        {
+            rows = &rows[1..];
+        }
+    }
     let drafts = if spaced {
         placed::read(header_line, &header, rows, record, consumed, config)
             .unwrap_or_else(|| stream::read(rows, consumed, config))
