@@ -328,7 +328,13 @@ fn a_correction_made_in_the_browser_reaches_the_next_run() {
     driver.script("document.querySelector('#f-status').value=''; document.querySelector('#f-status').dispatchEvent(new Event('change'));");
     driver.wait("#queue li .state.corrected");
     let start = Instant::now();
-    while driver.script("return state.detail.key === state.items[state.index].key") != true {
+    // (The page loads the item's detail after the list: until it has, the
+    // detail is null.)
+    while driver.script(
+        "return !!(state.detail && state.items[state.index]) \
+         && state.detail.key === state.items[state.index].key",
+    ) != true
+    {
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "the list and the item disagree"
