@@ -211,6 +211,43 @@ fn html_with_a_grouped_header_over_two_rows_gives_the_records() {
     records_equal_expected("html with grouped headers", &expected(), &found);
 }
 
+#[test]
+fn tables_printed_one_cell_per_line_give_the_records() {
+    // Text taken out of a Word document or a web page without its table
+    // layout: each cell on a line of its own, merged and empty cells left
+    // out, the header on four to seven lines.
+    let (found, _) = run("cells");
+    let rows = records_equal_expected("one cell per line", &expected(), &found);
+    assert!(rows.iter().all(|r| {
+        r["indicators"].as_array().unwrap().iter().all(|i| {
+            i["flags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f == "cells_streamed")
+        }) && !r["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "table_unread")
+    }));
+    // With a blank line between cells (as docx2txt writes them), the same.
+    let dir = tempdir("cells-blank");
+    for e in std::fs::read_dir(root().join("tests/fixtures/cells")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace('\n', "\n\n");
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let (blank, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    records_equal_expected(
+        "one cell per line, blank lines between",
+        &expected(),
+        &blank,
+    );
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

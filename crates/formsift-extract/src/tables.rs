@@ -66,8 +66,9 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
     let mut i = 0;
     while i < body.len() {
         let line = body[i];
-        if indicators::is_header(line, config) {
-            let mut j = i + 1;
+        let vertical = indicators::vertical_header(&body[i..], config);
+        if vertical.is_some() || indicators::is_header(line, config) {
+            let mut j = i + vertical.map_or(1, |(n, _)| n);
             while j < body.len() {
                 let l = body[j];
                 if let Some(first) = indicators::first_cell_after_sections(l, config) {

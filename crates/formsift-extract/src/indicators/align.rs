@@ -35,14 +35,15 @@ pub(crate) enum Kind {
     Text,
 }
 
-const SKIP: i32 = -9;
+/// What leaving a cell out of every column costs in an alignment.
+pub(crate) const SKIP: i32 = -9;
 
 pub(crate) fn kind(text: &str, config: &Config) -> Kind {
     kind_of(text, &squeeze(text), config)
 }
 
 /// [`kind`] of a cell whose white-space-free key is known.
-fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
+pub(crate) fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     let (l1, l2) = config.levels_of(s);
     if l1 && l2 {
         return Kind::Level12;
@@ -76,8 +77,10 @@ fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     Kind::Text
 }
 
+/// How well a cell of a kind (and length in characters) fits a column:
+/// positive where it belongs, negative where it does not.
 #[inline(always)]
-fn fit(kind: Kind, col: Column, len: usize) -> i32 {
+pub(crate) fn fit(kind: Kind, col: Column, len: usize) -> i32 {
     use Column as C;
     use Kind as K;
     match (col, kind) {
@@ -211,24 +214,30 @@ pub(crate) fn align_row(
             d.flag("cells_realigned");
         }
         d.cells.push((line, *i));
-        match col {
-            Column::Level1 => d.l1 = Some(squeeze(text)),
-            Column::Level2 => d.l2 = Some(squeeze(text)),
-            Column::Name => {
-                d.name = Some(text.to_string());
-                d.name_col = Some(cell.col);
-            }
-            Column::Target => d.target = Some(text.to_string()),
-            Column::Actual => d.actual = Some(text.to_string()),
-            Column::Weight => d.weight = parse_amount(text),
-            Column::Score => d.score = parse_amount(text),
-            Column::Remark => d.remark = Some(text.to_string()),
-        }
+        put(&mut d, col, text, cell.col);
     }
     if d.is_continuation() {
         d.lone_col = cells.first().map(|(_, c)| c.col);
     }
     d
+}
+
+/// Sets a draft's column `col` to a cell's trimmed text (`at`: the cell's
+/// column in its line).
+pub(crate) fn put(d: &mut Draft, col: Column, text: &str, at: usize) {
+    match col {
+        Column::Level1 => d.l1 = Some(squeeze(text)),
+        Column::Level2 => d.l2 = Some(squeeze(text)),
+        Column::Name => {
+            d.name = Some(text.to_string());
+            d.name_col = Some(at);
+        }
+        Column::Target => d.target = Some(text.to_string()),
+        Column::Actual => d.actual = Some(text.to_string()),
+        Column::Weight => d.weight = parse_amount(text),
+        Column::Score => d.score = parse_amount(text),
+        Column::Remark => d.remark = Some(text.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! completes: merged cells filled, garbled levels corrected, ambiguity noted.
 
 mod align;
+mod cells;
 mod draft;
 mod levels;
 mod placed;
@@ -18,6 +19,7 @@ use formsift_config::{Column, Config};
 use formsift_model::{Indicator, Layout, Line, Record, TotalScore};
 use formsift_values::parse_amount;
 
+pub(crate) use cells::vertical_header;
 pub(crate) use draft::Draft;
 
 /// The header's columns: (column type, column index), in order.
@@ -120,6 +122,21 @@ pub(crate) fn read_table(
     consumed: &mut Consumed,
     config: &Config,
 ) {
+    if let Some((n, header)) = vertical_header(lines, config) {
+        for line in &lines[..n] {
+            for (i, _) in line.filled() {
+                consumed.take(line.number, i);
+            }
+        }
+        let drafts = cells::read(&lines[n..], &header, record, consumed, config);
+        let mut indicators = levels::resolve(drafts, consumed, config);
+        mark_doubt(&mut indicators, config);
+        if indicators.is_empty() {
+            record.flag("no_indicators");
+        }
+        record.indicators = indicators;
+        return;
+    }
     let header_line = lines[0];
     for (i, c) in header_line.filled() {
         if config.indicators.headers.contains_key(c.key())
