@@ -113,6 +113,21 @@ fn usage_errors_exit_2_and_every_command_has_help() {
 }
 
 #[test]
+fn an_error_names_its_cause_once() {
+    let r = formsift(&[
+        "eval",
+        "--gold",
+        "tests/fixtures/expected",
+        "no-such-records.jsonl",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("cannot read no-such-records.jsonl: "), "{err}");
+    let cause = err.trim().rsplit(": ").next().unwrap();
+    assert_eq!(err.matches(cause).count(), 1, "{err}");
+}
+
+#[test]
 fn a_bad_config_is_refused_with_its_location() {
     let dir = tempdir("cfg");
     let cfg = dir.join("p.toml");

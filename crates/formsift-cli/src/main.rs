@@ -214,10 +214,25 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("formsift: error: {e:#}");
+            eprintln!("formsift: error: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes, joined by `: `, leaving out a cause whose text
+/// the message already ends with (library errors print their source, and
+/// carry it as their cause too).
+fn message(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.ends_with(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
