@@ -248,6 +248,42 @@ fn tables_printed_one_cell_per_line_give_the_records() {
     );
 }
 
+#[test]
+fn misread_rows_of_tables_printed_one_cell_per_line_with_wrapped_names_go_to_review() {
+    // A narrow column wraps a long name over two lines, which the stream of
+    // cells cannot always tell from a name and its value: rows come out
+    // wrong, and each wrong one must be marked for review.
+    let dir = tempdir("cells-wrapped");
+    let headers = ["年度指标值", "实际完成值", "分值", "得分"];
+    for e in std::fs::read_dir(root().join("tests/fixtures/cells")).unwrap() {
+        let path = e.unwrap().path();
+        let mut out = String::new();
+        let mut in_table = false;
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            in_table &= !(line.contains("申报表") || line.contains("自评表"));
+            let chars: Vec<char> = line.chars().collect();
+            let value = chars
+                .iter()
+                .take(3)
+                .any(|c| c.is_ascii_digit() || "<>=≥≤".contains(*c));
+            if in_table && chars.len() > 14 && !value {
+                let (a, b) = chars.split_at(14);
+                out += &format!(
+                    "{}\n{}\n",
+                    a.iter().collect::<String>(),
+                    b.iter().collect::<String>()
+                );
+            } else {
+                out += &format!("{line}\n");
+            }
+            in_table |= headers.contains(&line);
+        }
+        std::fs::write(dir.join(path.file_name().unwrap()), out).unwrap();
+    }
+    let (found, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    misread_rows_go_to_review("one cell per line, names wrapped", &expected(), &found);
+}
+
 /// Every record of `found` equals its expectation in `want`, one per form;
 /// returns the found records in `want`'s order.
 pub(crate) fn records_equal_expected<'f>(

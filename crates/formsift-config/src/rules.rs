@@ -182,6 +182,8 @@ struct RawIndicatorRules {
     ordinal: String,
     #[serde(default)]
     spaced_doubt: Vec<String>,
+    #[serde(default)]
+    streamed_doubt: Vec<String>,
     #[serde(default = "default_unread_table_lines")]
     unread_table_lines: usize,
     vocabulary: Vec<VocabularyEntry>,
@@ -248,6 +250,8 @@ pub struct IndicatorRules {
     pub ordinal: Regex,
     /// Row flags that put a whole space-aligned table in doubt.
     pub spaced_doubt: Vec<String>,
+    /// Row flags that put a whole table printed one cell per line in doubt.
+    pub streamed_doubt: Vec<String>,
     /// Residue lines with table words that make a form without indicator
     /// rows an unread table (`table_unread`).
     pub unread_table_lines: usize,
@@ -508,6 +512,7 @@ impl Config {
                 sure_similarity: ir.sure_similarity,
                 ordinal: re(&ir.ordinal)?,
                 spaced_doubt: ir.spaced_doubt.clone(),
+                streamed_doubt: ir.streamed_doubt.clone(),
                 unread_table_lines: ir.unread_table_lines,
                 vocabulary: ir.vocabulary.clone(),
             },

@@ -130,7 +130,7 @@ pub(crate) fn read_table(
         }
         let drafts = cells::read(&lines[n..], &header, record, consumed, config);
         let mut indicators = levels::resolve(drafts, consumed, config);
-        mark_doubt(&mut indicators, config);
+        mark_doubt(&mut indicators, &config.indicators.streamed_doubt);
         if indicators.is_empty() {
             record.flag("no_indicators");
         }
@@ -181,7 +181,7 @@ pub(crate) fn read_table(
     };
     let mut indicators = levels::resolve(drafts, consumed, config);
     if spaced {
-        mark_doubt(&mut indicators, config);
+        mark_doubt(&mut indicators, &config.indicators.spaced_doubt);
     }
     if indicators.is_empty() {
         record.flag("no_indicators");
@@ -189,12 +189,12 @@ pub(crate) fn read_table(
     record.indicators = indicators;
 }
 
-/// Every row of a space-aligned table gets `table_doubt` when one of its
-/// rows carries a flag of `[indicators] spaced-doubt`: such text hides where
-/// merged and wrapped cells end, and one misread row means its neighbours
-/// may be misread too.
-fn mark_doubt(rows: &mut [Indicator], config: &Config) {
-    let doubt = &config.indicators.spaced_doubt;
+/// Every row of a table gets `table_doubt` when one of its rows carries a
+/// flag of `doubt` (`[indicators] spaced-doubt` for space-aligned tables,
+/// `streamed-doubt` for tables printed one cell per line): such text hides
+/// where merged and wrapped cells end, and one misread row means its
+/// neighbours may be misread too.
+fn mark_doubt(rows: &mut [Indicator], doubt: &[String]) {
     if rows
         .iter()
         .any(|r| r.flags.iter().any(|f| doubt.contains(f)))
