@@ -128,6 +128,43 @@ fn an_error_names_its_cause_once() {
 }
 
 #[test]
+fn eval_piped_to_a_reader_that_stops_early_ends_quietly() {
+    // `formsift eval … | head`: the report (84 KB of mismatches for the OCR
+    // fixtures, more than a pipe holds) meets a closed pipe.
+    let dir = tempdir("eval-pipe");
+    let out = dir.join("o");
+    let r = formsift(&[
+        "run",
+        "tests/fixtures/tesseract",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(r.status.success());
+    let records = out.join("records.jsonl");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args([
+            "eval",
+            "--gold",
+            "tests/fixtures/expected",
+            records.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert!(first.starts_with("gold records:".as_bytes()));
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn a_bad_config_is_refused_with_its_location() {
     let dir = tempdir("cfg");
     let cfg = dir.join("p.toml");

@@ -220,6 +220,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes text to standard output; a reader that closed the pipe early
+/// (`formsift eval … | head`) has what it wanted, so that is not an error.
+fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 /// An error and its causes, joined by `: `, leaving out a cause whose text
 /// the message already ends with (library errors print their source, and
 /// carry it as their cause too).
@@ -290,7 +300,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             quiet,
         } => export::export(out, csv, xlsx, quiet),
         Command::Config => {
-            print!("{}", formsift_config::DEFAULT_TOML);
+            print_stdout(formsift_config::DEFAULT_TOML)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -509,59 +519,71 @@ fn extract(
 }
 
 fn eval(gold: Vec<PathBuf>, records: PathBuf, by_flag: bool, quiet: bool) -> Result<ExitCode> {
+    use std::fmt::Write as _;
     let mut g = Vec::new();
     for dir in &gold {
         g.extend(formsift_eval::load_gold_dir(dir)?);
     }
     let r = formsift_eval::load_records(&records)?;
     let rep = formsift_eval::evaluate(&g, &r);
-    println!(
+    // The report is made whole, then written: a reader that stops early
+    // (`| head`) ends the output, not the run with a panic.
+    let mut out = String::new();
+    writeln!(
+        out,
         "gold records:  {} ({} without an extracted record)",
         g.len(),
         rep.missing_records.len()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "fields:        {:.4}  ({}/{})",
         rep.field_accuracy(),
         rep.fields_right,
         rep.fields_total
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "rows:          {:.4}  ({}/{})",
         rep.row_accuracy(),
         rep.rows_right,
         rep.rows_total
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "catch rate:    {:.4}  ({}/{} wrong items marked for review)",
         rep.catch_rate(),
         rep.wrong_flagged,
         rep.wrong
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "review rate:   {:.4}  ({}/{} extracted rows marked for review)",
         rep.review_rate(),
         rep.rows_review,
         rep.rows_extracted
-    );
+    )?;
     if by_flag {
-        println!("\nper flag: rows carrying it, of them wrong");
+        writeln!(out, "\nper flag: rows carrying it, of them wrong")?;
         for (flag, (n, wrong)) in &rep.by_flag {
-            println!(
+            writeln!(
+                out,
                 "  {flag:<22} {n:>5} {wrong:>5}  ({:.2})",
                 *wrong as f64 / *n as f64
-            );
+            )?;
         }
     }
     if !quiet && !rep.mismatches.is_empty() {
-        println!("\nmismatches:");
+        writeln!(out, "\nmismatches:")?;
         for m in &rep.mismatches {
             let mark = if m.flagged { "review" } else { "UNFLAGGED" };
-            println!(
+            writeln!(
+                out,
                 "  {} {} [{mark}]\n    gold:  {}\n    found: {}",
                 m.id, m.at, m.gold, m.found
-            );
+            )?;
         }
     }
+    print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
