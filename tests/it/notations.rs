@@ -249,6 +249,29 @@ fn tables_printed_one_cell_per_line_give_the_records() {
 }
 
 #[test]
+fn sheets_exported_as_csv_give_the_records() {
+    // Quoted fields hold the amounts' commas and the funds label's line
+    // break; merged cells are blank past their first row.
+    let (found, _) = run("csv");
+    let rows = records_equal_expected("csv", &expected(), &found);
+    assert!(
+        rows.iter()
+            .all(|r| r["source"]["formats"] == serde_json::json!(["csv"]))
+    );
+    // Exported on Windows: CRLF line ends, inside quoted fields too.
+    let dir = tempdir("csv-crlf");
+    for e in std::fs::read_dir(root().join("tests/fixtures/csv")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace('\n', "\r\n");
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let (crlf, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    records_equal_expected("csv with CRLF", &expected(), &crlf);
+}
+
+#[test]
 fn misread_rows_of_tables_printed_one_cell_per_line_with_wrapped_names_go_to_review() {
     // A narrow column wraps a long name over two lines, which the stream of
     // cells cannot always tell from a name and its value: rows come out

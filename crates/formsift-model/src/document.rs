@@ -26,6 +26,8 @@ pub enum Notation {
     Xls,
     /// A Word 2007+ document.
     Docx,
+    /// Comma-separated values (a sheet exported as `.csv`).
+    Csv,
 }
 
 impl Notation {
@@ -42,6 +44,7 @@ impl Notation {
             Notation::Xlsx => "xlsx",
             Notation::Xls => "xls",
             Notation::Docx => "docx",
+            Notation::Csv => "csv",
         }
     }
 }

@@ -18,6 +18,7 @@
 //! cells mean; no parser type leaves this crate.
 
 mod classes;
+mod csv;
 mod dashed;
 mod grid;
 mod html;
@@ -87,6 +88,18 @@ pub(crate) fn texts(rows: &[Row]) -> Vec<Vec<&str>> {
     rows.iter()
         .map(|r| r.cells.iter().map(|(t, _)| t.as_str()).collect())
         .collect()
+}
+
+/// Normalises decoded comma-separated values (a sheet exported as `.csv`)
+/// into a document: a line per record, numbered by the input line it
+/// starts on, its source all the lines a quoted field ran over.
+pub fn normalize_csv(text: &str, config: &Config) -> Document {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let raw: Vec<&str> = text.split('\n').collect();
+    let rows = csv::rows(&raw);
+    let mut doc = Builder::with_capacity(rows.len(), config);
+    doc.extend(rows);
+    doc.finish()
 }
 
 /// Normalises decoded text into a document of numbered lines of cells.

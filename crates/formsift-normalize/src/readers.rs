@@ -4,7 +4,7 @@
 //!
 //! [`normalize`]: crate::normalize
 
-use crate::{Row, dashed, grid, html, layout, markdown, ocr, tabular};
+use crate::{Row, csv, dashed, grid, html, layout, markdown, ocr, tabular};
 use formsift_config::Config;
 
 /// A notation reader.
@@ -24,6 +24,8 @@ pub enum Reader {
     Layout,
     /// Tesseract TSV, hOCR and ALTO word boxes.
     Ocr,
+    /// Comma-separated values (a `.csv` file).
+    Csv,
 }
 
 /// The rows `reader` reads from `text`, as cell texts, after checking that
@@ -69,6 +71,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
             Some(kind) => ocr::read(kind, &raw),
             None => Vec::new(),
         },
+        Reader::Csv => csv::rows(&raw),
     };
     let mut last = 0;
     for r in &rows {

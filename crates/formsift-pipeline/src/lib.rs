@@ -72,8 +72,20 @@ pub fn process_text_corrected(
     config: &Config,
     corrections: Option<&FileCorrections>,
 ) -> (Vec<Record>, Vec<Residue>, Document, Option<Applied>) {
-    let doc = formsift_normalize::normalize(text, config);
+    let doc = if is_csv(path) {
+        formsift_normalize::normalize_csv(text, config)
+    } else {
+        formsift_normalize::normalize(text, config)
+    };
     process_document(doc, path, config, corrections)
+}
+
+/// Whether a path names comma-separated values (`.csv`, any case): such
+/// text is read as a sheet's records, commas and quotes its syntax.
+fn is_csv(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 /// Runs the stages after normalisation. For files that store cells, every
