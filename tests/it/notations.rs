@@ -362,6 +362,44 @@ fn encodings_give_the_same_records_and_are_reported() {
 }
 
 #[test]
+fn text_lined_up_with_ideographic_spaces_reads_as_with_spaces() {
+    // Chinese text is often lined up with full-width spaces (U+3000), each
+    // as wide as two spaces: the same rows as the layout text.
+    let (spaced, _) = run("layout");
+    let dir = tempdir("layout-ideographic");
+    for e in std::fs::read_dir(root().join("tests/fixtures/layout")).unwrap() {
+        let path = e.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("  ", "\u{3000}");
+        assert!(text.contains('\u{3000}'));
+        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+    }
+    let (found, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    assert_eq!(found.len(), spaced.len());
+    for (id, r) in &spaced {
+        let row = |r: &Value| -> Vec<Value> {
+            r["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    serde_json::json!([
+                        i["level1"],
+                        i["level2"],
+                        i["name"],
+                        i["target"]["raw"],
+                        i["review"]
+                    ])
+                })
+                .collect()
+        };
+        assert_eq!(row(&found[id]), row(r), "{id}");
+        assert_eq!(found[id]["fields"], r["fields"], "{id}");
+    }
+}
+
+#[test]
 fn ocr_formats_agree_and_send_every_doubtful_row_to_review() {
     // Tesseract's TSV, hOCR and ALTO carry the same words: the same rows.
     // Where the OCR misread, the row must be marked for review.

@@ -23,7 +23,7 @@ pub(crate) fn is_layout_document(raw: &[&str]) -> bool {
             continue;
         }
         text += 1;
-        if t.contains(&" ".repeat(WIDE_GAP)) {
+        if ideographic_spaces(t).contains(&" ".repeat(WIDE_GAP)) {
             wide += 1;
         }
     }
@@ -72,6 +72,7 @@ pub(crate) fn block(raw: &[&str], i: usize, end: usize, config: &Config) -> Vec<
 /// (a character outside Latin and its neighbours counts two, as a
 /// monospaced layout prints CJK).
 pub(crate) fn cells(line: &str, config: &Config) -> Vec<(String, [u32; 2])> {
+    let line = &*ideographic_spaces(line);
     let mut out = Vec::new();
     let mut at = 0;
     for piece in line.split("  ") {
@@ -92,6 +93,17 @@ pub(crate) fn cells(line: &str, config: &Config) -> Vec<(String, [u32; 2])> {
         }
     }
     out
+}
+
+/// The line with each ideographic space (U+3000, the full-width space
+/// typed to line up Chinese text) made two spaces: the same display width,
+/// so gaps of them part cells as gaps of spaces do.
+fn ideographic_spaces(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.contains('\u{3000}') {
+        line.replace('\u{3000}', "  ").into()
+    } else {
+        line.into()
+    }
 }
 
 /// Display width: two columns for a wide (CJK) character, one otherwise.
@@ -142,6 +154,17 @@ fn is_label(text: &str, config: &Config) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ideographic_spaces_part_cells_as_two_spaces_each() {
+        let c = Config::embedded();
+        let spaced = "产出指标    数量指标    年度开设班级数      ≥100(个)";
+        let ideographic = "产出指标\u{3000}\u{3000}数量指标\u{3000}\u{3000}年度开设班级数\u{3000}\u{3000}\u{3000}≥100(个)";
+        assert_eq!(cells(ideographic, &c), cells(spaced, &c));
+        assert_eq!(cells(ideographic, &c).len(), 4);
+        let lines = [ideographic; 3];
+        assert!(is_layout_document(&lines));
+    }
 
     #[test]
     fn gaps_scripts_and_labels() {
