@@ -39,7 +39,8 @@ pub fn split_ordinal(name: impl Into<String>, pattern: &Regex) -> (Option<i64>, 
     }
     match pattern.captures(&name) {
         Some(c) => {
-            let n = c.get(1).and_then(|m| m.as_str().parse().ok());
+            // (Folded: the pattern may take full-width digits.)
+            let n = c.get(1).and_then(|m| crate::fold(m.as_str()).parse().ok());
             let rest = name[c.get(0).unwrap().end()..].trim().to_string();
             if rest.is_empty() {
                 (None, name.trim().to_string())
@@ -74,6 +75,12 @@ mod tests {
             (None, "服务对象人数".into())
         );
         assert_eq!(split_ordinal("指标1：", &re), (None, "指标1：".into()));
+        // Full-width digits, where the pattern takes them, are the number.
+        let wide = Regex::new(r"^\s*指标\s*([0-9０-９]+)\s*[：:.．、]\s*").unwrap();
+        assert_eq!(
+            split_ordinal("指标１２：岗位配置到位率", &wide),
+            (Some(12), "岗位配置到位率".into())
+        );
         // An owned name is trimmed too.
         assert_eq!(
             split_ordinal(String::from(" 服务对象人数\n"), &re),
