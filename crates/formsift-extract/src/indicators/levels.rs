@@ -379,7 +379,15 @@ fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
             .map(|(field, value)| Alternative { field, value })
             .collect(),
     };
-    if ind.name.is_empty() {
+    // A name without a letter, figure or ideograph (`/`, `—`) is a stray
+    // piece of a split cell, not a name.
+    // (The common ideographs are tested first: the Unicode tables cost more.)
+    let word = |c: char| {
+        c.is_ascii_alphanumeric()
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || (!c.is_ascii() && c.is_alphanumeric())
+    };
+    if !ind.name.chars().any(word) {
         ind.flag("name_missing");
     }
     if ind.target.is_none() {
