@@ -249,6 +249,28 @@ fn tables_printed_one_cell_per_line_give_the_records() {
 }
 
 #[test]
+fn rows_copied_out_of_a_pdf_viewer_give_the_self_evaluations_and_flag_the_rest() {
+    // A row per line, cells one space apart, merged cells left out: the
+    // self-evaluations' actual, weight and score are read by cell kind, a
+    // row per line, and every row read wrong goes to review.
+    let (found, _) = run("copied");
+    let want = expected();
+    let evaluations: BTreeMap<String, Value> = want
+        .iter()
+        .filter(|(_, r)| r["form_type"] == "project_self_evaluation")
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect();
+    assert!(evaluations.len() >= 7);
+    let found_evaluations = found
+        .iter()
+        .filter(|(id, _)| evaluations.contains_key(*id))
+        .map(|(id, r)| (id.clone(), r.clone()))
+        .collect();
+    records_equal_expected("copied self-evaluations", &evaluations, &found_evaluations);
+    misread_rows_go_to_review("copied", &want, &found);
+}
+
+#[test]
 fn sheets_exported_as_csv_give_the_records() {
     // Quoted fields hold the amounts' commas and the funds label's line
     // break; merged cells are blank past their first row.

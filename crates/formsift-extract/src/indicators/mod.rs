@@ -174,8 +174,19 @@ pub(crate) fn read_table(
         }
     }
     let drafts = if spaced {
-        placed::read(header_line, &header, rows, record, consumed, config)
-            .unwrap_or_else(|| stream::read(rows, consumed, config))
+        placed::read(header_line, &header, rows, record, consumed, config).unwrap_or_else(|| {
+            // Without places, the token stream reads names and targets; a
+            // header with more value columns (a self-evaluation's actual,
+            // weight and score) is read a row per line, by cell kinds.
+            let more = |c: &(Column, usize)| {
+                matches!(c.0, Column::Actual | Column::Weight | Column::Score)
+            };
+            if header.iter().any(more) {
+                read_columns(rows, &header, record, consumed, config)
+            } else {
+                stream::read(rows, consumed, config)
+            }
+        })
     } else {
         read_columns(rows, &header, record, consumed, config)
     };
