@@ -463,17 +463,41 @@ impl<'c> Builder<'c> {
 }
 
 /// A line split at runs of white space, each piece made into a cell by `f`
-/// (no list of pieces in between).
+/// (no list of pieces in between). A comparator standing alone before a
+/// figure (`> 80人`, `≥ 90%`) is not a cell of its own: it stays with the
+/// figure.
 fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
     // Room for a typical line's pieces at once (a collect from a filter
     // starts small and grows).
     let mut out = Vec::with_capacity(8);
-    out.extend(
-        line.split(|c: char| c.is_whitespace())
-            .filter(|t| !t.is_empty())
-            .map(f),
-    );
+    let mut pieces = line
+        .split(|c: char| c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .peekable();
+    while let Some(piece) = pieces.next() {
+        if is_comparator(piece)
+            && let Some(next) = pieces.next_if(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            // Both are slices of `line`: the cell runs from one to the other.
+            let start = piece.as_ptr() as usize - line.as_ptr() as usize;
+            let end = next.as_ptr() as usize - line.as_ptr() as usize + next.len();
+            out.push(f(&line[start..end]));
+            continue;
+        }
+        out.push(f(piece));
+    }
     out
+}
+
+/// True when a piece of text is only a comparator (`>`, `>=`, `≥`, `＝`).
+fn is_comparator(piece: &str) -> bool {
+    piece.len() <= 6
+        && piece.chars().all(|c| {
+            matches!(
+                c,
+                '<' | '>' | '=' | '≥' | '≤' | '≧' | '≦' | '＜' | '＞' | '＝'
+            )
+        })
 }
 
 /// The tab-separated cells of a line. Tabs are ASCII, so splitting the bytes
@@ -619,6 +643,21 @@ mod tests {
 
     fn doc(text: &str) -> Document {
         normalize(text, &Config::embedded())
+    }
+
+    #[test]
+    fn a_comparator_alone_before_a_figure_stays_with_it() {
+        let texts = |line: &str| {
+            let row = Row::text_line(1, line);
+            row.cells.into_iter().map(|(t, _)| t).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            texts("慰问困难职工次数 > 80人 =80人 5"),
+            ["慰问困难职工次数", "> 80人", "=80人", "5"]
+        );
+        assert_eq!(texts("≥ 90% 得分"), ["≥ 90%", "得分"]);
+        // Not before a figure, or not alone: cells as split.
+        assert_eq!(texts("> 优秀 a>= 1"), [">", "优秀", "a>=", "1"]);
     }
 
     /// The rules, parsed once for the property tests.
