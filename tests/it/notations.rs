@@ -271,6 +271,26 @@ fn rows_copied_out_of_a_pdf_viewer_give_the_self_evaluations_and_flag_the_rest()
 }
 
 #[test]
+fn pipe_tables_printed_by_pandas_give_the_records() {
+    // Converters built on pandas print a sheet's first row as the header and
+    // every merged or empty cell as `NaN`.
+    let (found, _) = run("pandas");
+    records_equal_expected("pandas", &expected(), &found);
+    // The same rows, flags and review as the HTML page (lines aside).
+    let rows = |r: &Value| {
+        let mut rows = r["indicators"].clone();
+        for row in rows.as_array_mut().unwrap() {
+            row.as_object_mut().unwrap().remove("lines");
+        }
+        rows
+    };
+    let (html, _) = run("html");
+    for (id, r) in &html {
+        assert_eq!(rows(&found[id]), rows(r), "{id}");
+    }
+}
+
+#[test]
 fn sheets_exported_as_csv_give_the_records() {
     // Quoted fields hold the amounts' commas and the funds label's line
     // break; merged cells are blank past their first row.

@@ -70,6 +70,10 @@ pub struct NotationRules {
     /// digit is dropped.
     #[serde(default)]
     pub cjk_spacing: bool,
+    /// Cell texts that stand for an empty cell (what data tools print for a
+    /// missing value).
+    #[serde(default)]
+    pub empty_cells: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -388,9 +388,11 @@ fn split_stacked(
 fn join_values(vals: &[Tok]) -> String {
     let mut out = String::new();
     let mut last_line = None;
-    for v in vals {
+    for (k, v) in vals.iter().enumerate() {
         if out.is_empty() {
             out = v.text.to_string();
+        } else if repeats(vals, k) {
+            continue;
         } else if last_line == Some(v.line) {
             out.push(' ');
             out.push_str(v.text);
@@ -403,6 +405,13 @@ fn join_values(vals: &[Tok]) -> String {
         last_line = Some(v.line);
     }
     out
+}
+
+/// True when value `k` repeats the one before it on its line: a merged
+/// cell that a converter wrote into every column it spans (pandas, docling),
+/// which is one value.
+fn repeats(vals: &[Tok], k: usize) -> bool {
+    k > 0 && vals[k - 1].line == vals[k].line && vals[k - 1].text == vals[k].text
 }
 
 /// Stores a label's value. Returns how many value tokens it used.
@@ -441,7 +450,11 @@ fn assign(
             vals.len()
         }
         FieldKind::Choice => {
-            let text = vals.iter().map(|v| v.text).collect::<Vec<_>>().join(" ");
+            let text = (0..vals.len())
+                .filter(|&k| !repeats(vals, k))
+                .map(|k| vals[k].text)
+                .collect::<Vec<_>>()
+                .join(" ");
             let value =
                 match parse_choice(&text, &config.notation.ticked, &config.notation.unticked) {
                     Choice::Plain(t) => FieldValue::Text(t),

@@ -218,6 +218,37 @@ mod tests {
         }
     }
 
+    /// A merged cell that a converter wrote into every column it spans
+    /// (pandas, docling), and its `NaN` placeholders, give one value.
+    #[test]
+    fn a_merged_value_written_into_every_column_is_one_value() {
+        let get = |text: &str, key: &str| records(text).remove(0).fields.get(key).cloned();
+        let t = "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t工会帮困\n";
+        let text = |v: &str| Some(FieldValue::Text(v.into()));
+        assert_eq!(
+            get(
+                &format!("{t}项目类别\t经常性项目\t经常性项目\t经常性项目\n"),
+                "project_category"
+            ),
+            text("经常性项目")
+        );
+        assert_eq!(
+            get(
+                &format!("{t}项目类别\t经常性项目\tNaN\tNaN\n"),
+                "project_category"
+            ),
+            text("经常性项目")
+        );
+        // Options that differ stay whole.
+        assert_eq!(
+            get(
+                &format!("{t}项目类别\t☑经常性项目\t□一次性项目\n"),
+                "project_category"
+            ),
+            text("经常性项目")
+        );
+    }
+
     #[test]
     fn a_read_table_or_a_form_without_table_words_is_not_marked() {
         let r = &records(&form(

@@ -525,7 +525,11 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
     // a wide space was seen.
     let spaced = found & SPACE != 0
         || (found & WIDE != 0 && raw.chars().any(|c| !c.is_ascii() && c.is_whitespace()));
-    if raw.is_empty() || (spaced && raw.trim().is_empty()) {
+    let placeholder = || {
+        let t = if spaced { raw.trim() } else { raw.as_str() };
+        config.notation.empty_cells.iter().any(|e| e == t)
+    };
+    if raw.is_empty() || (spaced && raw.trim().is_empty()) || (raw.len() <= 8 && placeholder()) {
         cells.push(Cell::new(col, String::new()));
         return;
     }
