@@ -126,7 +126,39 @@ fn extract_form(
     if record.indicators.is_empty() && table_in_residue(&record.residue, config) {
         record.flag("table_unread");
     }
+    if label_in_residue(&record, template, config) {
+        record.flag("label_unread");
+    }
     record
+}
+
+/// Whether the residue holds, as a word of its own, a label of the form
+/// whose field or fund has no value: the value was there and was not read
+/// (a row a converter broke over lines, a table no reader took).
+fn label_in_residue(
+    record: &Record,
+    template: &formsift_config::Template,
+    config: &Config,
+) -> bool {
+    let lost = |target: &String| {
+        if let Some(key) = target.strip_prefix("fields.") {
+            record
+                .fields
+                .get(key)
+                .is_none_or(|v| *v == formsift_model::FieldValue::Null)
+        } else if let Some(key) = target.strip_prefix("funds.") {
+            record.funds.get(key).is_none()
+        } else {
+            false
+        }
+    };
+    record.residue.iter().any(|r| {
+        r.text
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| config.match_label(template, w))
+            .any(|m| m.targets.iter().any(lost))
+    })
 }
 
 /// Whether the residue of a form without indicator rows shows an indicator
@@ -216,6 +248,24 @@ mod tests {
             );
             assert!(!r.flags.iter().any(|f| f == "value_joined"), "{rest:?}");
         }
+    }
+
+    /// A label left in the residue with its field empty marks the record;
+    /// one whose field was read elsewhere does not.
+    #[test]
+    fn a_label_in_the_residue_with_its_value_lost_marks_the_record() {
+        let flagged = |rest: &str| {
+            let r = records(&format!(
+                "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t工会帮困\n{rest}\
+                 主管部门\t上海市总工会\t实施单位\t甲\n"
+            ))
+            .remove(0);
+            assert!(!r.residue.is_empty(), "{rest:?}");
+            r.flags.iter().any(|f| f == "label_unread")
+        };
+        assert!(flagged("（元）| 年度资金申请总额| 420,000.00\n"));
+        assert!(!flagged("项目名称| 工会帮困\n"));
+        assert!(!flagged("另附说明一份\n"));
     }
 
     /// A merged cell that a converter wrote into every column it spans
