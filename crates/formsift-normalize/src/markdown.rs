@@ -74,14 +74,21 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
     let mut i = 0;
     while i < lines.len() {
         let start = i;
+        // A row followed by a delimiter row heads the next table: converters
+        // (html2text) write tables back to back without a blank line.
+        let next_table = |k: usize| k > start + 1 && is_delimiter_line(lines.get(k + 1));
         if is_pipe_line(lines[i]) {
-            while i < lines.len() && is_pipe_line(lines[i]) {
+            while i < lines.len() && is_pipe_line(lines[i]) && !next_table(i) {
                 i += 1;
             }
         } else if starts_bare_table(lines, i) {
             // A table without outer pipes (`a | b` over `--- | ---`), as
             // GitHub and pandoc allow: its rows are the lines with a pipe.
-            while i < lines.len() && lines[i].contains('|') && !lines[i].trim().is_empty() {
+            while i < lines.len()
+                && lines[i].contains('|')
+                && !lines[i].trim().is_empty()
+                && !next_table(i)
+            {
                 i += 1;
             }
         } else {
@@ -105,6 +112,36 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         }
     }
     out
+}
+
+/// True when a line is a delimiter row (`---|---`, `| :--- | ---: |`): two
+/// or more cells of three or more dashes, colons at their ends, between
+/// pipes.
+fn is_delimiter_line(line: Option<&&str>) -> bool {
+    let Some(line) = line else {
+        return false;
+    };
+    // Most lines are passed over on their first cell's first byte.
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    if !matches!(
+        t.trim_start_matches(' ').as_bytes().first(),
+        Some(b'-' | b':')
+    ) {
+        return false;
+    }
+    let t = t.strip_suffix('|').unwrap_or(t);
+    let mut n = 0;
+    for c in t.split('|') {
+        let c = c.trim();
+        let core = c.strip_prefix(':').unwrap_or(c);
+        let core = core.strip_suffix(':').unwrap_or(core);
+        if core.len() < 3 || !core.bytes().all(|b| b == b'-') {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 2
 }
 
 /// True when line `i` is the header of a pipe table written without outer
@@ -284,6 +321,30 @@ mod escape_tests {
         ] {
             assert!(pipe_tables(&[a, b, "1 | 2"]).is_empty(), "{a} / {b}");
         }
+    }
+
+    #[test]
+    fn a_row_over_a_delimiter_row_heads_the_next_table() {
+        // html2text writes tables back to back: the second header's seven
+        // cells are kept, not cut to the first table's two.
+        let t = [
+            "项目名称| 甲  ",
+            "---|---  ",
+            "主管部门| 乙  ",
+            "一级指标| 二级指标| 三级指标| 年度指标值| 实际完成值| 分值| 得分  ",
+            "---|---|---|---|---|---|---  ",
+            "产出指标| 数量指标| 丙| >95%| 95%| 20| 17  ",
+        ];
+        let rows = pipe_tables(&t);
+        let width = |k: usize| rows.get(&k).and_then(|r| r.as_ref()).map(Vec::len);
+        assert_eq!((width(0), width(2)), (Some(2), Some(2)));
+        assert_eq!((width(3), width(5)), (Some(7), Some(7)));
+        assert_eq!((rows.get(&1), rows.get(&4)), (Some(&None), Some(&None)));
+        // The same with outer pipes.
+        let piped: Vec<String> = t.iter().map(|l| format!("|{}|", l.trim_end())).collect();
+        let piped: Vec<&str> = piped.iter().map(String::as_str).collect();
+        let rows = pipe_tables(&piped);
+        assert_eq!(rows.get(&5).and_then(|r| r.as_ref()).map(Vec::len), Some(7));
     }
 
     fn line(cells: &[String]) -> String {
