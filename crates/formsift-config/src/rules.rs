@@ -354,6 +354,10 @@ pub struct Config {
     /// The unit suffix pattern ends in a closing bracket, so a text that
     /// does not can skip the regex.
     unit_suffix_needs_paren: bool,
+    /// The byte lengths (below 64) and first bytes of `notation.empty_cells`,
+    /// as bit sets: most cells are passed over on them.
+    empty_cell_lens: u64,
+    empty_cell_firsts: [u64; 4],
     /// Separators between a label and its value inside one cell.
     pub value_separators: Vec<String>,
     /// A searcher for each of `value_separators`, built once (a search
@@ -475,6 +479,17 @@ impl Config {
             v.sort_by_key(|(a, _)| std::cmp::Reverse(a.chars().count()));
             v
         };
+        let empty = &raw.notation.empty_cells;
+        let empty_cell_lens = empty
+            .iter()
+            .filter(|e| e.len() < 64)
+            .fold(0u64, |m, e| m | 1 << e.len());
+        let empty_cell_firsts = empty.iter().fold([0u64; 4], |mut m, e| {
+            if let Some(&b) = e.as_bytes().first() {
+                m[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+            m
+        });
         Ok(Config {
             review: raw.review,
             inputs: raw.inputs,
@@ -494,6 +509,8 @@ impl Config {
                 .map(|p| re(p))
                 .collect::<Result<_, _>>()?,
             unit_suffix_needs_paren: raw.label_rules.unit_suffix.ends_with("[)）]$"),
+            empty_cell_lens,
+            empty_cell_firsts,
             unit_suffix: re(&raw.label_rules.unit_suffix)?,
             separator_finders: raw
                 .label_rules
@@ -592,6 +609,20 @@ impl Config {
             ),
             None => (key, None),
         }
+    }
+
+    /// Whether a cell's text stands for an empty cell (`[notation]
+    /// empty-cells`, such as pandas' `NaN`).
+    #[inline]
+    pub fn is_empty_cell(&self, text: &str) -> bool {
+        let (len, first) = (text.len(), text.as_bytes().first().copied());
+        let Some(b) = first else {
+            return false;
+        };
+        len < 64
+            && self.empty_cell_lens >> len & 1 == 1
+            && self.empty_cell_firsts[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+            && self.notation.empty_cells.iter().any(|e| e == text)
     }
 
     /// The label a whole cell holds, if any, for the given form type.

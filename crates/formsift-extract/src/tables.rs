@@ -66,8 +66,11 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
     let mut i = 0;
     while i < body.len() {
         let line = body[i];
-        let vertical = indicators::vertical_header(&body[i..], config);
-        if vertical.is_some() || indicators::is_header(line, config) {
+        let (header, lone_name) = indicators::header_probe(line, config);
+        let vertical = lone_name
+            .then(|| indicators::vertical_header(&body[i..], config))
+            .flatten();
+        if header || vertical.is_some() {
             let mut j = i + vertical.map_or(1, |(n, _)| n);
             while j < body.len() {
                 let l = body[j];

@@ -525,11 +525,15 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
     // a wide space was seen.
     let spaced = found & SPACE != 0
         || (found & WIDE != 0 && raw.chars().any(|c| !c.is_ascii() && c.is_whitespace()));
+    // (A cell with white space is trimmed only when short enough to be one.)
     let placeholder = || {
-        let t = if spaced { raw.trim() } else { raw.as_str() };
-        config.notation.empty_cells.iter().any(|e| e == t)
+        if spaced {
+            raw.len() < 64 && config.is_empty_cell(raw.trim())
+        } else {
+            config.is_empty_cell(&raw)
+        }
     };
-    if raw.is_empty() || (spaced && raw.trim().is_empty()) || (raw.len() <= 8 && placeholder()) {
+    if raw.is_empty() || (spaced && raw.trim().is_empty()) || placeholder() {
         cells.push(Cell::new(col, String::new()));
         return;
     }

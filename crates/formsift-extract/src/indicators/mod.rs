@@ -87,22 +87,31 @@ fn grouped_header(
 
 /// True when the line is an indicator table header (three or more column names).
 pub(crate) fn is_header(line: &Line, config: &Config) -> bool {
-    // [`header_of`] counted up to three, nothing collected: every body line
-    // is tried.
+    header_probe(line, config).0
+}
+
+/// Whether the line is an indicator table header (three or more column
+/// names), and whether it holds one cell alone that names a column (the
+/// first line of a header printed one name per line, see
+/// [`vertical_header`]). One pass: every body line is tried.
+pub(crate) fn header_probe(line: &Line, config: &Config) -> (bool, bool) {
+    // [`header_of`] counted up to three, nothing collected.
     let mut seen: [Option<Column>; 3] = [None; 3];
     let mut n = 0;
+    let mut filled = 0;
     for (_, c) in line.filled() {
+        filled += 1;
         if let Some(col) = config.indicators.headers.get(c.key())
             && !seen[..n].contains(&Some(*col))
         {
             seen[n] = Some(*col);
             n += 1;
             if n == 3 {
-                return true;
+                return (true, false);
             }
         }
     }
-    false
+    (false, filled == 1 && n == 1)
 }
 
 /// The first cell of a line that is not a row section heading (`绩效 指标`).
