@@ -32,8 +32,18 @@ fn run_dir(dir: &str, out: &std::path::Path) -> (BTreeMap<String, Value>, Value)
 /// The records of the HTML fixtures rewritten by `rewrite` (each page's
 /// text in, the text to read out), by id.
 fn rewritten_html(name: &str, rewrite: impl Fn(&str) -> String) -> BTreeMap<String, Value> {
+    rewritten("html", name, rewrite)
+}
+
+/// The records of one notation's fixtures rewritten by `rewrite` (each
+/// file's text in, the text to read out) into a folder called `name`, by id.
+fn rewritten(
+    notation: &str,
+    name: &str,
+    rewrite: impl Fn(&str) -> String,
+) -> BTreeMap<String, Value> {
     let dir = tempdir(name);
-    for e in std::fs::read_dir(root().join("tests/fixtures/html")).unwrap() {
+    for e in std::fs::read_dir(root().join("tests/fixtures").join(notation)).unwrap() {
         let path = e.unwrap().path();
         let text = rewrite(&std::fs::read_to_string(&path).unwrap());
         std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
@@ -232,15 +242,7 @@ fn tables_printed_one_cell_per_line_give_the_records() {
             .any(|f| f == "table_unread")
     }));
     // With a blank line between cells (as docx2txt writes them), the same.
-    let dir = tempdir("cells-blank");
-    for e in std::fs::read_dir(root().join("tests/fixtures/cells")).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace('\n', "\n\n");
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
-    }
-    let (blank, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    let blank = rewritten("cells", "cells-blank", |t| t.replace('\n', "\n\n"));
     records_equal_expected(
         "one cell per line, blank lines between",
         &expected(),
@@ -343,15 +345,7 @@ fn sheets_exported_as_csv_give_the_records() {
             .all(|r| r["source"]["formats"] == serde_json::json!(["csv"]))
     );
     // Exported on Windows: CRLF line ends, inside quoted fields too.
-    let dir = tempdir("csv-crlf");
-    for e in std::fs::read_dir(root().join("tests/fixtures/csv")).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace('\n', "\r\n");
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
-    }
-    let (crlf, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+    let crlf = rewritten("csv", "csv-crlf", |t| t.replace('\n', "\r\n"));
     records_equal_expected("csv with CRLF", &expected(), &crlf);
 }
 
@@ -360,13 +354,11 @@ fn misread_rows_of_tables_printed_one_cell_per_line_with_wrapped_names_go_to_rev
     // A narrow column wraps a long name over two lines, which the stream of
     // cells cannot always tell from a name and its value: rows come out
     // wrong, and each wrong one must be marked for review.
-    let dir = tempdir("cells-wrapped");
     let headers = ["年度指标值", "实际完成值", "分值", "得分"];
-    for e in std::fs::read_dir(root().join("tests/fixtures/cells")).unwrap() {
-        let path = e.unwrap().path();
+    let found = rewritten("cells", "cells-wrapped", |text| {
         let mut out = String::new();
         let mut in_table = false;
-        for line in std::fs::read_to_string(&path).unwrap().lines() {
+        for line in text.lines() {
             in_table &= !(line.contains("申报表") || line.contains("自评表"));
             let chars: Vec<char> = line.chars().collect();
             let value = chars
@@ -385,9 +377,8 @@ fn misread_rows_of_tables_printed_one_cell_per_line_with_wrapped_names_go_to_rev
             }
             in_table |= headers.contains(&line);
         }
-        std::fs::write(dir.join(path.file_name().unwrap()), out).unwrap();
-    }
-    let (found, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+        out
+    });
     misread_rows_go_to_review("one cell per line, names wrapped", &expected(), &found);
 }
 
@@ -450,16 +441,11 @@ fn text_lined_up_with_ideographic_spaces_reads_as_with_spaces() {
     // Chinese text is often lined up with full-width spaces (U+3000), each
     // as wide as two spaces: the same rows as the layout text.
     let (spaced, _) = run("layout");
-    let dir = tempdir("layout-ideographic");
-    for e in std::fs::read_dir(root().join("tests/fixtures/layout")).unwrap() {
-        let path = e.unwrap().path();
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("  ", "\u{3000}");
+    let found = rewritten("layout", "layout-ideographic", |t| {
+        let text = t.replace("  ", "\u{3000}");
         assert!(text.contains('\u{3000}'));
-        std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
-    }
-    let (found, _) = run_dir(dir.to_str().unwrap(), &dir.join("out"));
+        text
+    });
     assert_eq!(found.len(), spaced.len());
     for (id, r) in &spaced {
         let row = |r: &Value| -> Vec<Value> {
