@@ -535,12 +535,7 @@ fn is_value(k: Kind) -> bool {
 
 /// True when a row holds a name and nothing else.
 fn name_only(d: &Draft) -> bool {
-    d.name.is_some()
-        && d.target.is_none()
-        && d.actual.is_none()
-        && d.weight.is_none()
-        && d.score.is_none()
-        && d.remark.is_none()
+    d.name.is_some() && d.has_no_value() && d.remark.is_none()
 }
 
 /// Joins each row of a name alone to the row after it, when that row's name

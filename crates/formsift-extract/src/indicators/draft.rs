@@ -47,14 +47,19 @@ impl Draft {
         }
     }
 
+    /// True when the row has no target, actual, weight or score.
+    pub fn has_no_value(&self) -> bool {
+        self.target.is_none()
+            && self.actual.is_none()
+            && self.weight.is_none()
+            && self.score.is_none()
+    }
+
     /// True when the row has only level labels.
     pub fn is_label_only(&self) -> bool {
         (self.l1.is_some() || self.l2.is_some())
             && self.name.is_none()
-            && self.target.is_none()
-            && self.actual.is_none()
-            && self.weight.is_none()
-            && self.score.is_none()
+            && self.has_no_value()
             && self.remark.is_none()
     }
 
@@ -62,10 +67,7 @@ impl Draft {
     pub fn is_continuation(&self) -> bool {
         self.l1.is_none()
             && self.l2.is_none()
-            && self.target.is_none()
-            && self.actual.is_none()
-            && self.weight.is_none()
-            && self.score.is_none()
+            && self.has_no_value()
             && (self.name.is_some() ^ self.remark.is_some())
     }
 
