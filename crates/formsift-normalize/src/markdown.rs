@@ -103,8 +103,9 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
             // pulldown-cmark reports header and body rows; the delimiter line
             // (block line 1) has none.
             if rows.len() + 1 == i - start {
-                for (k, row) in rows.into_iter().enumerate() {
+                for (k, mut row) in rows.into_iter().enumerate() {
                     let line = if k == 0 { start } else { start + k + 1 };
+                    keep_extra_cells(lines[line], &mut row);
                     out.insert(line, Some(row));
                 }
                 out.insert(start + 1, None);
@@ -112,6 +113,28 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         }
     }
     out
+}
+
+/// Markdown cuts a body row to its header's cells; a converter that left
+/// merged cells out of the header, or shifted a row, wrote the rest of the
+/// row's text there all the same. The cells past the header's are added
+/// back, read by splitting the line at its pipes (not for a line with code
+/// spans or escaped pipes, whose pipes the split cannot tell).
+fn keep_extra_cells(line: &str, row: &mut Vec<String>) {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    // (Most rows have as many pipes as cells less one: passed over on a
+    // count.)
+    if memchr::memchr_iter(b'|', t.as_bytes()).count() < row.len() || t.contains(['`', '\\']) {
+        return;
+    }
+    let extra: Vec<String> = t
+        .split('|')
+        .skip(row.len())
+        .map(|c| c.trim().to_string())
+        .collect();
+    row.extend(extra);
 }
 
 /// True when a line is a delimiter row (`---|---`, `| :--- | ---: |`): two
@@ -345,6 +368,25 @@ mod escape_tests {
         let piped: Vec<&str> = piped.iter().map(String::as_str).collect();
         let rows = pipe_tables(&piped);
         assert_eq!(rows.get(&5).and_then(|r| r.as_ref()).map(Vec::len), Some(7));
+    }
+
+    #[test]
+    fn cells_past_the_header_are_kept() {
+        let t = [
+            "| 项目资金 | 年度资金申请总额 |",
+            "|---|---|",
+            "| （元） | 当年财政拨款 | 420,000.00 |",
+            "| a | `b|c` | d |",
+        ];
+        let rows = pipe_tables(&t);
+        let row = |k: usize| rows.get(&k).cloned().flatten().unwrap();
+        assert_eq!(row(2), ["（元）", "当年财政拨款", "420,000.00"]);
+        // A code span's pipe is not a cell border: the row stays as read.
+        assert_eq!(row(3).len(), 2);
+        // Rows as wide as the header, or narrower, are as markdown reads them.
+        let rows = pipe_tables(&["| a | b |", "|---|---|", "| 1 |", "| 1 | 2 |"]);
+        assert_eq!(rows.get(&2).cloned().flatten().unwrap(), ["1", ""]);
+        assert_eq!(rows.get(&3).cloned().flatten().unwrap(), ["1", "2"]);
     }
 
     fn line(cells: &[String]) -> String {
