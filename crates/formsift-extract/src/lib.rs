@@ -4,7 +4,8 @@
 //! preamble), reading labelled fields and funds (labels beside or above their
 //! values, check boxes, stacked headers), the side tables (资金构成 parts,
 //! 重点任务 tasks, the self-evaluation budget table), and the reconstruction
-//! of the indicator table: header columns, assignment of each row's cells to
+//! of the indicator table: header columns (on one line, or one name per line
+//! with the rows a stream of cells), assignment of each row's cells to
 //! columns by what they contain, merged-cell fill-down, continuation rows,
 //! OCR-garbled level names and page-break ambiguity. Every repair is recorded
 //! as a flag on the row or record; every cell no field took is kept in

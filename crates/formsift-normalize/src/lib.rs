@@ -7,7 +7,8 @@
 //! plain markup converters put inside cells is read without a tree; a page
 //! written on one line is cut where pretty-printed HTML breaks its lines);
 //! a tab-separated cell quoted over several lines as spreadsheets save one
-//! (`quoted`); markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
+//! (`quoted`); comma-separated values of a `.csv` file (`csv`, through
+//! [`normalize_csv`]); markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
 //! are split directly), pandoc grid tables (`grid`) and
 //! simple/multiline tables with columns from their dash runs (`dashed`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
