@@ -46,29 +46,22 @@ pub(crate) fn rows(raw: &[&str]) -> Vec<Row> {
 fn record(raw: &[&str], i: usize) -> (Vec<String>, usize) {
     let line = |k: usize| raw[k].strip_suffix('\r').unwrap_or(raw[k]);
     let mut fields = Vec::new();
-    let mut field = String::new();
     let mut k = i;
     let mut rest = line(k);
     loop {
+        let mut field = String::new();
         if let Some(after) = rest.strip_prefix('"')
             && let Some((text, end, tail)) = quoted(raw, k, after, &line)
         {
-            field.push_str(&text);
+            // The quoted part; text after the closing quote stays in the
+            // field (read below, up to the comma).
+            field = text;
             k = end;
             rest = tail;
-            // Text after the closing quote stays in the field.
-            let (more, next) = split_comma(rest);
-            field.push_str(more);
-            fields.push(std::mem::take(&mut field));
-            match next {
-                Some(r) => rest = r,
-                None => break,
-            }
-            continue;
         }
         let (text, next) = split_comma(rest);
         field.push_str(text);
-        fields.push(std::mem::take(&mut field));
+        fields.push(field);
         match next {
             Some(r) => rest = r,
             None => break,
