@@ -68,7 +68,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
                 .iter()
                 .position(|t| t.titles.iter().any(|title| s.ends_with(title.as_str())))
             {
-                found = Some((t, i, cell.text.trim().to_string()));
+                found = Some((t, i, bare_title(&cell.text).to_string()));
                 break;
             }
         }
@@ -92,6 +92,17 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
             }
         }
         if let (Some((template, _, title)), Some(consumed)) = (found, consumed) {
+            if let Some(last) = forms.last_mut()
+                && repeats_title(doc, last, template, &title, line.number)
+            {
+                // The form keeps the barer of the two titles (the other
+                // wears the converter's markup).
+                if title.chars().count() < last.title.chars().count() {
+                    last.title = title;
+                }
+                last.consumed.extend(consumed);
+                continue;
+            }
             forms.push(FormSpan {
                 template,
                 title,
@@ -135,6 +146,44 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         })
         .collect();
     Segmentation { forms, preamble }
+}
+
+/// Whether a title found on line `at` repeats `form`'s with only blank
+/// lines between: one form whose title a converter wrote twice (a
+/// reStructuredText `.. rubric::` and its `:name:` anchor, a heading and a
+/// caption), not a second form without a line of its own. The two
+/// must be of one template and name no different years.
+fn repeats_title(doc: &Document, form: &FormSpan, template: usize, title: &str, at: usize) -> bool {
+    form.template == template
+        && (form.title_line + 1..at).all(|n| doc.line(n).is_none_or(|l| l.is_blank()))
+        && parse_year(&form.title) == parse_year(title)
+}
+
+/// A title without the markup a converter wrote before it in the same
+/// cell: leading words of ASCII letters and punctuation only, each followed
+/// by white space (reStructuredText's `.. rubric::`, a `Table:` caption).
+/// Words with figures (`1.`, `2024`) are the title's own.
+fn bare_title(text: &str) -> &str {
+    let mut rest = text.trim();
+    if !rest
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_punctuation)
+        && !rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+    {
+        return rest;
+    }
+    while let Some((word, after)) = rest.split_once(char::is_whitespace) {
+        if word.is_empty()
+            || !word
+                .bytes()
+                .all(|b| b.is_ascii_alphabetic() || b.is_ascii_punctuation())
+        {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    rest
 }
 
 /// Drops a trailing bracketed note from a title (`…申报表（部门填报）`).
@@ -235,6 +284,40 @@ mod tests {
         );
         assert_eq!((s.forms[1].start, s.forms[1].year), (7, Some(2023)));
         assert_eq!(s.preamble.len(), 1);
+    }
+
+    #[test]
+    fn a_title_written_twice_starts_one_form() {
+        // A heading and its caption, blank lines between: one form, under
+        // the barer title.
+        let s = seg(
+            "Table: 财政项目支出绩效目标申报表\n\n财政项目支出绩效目标申报表\n（2024年度）\n项目名称\t甲\n",
+        );
+        assert_eq!(s.forms.len(), 1);
+        assert_eq!(s.forms[0].title, "财政项目支出绩效目标申报表");
+        assert_eq!((s.forms[0].start, s.forms[0].end), (1, 5));
+        assert_eq!(s.forms[0].year, Some(2024));
+        // With a line between, or another year, the second is a form of
+        // its own.
+        for text in [
+            "财政项目支出绩效目标申报表\n项目名称\t甲\n财政项目支出绩效目标申报表\n项目名称\t乙\n",
+            "2023年财政项目支出绩效目标申报表\n\n2024年财政项目支出绩效目标申报表\n",
+        ] {
+            assert_eq!(seg(text).forms.len(), 2, "{text}");
+        }
+    }
+
+    #[test]
+    fn titles_lose_the_markup_before_them() {
+        assert_eq!(
+            bare_title(".. rubric:: 财政项目支出绩效自评表"),
+            "财政项目支出绩效自评表"
+        );
+        assert_eq!(bare_title(" Table: 申报表 "), "申报表");
+        // Figures and ideographs belong to the title.
+        assert_eq!(bare_title("1. 申报表"), "1. 申报表");
+        assert_eq!(bare_title("2024 年度申报表"), "2024 年度申报表");
+        assert_eq!(bare_title("附件 申报表"), "附件 申报表");
     }
 
     #[test]
