@@ -251,6 +251,25 @@ mod tests {
         }
     }
 
+    /// A line of prose after a blank line under a table of cells continues
+    /// none of its cells: it stays in the residue; a line of the table's
+    /// own layout still continues a name.
+    #[test]
+    fn prose_after_a_table_is_not_a_wrapped_name() {
+        let table = "| 一级指标 | 二级指标 | 三级指标 | 年度指标值 |\n|---|---|---|---|\n\
+                     | 产出指标 | 数量指标 | 帮困人数 | ≥100人 |\n";
+        let r = records(&form(&format!("{table}\n填表说明见附件\n"))).remove(0);
+        assert_eq!(r.indicators.len(), 1);
+        assert_eq!(r.indicators[0].name, "帮困人数");
+        assert!(
+            r.residue.iter().any(|x| x.text == "填表说明见附件"),
+            "{:?}",
+            r.residue
+        );
+        let r = records(&form(&format!("{table}| | | （困难职工） | |\n"))).remove(0);
+        assert_eq!(r.indicators[0].name, "帮困人数（困难职工）");
+    }
+
     /// A label left in the residue with its field empty marks the record;
     /// one whose field was read elsewhere does not.
     #[test]

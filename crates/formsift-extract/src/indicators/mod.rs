@@ -16,7 +16,7 @@ mod wrapped;
 
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
-use formsift_model::{Indicator, Layout, Line, Record, TotalScore};
+use formsift_model::{Indicator, Layout, Line, Notation, Record, TotalScore};
 use formsift_values::parse_amount;
 
 pub(crate) use cells::vertical_header;
@@ -234,6 +234,8 @@ fn read_columns(
 ) -> Vec<Draft> {
     let mut drafts: Vec<Draft> = Vec::with_capacity(rows.len());
     let mut after_break = false;
+    // The line the last row came from.
+    let mut last_row: Option<&Line> = None;
     for line in rows {
         match line.layout {
             Layout::Blank => {
@@ -265,19 +267,43 @@ fn read_columns(
             break;
         }
         let draft = align::align_row(line.number, &cells, header, after_break, config);
-        after_break = false;
-        if let Some(prev) = drafts.last_mut()
-            && draft.is_continuation()
-            && prev.absorb(&draft, header, config)
-        {
-            for &(l, i) in &draft.cells {
-                consumed.take(l, i);
+        if draft.is_continuation() {
+            // Text after a break in another layout than the table's rows,
+            // or outside the markup that closed their cells (a line of
+            // prose after a grid, pipe or HTML table), continues no cell:
+            // it stays for the residue.
+            if after_break && last_row.is_some_and(|last| outside_table(last, line)) {
+                after_break = false;
+                continue;
             }
-            continue;
+            if let Some(prev) = drafts.last_mut()
+                && prev.absorb(&draft, header, config)
+            {
+                after_break = false;
+                for &(l, i) in &draft.cells {
+                    consumed.take(l, i);
+                }
+                continue;
+            }
         }
+        after_break = false;
+        last_row = Some(*line);
         drafts.push(draft);
     }
     drafts
+}
+
+/// Whether `line` stands outside the table whose last row came from
+/// `last`: laid out otherwise, or without the notation (markdown, HTML)
+/// whose markup closed that row's cells (tabs closed them when the row
+/// has tabs: markup there is inside the cells).
+fn outside_table(last: &Line, line: &Line) -> bool {
+    let closed_by = |n: &Notation| {
+        !last.notations.contains(&Notation::Tsv)
+            && last.notations.contains(n)
+            && !line.notations.contains(n)
+    };
+    last.layout != line.layout || [Notation::Markdown, Notation::Html].iter().any(closed_by)
 }
 
 fn read_total(
