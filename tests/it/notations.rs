@@ -125,11 +125,12 @@ pub(crate) fn differences(want: &Value, found: &Value) -> Vec<String> {
 #[test]
 fn markup_notations_give_every_field_and_row_of_the_forms() {
     // HTML tables with rowspan/colspan, pandoc's pipe, grid and simple or
-    // multiline tables (spans left blank; columns from borders or dash runs)
-    // and LaTeX longtables with \multirow/\multicolumn keep the whole form:
-    // the records must equal the expectations.
+    // multiline tables (spans left blank; columns from borders or dash runs),
+    // reStructuredText (grid tables, simple tables ruled with `=`, titles in
+    // directives) and LaTeX longtables with \multirow/\multicolumn keep the
+    // whole form: the records must equal the expectations.
     let want = expected();
-    for notation in ["html", "gfm", "grid", "simple", "latex"] {
+    for notation in ["html", "gfm", "grid", "simple", "rst", "latex"] {
         let (found, _) = run(notation);
         records_equal_expected(notation, &want, &found);
     }

@@ -11,21 +11,31 @@ use crate::grid::{columns, join_wrapped};
 use crate::markdown::unescape;
 use formsift_model::{Layout, Merge, Notation, Notations};
 
-/// The start columns of a line of two or more dash runs, else `None`.
+/// The start columns of a line of two or more dash runs, else `None`. Runs
+/// of `=` count too: reStructuredText's simple tables are ruled so (see
+/// [`rst_rule`]).
 fn dash_runs(line: &str) -> Option<Vec<usize>> {
     let t = line.trim_end();
-    if t.trim().is_empty() || !t.chars().all(|c| c == '-' || c == ' ') {
+    let rule = if rst_rule(t) { '=' } else { '-' };
+    if t.trim().is_empty() || !t.chars().all(|c| c == rule || c == ' ') {
         return None;
     }
     let mut starts = Vec::new();
     let mut prev = ' ';
     for (x, c) in t.chars().enumerate() {
-        if c == '-' && prev == ' ' {
+        if c == rule && prev == ' ' {
             starts.push(x);
         }
         prev = c;
     }
-    (starts.len() >= 2 && t.matches('-').count() >= 6).then_some(starts)
+    (starts.len() >= 2 && t.matches(rule).count() >= 6).then_some(starts)
+}
+
+/// Whether a rule is drawn with `=` (a reStructuredText simple table),
+/// whose rows run on in lines with an empty first column and whose `\`
+/// stands for an empty cell.
+fn rst_rule(line: &str) -> bool {
+    line.trim_start().starts_with('=')
 }
 
 /// A single run of dashes over the whole width (a multiline table's border).
@@ -47,6 +57,16 @@ fn cut(line: &str, starts: &[usize]) -> Vec<String> {
         out[k].push(c);
     }
     out.iter().map(|t| unescape(t.trim())).collect()
+}
+
+/// Whether a line's first column holds reStructuredText's `\` (an empty
+/// cell that starts a row of its own).
+fn first_column_escaped(line: &str, starts: &[usize]) -> bool {
+    let end = starts.get(1).copied().unwrap_or(usize::MAX);
+    columns(line)
+        .into_iter()
+        .find(|&(x, c)| x >= starts[0] && c != ' ')
+        .is_some_and(|(x, c)| c == '\\' && x < end)
 }
 
 fn row(lines: &[(usize, &str)], starts: &[usize]) -> Option<Row> {
@@ -72,6 +92,9 @@ fn row(lines: &[(usize, &str)], starts: &[usize]) -> Option<Row> {
 /// When line `i` starts a simple or multiline table (its header line, its
 /// top border or its dash line), the index of its last line and its rows.
 pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
+    if rst_rule(raw[i]) {
+        return rst_block(raw, i);
+    }
     let at = |j: usize| raw.get(j).copied();
     // Where the dash line is, and the header lines above it.
     let (rule, header): (usize, Vec<usize>) = if dash_runs(raw[i]).is_some() {
@@ -126,6 +149,43 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
     Some((end, rows))
 }
 
+/// A reStructuredText simple table from its top rule at line `i`: rows up
+/// to a second rule, and when a third follows (with no blank line before
+/// either), those rows are the header and the body runs to the third. In the body a line whose first column is
+/// empty goes on with the row above (`\\` there starts a row with an empty
+/// first cell).
+fn rst_block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
+    let starts = dash_runs(raw[i])?;
+    // The next rule after `from`, with no blank line before it (a table
+    // may hold blank lines, but a rule found past one may be another
+    // table's).
+    let next_rule = |from: usize| -> Option<usize> {
+        (from + 1..raw.len())
+            .take_while(|&j| !blank(raw[j]))
+            .find(|&j| rst_rule(raw[j]) && dash_runs(raw[j]).is_some())
+    };
+    let second = next_rule(i)?;
+    let (header, body, end) = match next_rule(second) {
+        Some(third) => (i + 1..second, second + 1..third, third),
+        None => (i + 1..i + 1, i + 1..second, second),
+    };
+    let mut rows: Vec<Row> = header
+        .filter(|&j| !blank(raw[j]))
+        .filter_map(|j| row(&[(j, raw[j])], &starts))
+        .collect();
+    let mut group: Vec<(usize, &str)> = Vec::new();
+    for j in body.filter(|&j| !blank(raw[j])) {
+        let first = cut(raw[j], &starts).swap_remove(0);
+        if !first.is_empty() || first_column_escaped(raw[j], &starts) {
+            rows.extend(row(&group, &starts));
+            group.clear();
+        }
+        group.push((j, raw[j]));
+    }
+    rows.extend(row(&group, &starts));
+    Some((end, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +227,45 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].source, [4, 5]);
+    }
+
+    #[test]
+    fn rst_simple_tables_join_rows_whose_first_column_is_empty() {
+        // Header between the first two `=` rules; `\` is an empty first
+        // cell starting a row; a line with an empty first column goes on
+        // with the row above.
+        let (end, rows) = read(
+            "   ======== ======== ==========\n   一级指标 二级指标 三级指标\n   ======== ======== ==========\n   产出指标 数量指标 指标1：退休\n                     职工人数\n   \\        质量指标 指标2：合格率\n   ======== ======== ==========\n",
+        );
+        assert_eq!(end, 6);
+        assert_eq!(
+            texts(&rows),
+            [
+                vec!["一级指标", "二级指标", "三级指标"],
+                vec!["产出指标", "数量指标", "指标1：退休职工人数"],
+                vec!["", "质量指标", "指标2：合格率"],
+            ]
+        );
+        assert_eq!(rows[1].source, [4, 5]);
+    }
+
+    #[test]
+    fn an_rst_table_ends_at_its_rule_before_a_blank_line() {
+        // Two rules, then a blank line and a grid table: the grid table's
+        // `=` border is not this table's.
+        let raw = [
+            "======== ========",
+            "项目名称 甲",
+            "======== ========",
+            "",
+            "+------+------+",
+            "| 指标 | 值   |",
+            "+======+======+",
+            "======== ========",
+        ];
+        let (end, rows) = block(&raw, 0).unwrap();
+        assert_eq!(end, 2);
+        assert_eq!(texts(&rows), [vec!["项目名称", "甲"]]);
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod ocr;
 mod quoted;
 #[doc(hidden)]
 pub mod readers;
+mod rst;
 mod tabular;
 
 use formsift_config::Config;
@@ -51,6 +52,17 @@ pub(crate) struct Row {
 }
 
 impl Row {
+    /// A line of markup without content (a rule of the page).
+    pub(crate) fn markup(number: usize) -> Row {
+        Row {
+            source: [number, number],
+            spans: Vec::new(),
+            layout: Layout::Rule,
+            cells: Vec::new(),
+            notations: Notations::new(),
+        }
+    }
+
     /// A line of text outside any table, read the line-based way (tabs,
     /// markup, spaces).
     pub(crate) fn text_line(number: usize, text: &str) -> Row {
@@ -178,7 +190,9 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i = end + 1;
             continue;
         }
-        if starts_with_after_space(line, b'+')
+        // The first byte past the indent steers the table readers below.
+        let lead = first_after_space(line);
+        if lead == Some(b'+')
             && let Some((end, block)) = grid::block(raw, i)
         {
             rows.extend(block);
@@ -196,6 +210,24 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             i += 1;
             continue;
         }
+        if marks[i] & COLON != 0
+            && lead == Some(b'.')
+            && let Some(title) = rst::directive(line)
+        {
+            // reStructuredText markup: a title it prints is a line of text,
+            // the rest (and the options under it) is no content.
+            let indent = rst::indent(line);
+            rows.push(match title {
+                Some(text) => Row::text_line(i + 1, text),
+                None => Row::markup(i + 1),
+            });
+            i += 1;
+            while i < raw.len() && rst::is_option(raw[i], indent) {
+                rows.push(Row::markup(i + 1));
+                i += 1;
+            }
+            continue;
+        }
         if let Some(text) = (marks[i] & HASH != 0)
             .then(|| markdown::heading(line))
             .flatten()
@@ -207,6 +239,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             continue;
         }
         if (marks[i] & DASH != 0)
+            | (lead == Some(b'='))
             | raw
                 .get(i + 1)
                 .is_some_and(|l| starts_with_after_space(l, b'-'))
@@ -352,12 +385,17 @@ fn is_blank(text: &str) -> bool {
 
 /// True when the text, past leading white space, starts with `byte` (ASCII).
 fn starts_with_after_space(text: &str, byte: u8) -> bool {
+    first_after_space(text) == Some(byte)
+}
+
+/// The first byte past leading white space (trimming only when the first
+/// byte may start a space).
+fn first_after_space(text: &str) -> Option<u8> {
     match text.as_bytes().first() {
-        Some(&b) if b == byte => true,
         Some(&b) if formsift_model::may_start_space(b) => {
-            text.trim_start().as_bytes().first() == Some(&byte)
+            text.trim_start().as_bytes().first().copied()
         }
-        _ => false,
+        first => first.copied(),
     }
 }
 
