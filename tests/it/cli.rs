@@ -98,6 +98,78 @@ fn extract_reads_stdin_and_gb18030_gives_the_same_records() {
 }
 
 #[test]
+fn extract_reads_stdin_by_the_name_it_is_given() {
+    // A CSV on standard input is read as CSV when named so; without the
+    // name it is text, as before.
+    use std::io::Write;
+    let path = "tests/fixtures/csv/000_549c44c96e78e8d4.csv";
+    let from_stdin = |extra: &[&str]| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+            .args(["extract", "-"])
+            .args(extra)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let bytes = std::fs::read(root().join(path)).unwrap();
+        child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        jsonl(&String::from_utf8(out.stdout).unwrap())
+    };
+    let named = from_stdin(&["--stdin-name", "a/form.csv"]);
+    let from_file = jsonl(&String::from_utf8(formsift(&["extract", path]).stdout).unwrap());
+    assert_eq!(named.len(), from_file.len());
+    for (a, b) in named.iter().zip(&from_file) {
+        assert_eq!(a["source"]["path"], "a/form.csv");
+        assert_eq!(a["id"].as_str().unwrap().split('#').next(), Some("form"));
+        assert_eq!(a["source"]["formats"], serde_json::json!(["csv"]));
+        assert_eq!(
+            (&a["fields"], &a["indicators"]),
+            (&b["fields"], &b["indicators"])
+        );
+    }
+    let unnamed = from_stdin(&[]);
+    assert!(
+        unnamed
+            .iter()
+            .all(|r| r["source"]["formats"] != serde_json::json!(["csv"]))
+    );
+}
+
+#[test]
+fn extract_piped_to_a_reader_that_stops_early_ends_quietly() {
+    // `formsift extract … | head -1`: records of many files (far more than
+    // a pipe holds) meet a closed pipe.
+    let mut files: Vec<String> = Vec::new();
+    for dir in [
+        "tests/fixtures/html",
+        "tests/fixtures/gfm",
+        "tests/fixtures/layout",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            files.push(e.unwrap().path().to_str().unwrap().to_string());
+        }
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .arg("extract")
+        .args(&files)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 7];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert_eq!(&first, b"{\"id\":\"");
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
 fn usage_errors_exit_2_and_every_command_has_help() {
     assert_eq!(
         formsift(&["run", "samples"]).status.code(),

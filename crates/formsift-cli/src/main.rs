@@ -117,6 +117,11 @@ enum Command {
         /// Apply reviewers' corrections from this JSONL file.
         #[arg(long, value_name = "FILE")]
         corrections: Option<PathBuf>,
+        /// The name standard input's file had: its extension chooses the
+        /// reader (`.csv`, `.xlsx`, `.pdf`…), and records are named after
+        /// it (default `stdin`: text, or a format known by its first bytes).
+        #[arg(long, value_name = "NAME", default_value = "stdin")]
+        stdin_name: String,
     },
     /// Compare records.jsonl with gold files and print accuracy figures.
     ///
@@ -224,9 +229,17 @@ fn main() -> ExitCode {
 /// (`formsift eval … | head`) has what it wanted, so that is not an error.
 fn print_stdout(text: &str) -> Result<()> {
     use std::io::Write;
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
+    pipe_closed(std::io::stdout().lock().write_all(text.as_bytes())).map(drop)
+}
+
+/// Whether a write to standard output found the pipe closed (the reader
+/// has what it wanted: `formsift extract … | head`); other errors are
+/// errors.
+fn pipe_closed(written: std::io::Result<()>) -> Result<bool> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(false),
     }
 }
 
@@ -279,7 +292,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             files_from,
             config,
             corrections,
-        } => extract(inputs, files_from, config, corrections),
+            stdin_name,
+        } => extract(inputs, files_from, config, corrections, &stdin_name),
         Command::Eval {
             gold,
             records,
@@ -452,6 +466,7 @@ fn extract(
     files_from: Option<String>,
     config: Option<PathBuf>,
     corrections: Option<PathBuf>,
+    stdin_name: &str,
 ) -> Result<ExitCode> {
     let (config, _, _) = load_config(&config)?;
     let corrections = load_corrections(&corrections)?;
@@ -488,14 +503,17 @@ fn extract(
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("reading standard input")?;
-            formsift_pipeline::process_bytes(&bytes, "stdin", &config, fc("stdin"))
+            formsift_pipeline::process_bytes(&bytes, stdin_name, &config, fc(stdin_name))
         } else {
             formsift_pipeline::process_file(std::path::Path::new(input), &config, fc(input))
         };
         match outcome {
             Ok(o) => {
                 for r in &o.records {
-                    writeln!(out, "{}", formsift_pipeline::emit::record_line(r))?;
+                    let written = writeln!(out, "{}", formsift_pipeline::emit::record_line(r));
+                    if pipe_closed(written)? {
+                        return Ok(ExitCode::SUCCESS);
+                    }
                 }
                 for u in o.corrections.iter().flat_map(|a| &a.unmatched) {
                     eprintln!(
@@ -510,7 +528,9 @@ fn extract(
             }
         }
     }
-    out.flush()?;
+    if pipe_closed(out.flush())? {
+        return Ok(ExitCode::SUCCESS);
+    }
     Ok(if failed {
         ExitCode::from(1)
     } else {
