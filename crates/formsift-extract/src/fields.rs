@@ -17,6 +17,9 @@ struct Tok<'a> {
     layout: Layout,
     /// The only filled cell of its line.
     alone: bool,
+    /// Where the token starts on the page (display column), for a whole
+    /// cell of text laid out by spaces.
+    x: Option<u32>,
 }
 
 /// Reads the fields of every run of lines outside the table regions.
@@ -138,21 +141,23 @@ fn tokens<'a>(
                 continue;
             }
             let text = trim(&c.text);
-            let tok = |text: &'a str, label| Tok {
+            let x = c.span.map(|s| s[0]);
+            let tok = |text: &'a str, label, x| Tok {
                 line: line.number,
                 cell: i,
                 text,
                 label,
                 layout: line.layout,
                 alone,
+                x,
             };
             if let Some(m) = &labels.line(k)[i] {
-                out.push(tok(text, Some(m.clone())));
+                out.push(tok(text, Some(m.clone()), x));
             } else if let Some((m, rest)) = split_label(text, template, config) {
-                out.push(tok(text, Some(m)));
-                out.push(tok(rest, None));
+                out.push(tok(text, Some(m), x));
+                out.push(tok(rest, None, None));
             } else {
-                out.push(tok(text, None));
+                out.push(tok(text, None, x));
             }
         }
     }
@@ -242,6 +247,7 @@ fn read_stacked(
                     label: None,
                     layout: next.layout,
                     alone: false,
+                    x: c.span.map(|s| s[0]),
                 };
                 consumed.take(line.number, *i);
                 consumed.take(next.number, j);
@@ -496,15 +502,21 @@ fn assign(
             // One cell: a further cell on the line is another (unknown) label's
             // business and stays in residue. A table converter that wraps a
             // long value prints its rest alone on the next row, in the same
-            // column: that is joined (`value_joined`).
+            // column (a text browser's dump, in the same place on the
+            // page): that is joined (`value_joined`).
             let first = &vals[0];
             let mut text = first.text.to_string();
             let mut used = 1;
+            let same_column = |v: &Tok| match (first.layout, v.layout) {
+                (Layout::Columns, Layout::Columns) => v.cell == first.cell,
+                (Layout::Spaced, Layout::Spaced) => {
+                    matches!((first.x, v.x), (Some(a), Some(b)) if a == b)
+                }
+                _ => false,
+            };
             while let Some(v) = vals.get(used)
-                && first.layout == Layout::Columns
-                && v.layout == Layout::Columns
+                && same_column(v)
                 && v.alone
-                && v.cell == first.cell
                 && v.line == vals[used - 1].line + 1
             {
                 text = join_wrapped(&text, v.text);
