@@ -34,6 +34,14 @@ const UNLABELLED: f64 = 2.0;
 /// A label farther than this (text lines) from where its group would print
 /// it puts the group's rows in doubt.
 const OFFCENTRE: f64 = 0.5;
+/// Cost (text lines) of each row a grouping puts against the table's
+/// numbering (see [`Numbering`]): more than a label half a line off its
+/// group's centre, as the labels of even groups stand.
+const NUMBERING: f64 = 1.0;
+/// A grouping that costs at most this much more (text lines) than the one
+/// taken fits about as well: the rows it would give elsewhere are in
+/// doubt. Two labels of even groups, each half a line off their middles.
+const NEAR_TIE: f64 = 1.0;
 /// How much better (text lines per label) reading labels at their groups'
 /// tops must fit than reading them at their centres to be taken.
 const TOP_MARGIN: f64 = 0.25;
@@ -109,7 +117,11 @@ pub(crate) fn read(
     );
     let labels = join_labels(&lines, consumed, config);
     let mut acc = assemble(&lines, header, config);
-    place_labels(&labels, &lines, &mut acc);
+    let numbers: Vec<Option<i64>> = acc
+        .iter()
+        .map(|a| a.d.name.as_deref().and_then(|n| ordinal_of(n, config)))
+        .collect();
+    place_labels(&labels, &lines, &mut acc, &Numbering::of(numbers));
     let drafts: Vec<Draft> = acc.into_iter().map(|a| a.d).collect();
     for d in &drafts {
         for &(l, c) in &d.cells {
@@ -475,10 +487,13 @@ impl Rows {
                     p.col != Column::Name && p.x < x && narrow_name.is_some_and(|end| p.x > end);
                 // The same words again are the next row's value.
                 let again = cur.text_of(p.col) == Some(p.text.as_str());
+                // Words wrap into words: a quantity (`≥90.00%`) under a
+                // value in words is the next row's.
+                let quantity = p.kind == Kind::Value;
                 (x.abs_diff(p.x) <= EDGE || pushed || pulled)
                     && !again
                     && (p.col == Column::Name && full(p.col)
-                        || full(p.col) && words(p.col)
+                        || full(p.col) && words(p.col) && !quantity
                         || unclosed(p.col))
             })
     }
@@ -506,6 +521,11 @@ impl Rows {
         };
         if fragment(lp, cur) || self.goes_on(lp, cur) {
             return false;
+        }
+        // The row's whole name again: a row of the same name (a name does
+        // not wrap into itself).
+        if cur.text_of(Column::Name) == Some(name.text.as_str()) {
+            return true;
         }
         // A value for a cell the row above has filled, not as its next
         // line: a row of its own.
@@ -906,8 +926,62 @@ fn position(y: f64, rows: &[Geom]) -> f64 {
     rows.last().map_or(0.0, |r| r.u0 + r.h)
 }
 
+/// The `指标N` ordinal a name starts with.
+fn ordinal_of(name: &str, config: &Config) -> Option<i64> {
+    let c = config.indicators.ordinal.captures(name)?;
+    formsift_values::fold(c.get(1)?.as_str()).parse().ok()
+}
+
+/// How a table numbers its rows, when its numbering starts again at 1
+/// (`指标1`, `指标2`, `指标1`…): then it starts again with each group of
+/// level 2, and a group that starts at a row numbered past 1, or holds a
+/// row numbered 1 after its first, is unlikely. Tables numbered once
+/// through, or not at all, say nothing.
+struct Numbering {
+    /// Each row's ordinal; empty when the numbering does not start again.
+    numbers: Vec<Option<i64>>,
+}
+
+impl Numbering {
+    /// The rows' ordinals count only when every numbered row goes on from
+    /// the one before or starts again at 1, and some start again (a
+    /// department's form that lists projects' rows under their own
+    /// numbers, `3, 4, 2, 1, 1`, says nothing).
+    fn of(numbers: Vec<Option<i64>>) -> Numbering {
+        let mut prev = 0;
+        let mut restarts = 0;
+        for &n in numbers.iter().flatten() {
+            if n == 1 && prev > 0 {
+                restarts += 1;
+            } else if n != prev + 1 {
+                return Numbering {
+                    numbers: Vec::new(),
+                };
+            }
+            prev = n;
+        }
+        Numbering {
+            numbers: if restarts > 0 { numbers } else { Vec::new() },
+        }
+    }
+
+    /// Rows numbered against a group of rows `s..e` starting there (text
+    /// lines of cost each): its first past 1, and (`inner`) rows numbered
+    /// 1 after it.
+    fn misfits(&self, s: usize, e: usize, inner: bool) -> f64 {
+        let at = |r: usize| self.numbers.get(r).copied().flatten();
+        let start = f64::from(at(s).is_some_and(|n| n > 1));
+        let restarts = if inner {
+            (s + 1..e).filter(|&r| at(r) == Some(1)).count() as f64
+        } else {
+            0.0
+        };
+        NUMBERING * (start + restarts)
+    }
+}
+
 /// Gives each level label to the first row of its group.
-fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc]) {
+fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc], numbering: &Numbering) {
     let page_of = |y: f64| {
         lines
             .iter()
@@ -941,14 +1015,19 @@ fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc]) {
     };
     let (l2, l1) = (of(Column::Level2), of(Column::Level1));
     let all_cuts = vec![true; rows.len() + 1];
-    let starts2 = fit(&l2, &geom, &all_cuts);
+    let fit2 = fit(&l2, &geom, &all_cuts, &|s, e| numbering.misfits(s, e, true));
     let mut cuts2 = vec![l2.is_empty(); rows.len() + 1];
     cuts2[0] = true;
     cuts2[rows.len()] = true;
-    for s in starts2.iter().filter_map(|g| g.0) {
+    for s in fit2.groups.iter().filter_map(|g| g.0) {
         cuts2[s] = true;
     }
-    let starts1 = fit(&l1, &geom, &cuts2);
+    let fit1 = fit(&l1, &geom, &cuts2, &|s, e| numbering.misfits(s, e, false));
+    // A row a neighbouring group fits about as well: its levels are a guess.
+    for &r in fit2.doubtful.iter().chain(&fit1.doubtful) {
+        rows[r].d.flag("level_offcentre");
+    }
+    let (starts2, starts1) = (fit2.groups, fit1.groups);
     let by_col = |col: Column| labels.iter().filter(move |l| l.col == col);
     let n = rows.len();
     for (labels, starts) in [
@@ -986,51 +1065,72 @@ fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc]) {
     }
 }
 
+/// How far (text lines) label `l` (position, page) stands from the middle
+/// of rows `s..e` on its page.
+fn centred(rows: &[Geom], (y, page): (f64, usize), s: usize, e: usize) -> f64 {
+    let on_page = rows[s..e].iter().filter(|r| r.page == page);
+    let lo = on_page.clone().map(|r| r.u0).reduce(f64::min);
+    let hi = on_page.map(|r| r.u0 + r.h).reduce(f64::max);
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => (y - (lo + hi) / 2.0).abs(),
+        _ => 1e6,
+    }
+}
+
+/// [`centred`], except that a converter prints the label of a group that
+/// runs to a page break at the group's top, not its centre: such a group
+/// may take either. (The cost reported stays the distance from the centre,
+/// so a group fitted by its top there is still in doubt.)
+fn centred_or_broken(rows: &[Geom], l: (f64, usize), s: usize, e: usize) -> f64 {
+    let c = centred(rows, l, s, e);
+    let at_break =
+        rows[s].page != rows[e - 1].page || rows.get(e).is_some_and(|r| r.page != rows[e - 1].page);
+    if at_break { c.min(top(rows, l, s)) } else { c }
+}
+
+/// How far label `l` stands from the top of row `s`: nothing just above
+/// the row or on its (first) line.
+fn top(rows: &[Geom], (y, _): (f64, usize), s: usize) -> f64 {
+    let r = &rows[s];
+    if y >= r.u0 - 1.0 && y < r.u0 + r.h.min(2.0) {
+        0.0
+    } else {
+        (y - r.u0).abs() + 2.0
+    }
+}
+
+/// A fitting of labels to groups of rows: each label's first row and how
+/// far the label stands from where its group would print it, and the rows
+/// that a group next to theirs would take at little more cost.
+struct Fit {
+    groups: Vec<(Option<usize>, f64)>,
+    doubtful: Vec<usize>,
+}
+
 /// The first row of each label's group, and how far (text lines) the label
 /// stands from where its group would print it: the contiguous grouping of rows
 /// (cuts only where `cuts` allows) whose labels (position in text lines,
 /// page) stand nearest their groups' centres on the label's page, or at
-/// their tops, whichever fits better. Rows before the first group keep the
-/// level in force.
-fn fit(labels: &[(f64, usize)], rows: &[Geom], cuts: &[bool]) -> Vec<(Option<usize>, f64)> {
+/// their tops, whichever fits better; `numbering` adds the cost of a group
+/// against the rows' numbers. Rows before the first group keep the level in
+/// force.
+fn fit(
+    labels: &[(f64, usize)],
+    rows: &[Geom],
+    cuts: &[bool],
+    numbering: &dyn Fn(usize, usize) -> f64,
+) -> Fit {
     if labels.is_empty() {
-        return Vec::new();
+        return Fit {
+            groups: Vec::new(),
+            doubtful: Vec::new(),
+        };
     }
-    let centred = |(y, page): (f64, usize), s: usize, e: usize| {
-        let on_page = rows[s..e].iter().filter(|r| r.page == page);
-        let lo = on_page.clone().map(|r| r.u0).reduce(f64::min);
-        let hi = on_page.map(|r| r.u0 + r.h).reduce(f64::max);
-        match (lo, hi) {
-            (Some(lo), Some(hi)) => (y - (lo + hi) / 2.0).abs(),
-            _ => 1e6,
-        }
-    };
-    let top = |(y, _): (f64, usize), s: usize, _e: usize| {
-        let r = &rows[s];
-        // Just above the row, or on its (first) line.
-        if y >= r.u0 - 1.0 && y < r.u0 + r.h.min(2.0) {
-            0.0
-        } else {
-            (y - r.u0).abs() + 2.0
-        }
-    };
-    // A converter prints the label of a group that runs to a page break at
-    // the group's top, not its centre: such a group may take either. The
-    // cost reported stays the distance from the centre, so a group fitted
-    // by its top there is still in doubt.
-    let at_break = |s: usize, e: usize| {
-        rows[s].page != rows[e - 1].page || rows.get(e).is_some_and(|r| r.page != rows[e - 1].page)
-    };
-    let either = |l: (f64, usize), s: usize, e: usize| {
-        let c = centred(l, s, e);
-        if at_break(s, e) {
-            c.min(top(l, s, e))
-        } else {
-            c
-        }
-    };
+    let either = |l, s, e| centred_or_broken(rows, l, s, e) + numbering(s, e);
     let c = dp(labels, rows.len(), cuts, &either);
-    let t = dp(labels, rows.len(), cuts, &top);
+    let t = dp(labels, rows.len(), cuts, &|l, s, e| {
+        top(rows, l, s) + numbering(s, e)
+    });
     let best = match (c, t) {
         // A label centred on a group is also at the top of some row, so the
         // top reading fits every table well: it wins only by a clear margin.
@@ -1041,24 +1141,74 @@ fn fit(labels: &[(f64, usize)], rows: &[Geom], cuts: &[bool]) -> Vec<(Option<usi
     match best {
         Some((starts, at_top)) => {
             let n = rows.len();
-            (0..starts.len())
+            let groups = (0..starts.len())
                 .map(|j| {
                     let (s, e) = (starts[j], starts.get(j + 1).copied().unwrap_or(n));
                     let cost = if at_top {
-                        top(labels[j], s, e)
+                        top(rows, labels[j], s)
                     } else {
-                        centred(labels[j], s, e)
+                        centred(rows, labels[j], s, e)
                     };
                     (Some(s), cost)
                 })
-                .collect()
+                .collect();
+            // Labels that all stand on rows' lines cannot show an even
+            // group's middle, which lies between two rows: such a group
+            // reads as well one row shorter. A label standing between rows
+            // shows the converter prints middles where they fall.
+            let between = labels.iter().any(|&(y, _)| between_rows(rows, y));
+            let doubtful = if at_top || between {
+                Vec::new()
+            } else {
+                near_ties(labels, n, cuts, &starts, &either)
+            };
+            Fit { groups, doubtful }
         }
         // More labels than rows: each label heads the next row after it.
-        None => labels
-            .iter()
-            .map(|(y, _)| (rows.iter().position(|r| r.u0 + r.h > *y), f64::INFINITY))
-            .collect(),
+        None => Fit {
+            groups: labels
+                .iter()
+                .map(|(y, _)| (rows.iter().position(|r| r.u0 + r.h > *y), f64::INFINITY))
+                .collect(),
+            doubtful: Vec::new(),
+        },
     }
+}
+
+/// Whether position `y` (text lines) is a border between two rows rather
+/// than inside one.
+fn between_rows(rows: &[Geom], y: f64) -> bool {
+    rows.iter().skip(1).any(|r| (r.u0 - y).abs() < 1e-9)
+}
+
+/// The rows that would change group, at a cost of at most [`NEAR_TIE`]
+/// more, if a border between two groups moved one row up or down. A label
+/// a converter centred on an even group stands half a line off its middle:
+/// it fits a group one row shorter as well, with the neighbouring group
+/// taking the row.
+fn near_ties(
+    labels: &[(f64, usize)],
+    n: usize,
+    cuts: &[bool],
+    starts: &[usize],
+    cost: &impl Fn((f64, usize), usize, usize) -> f64,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for j in 1..starts.len() {
+        let (prev, s) = (starts[j - 1], starts[j]);
+        let end = starts.get(j + 1).copied().unwrap_or(n);
+        let now = cost(labels[j - 1], prev, s) + cost(labels[j], s, end);
+        for moved in [s - 1, s + 1] {
+            if moved <= prev || moved >= end || !cuts[moved] {
+                continue;
+            }
+            let then = cost(labels[j - 1], prev, moved) + cost(labels[j], moved, end);
+            if then <= now + NEAR_TIE {
+                out.push(s.min(moved));
+            }
+        }
+    }
+    out
 }
 
 /// Least total cost of giving label `j` the rows `s_j..s_{j+1}` (and the
@@ -1625,7 +1775,7 @@ mod tests {
         let y = position(3.0, &rows);
         assert_eq!(y, 2.0);
         let cuts = vec![true; 4];
-        let got = fit(&[(y, 0)], &rows, &cuts);
+        let got = fit(&[(y, 0)], &rows, &cuts, &|_, _| 0.0).groups;
         assert_eq!(got[0].0, Some(0));
         assert!(got[0].1 < OFFCENTRE);
         // Two labels: one on the first row's line, one centred on the rest.
@@ -1634,7 +1784,9 @@ mod tests {
             &[(position(1.0, &rows), 0), (position(3.0, &rows), 0)],
             &rows,
             &cuts,
-        );
+            &|_, _| 0.0,
+        )
+        .groups;
         assert_eq!((got[0].0, got[1].0), (Some(0), Some(1)));
     }
 
@@ -1660,7 +1812,7 @@ mod tests {
             (position(4.0, &rows), 0),
             (position(10.0, &rows), 1),
         ];
-        let got = fit(&labels, &rows, &[true; 7]);
+        let got = fit(&labels, &rows, &[true; 7], &|_, _| 0.0).groups;
         let starts: Vec<Option<usize>> = got.iter().map(|g| g.0).collect();
         assert_eq!(starts, [Some(0), Some(2), Some(4)]);
         // Off its group's centre: the group is still in doubt.
@@ -1686,9 +1838,56 @@ mod tests {
             (position(5.0, &rows), 0),
             (position(8.0, &rows), 0),
         ];
-        let got = fit(&labels, &rows, &[true; 7]);
+        let got = fit(&labels, &rows, &[true; 7], &|_, _| 0.0).groups;
         let starts: Vec<Option<usize>> = got.iter().map(|g| g.0).collect();
         assert_eq!(starts, [Some(0), Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn a_numbering_that_starts_again_places_even_groups() {
+        // Eight one-line rows, labels on rows 1 and 5 (a text browser puts
+        // a label on the upper middle row of an even group): groups of
+        // three and five centre them exactly, groups of four and four half
+        // a line off. Names numbered 1–4, 1–4 say which.
+        let rows = geom(&(1..=8).map(|l| (l, l, 1.0)).collect::<Vec<_>>());
+        let labels = [(position(2.0, &rows), 0), (position(6.0, &rows), 0)];
+        let starts = |f: Fit| f.groups.iter().map(|g| g.0).collect::<Vec<_>>();
+        let bare = fit(&labels, &rows, &[true; 9], &|_, _| 0.0);
+        assert_eq!(starts(bare), [Some(0), Some(3)]);
+        let numbered = Numbering::of([1, 2, 3, 4, 1, 2, 3, 4].map(Some).to_vec());
+        let got = fit(&labels, &rows, &[true; 9], &|s, e| {
+            numbered.misfits(s, e, true)
+        });
+        assert_eq!(starts(got), [Some(0), Some(4)]);
+        // Numbers that do not count on from each other, or never start
+        // again, say nothing.
+        for numbers in [vec![3, 4, 2, 1, 1], vec![1, 2, 3, 4, 5], vec![2, 3, 1]] {
+            let n = Numbering::of(numbers.into_iter().map(Some).collect());
+            assert_eq!(n.misfits(1, 4, true), 0.0);
+        }
+        assert_eq!(
+            Numbering::of(vec![Some(1), None, Some(2), Some(1)]).misfits(2, 4, true),
+            2.0
+        );
+    }
+
+    #[test]
+    fn a_group_border_that_fits_as_well_one_row_off_puts_the_row_in_doubt() {
+        // The same rows and labels without numbers: groups [0, 3) and
+        // [3, 8) are taken; with the border one row down (two groups of
+        // four) or up, each label stands half a line off: rows 3 and 2
+        // could be either group's. A label standing between two rows shows
+        // the converter prints middles where they fall: no doubt then.
+        let rows = geom(&(1..=8).map(|l| (l, l, 1.0)).collect::<Vec<_>>());
+        let labels = [(position(2.0, &rows), 0), (position(6.0, &rows), 0)];
+        let got = fit(&labels, &rows, &[true; 9], &|_, _| 0.0);
+        assert_eq!(got.doubtful, [2, 3]);
+        let labels = [(rows[2].u0, 0), (position(6.0, &rows), 0)];
+        assert!(
+            fit(&labels, &rows, &[true; 9], &|_, _| 0.0)
+                .doubtful
+                .is_empty()
+        );
     }
 
     #[test]
@@ -1696,7 +1895,7 @@ mod tests {
         // Labels on lines 1 and 4, each above two rows: the top reading wins.
         let rows = geom(&[(2, 2, 1.0), (3, 3, 1.0), (5, 5, 1.0), (6, 6, 1.0)]);
         let labels = [(position(1.0, &rows), 0), (position(4.0, &rows), 0)];
-        let got = fit(&labels, &rows, &[true; 5]);
+        let got = fit(&labels, &rows, &[true; 5], &|_, _| 0.0).groups;
         assert_eq!((got[0].0, got[1].0), (Some(0), Some(2)));
     }
 }
