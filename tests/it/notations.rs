@@ -513,6 +513,32 @@ fn misread_rows_of_text_laid_out_by_spaces_go_to_review() {
     misread_rows_go_to_review("layout", &expected(), &found);
 }
 
+#[test]
+fn a_text_browsers_dump_gives_the_fields_and_sends_misread_rows_to_review() {
+    // w3m prints a merged level cell in the middle of its rows, rounded up
+    // (an even group's label stands on its upper middle row, where a group
+    // one row shorter would centre it too), wraps a long field value in its
+    // cell (`上海市青浦区总工` / `会`) and repeats a name on rows of its own.
+    let want = expected();
+    let (found, _) = run("w3m");
+    for (id, w) in &want {
+        let f = &found[id];
+        let fields = serde_json::json!({
+            "form_type": f["form_type"], "title": f["title"], "year": f["year"],
+            "fields": w["fields"], "funds": w["funds"], "indicators": f["indicators"],
+        });
+        let d = differences(&fields, f);
+        assert!(d.is_empty(), "w3m {id}:\n{}", d.join("\n"));
+        assert_eq!(f["year"], w["year"], "{id}");
+        assert_eq!(
+            f["indicators"].as_array().unwrap().len(),
+            w["indicators"].as_array().unwrap().len(),
+            "w3m {id}: one row per indicator"
+        );
+    }
+    misread_rows_go_to_review("w3m", &want, &found);
+}
+
 /// Every extracted indicator row that differs from the expected row at its
 /// position is marked for review.
 pub(crate) fn misread_rows_go_to_review(
