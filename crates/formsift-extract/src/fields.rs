@@ -525,6 +525,12 @@ fn assign(
             if used > 1 {
                 record.flag_field(key, "value_joined");
             }
+            // A value without a letter, figure or ideograph (`|`, `--`) is
+            // a table's markup or a stray mark that stood where the value
+            // should: kept as read, and doubted.
+            if !text.chars().any(char::is_alphanumeric) {
+                record.flag_field(key, "value_unreadable");
+            }
             record.fields.set(key, FieldValue::Text(text));
             used
         }

@@ -164,11 +164,16 @@ fn label_in_residue(
 
 /// Whether the residue of a form without indicator rows shows an indicator
 /// table nobody read: `[indicators] unread-table-lines` lines holding a
-/// column header or a level name as a word of its own.
+/// column header or a level name as a word of its own (set off by white
+/// space or pipes).
 fn table_in_residue(residue: &[formsift_model::Residue], config: &Config) -> bool {
     let with_words = residue
         .iter()
-        .filter(|r| r.text.split_whitespace().any(|w| config.is_table_word(w)))
+        .filter(|r| {
+            r.text
+                .split(|c: char| c.is_whitespace() || c == '|')
+                .any(|w| config.is_table_word(w))
+        })
         .count();
     with_words >= config.indicators.unread_table_lines.max(1)
 }
@@ -202,6 +207,12 @@ mod tests {
         assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
         // A header alone, its table without rows, counts as well.
         let r = &records(&form("一级指标 二级指标 三级指标 年度指标值\n"))[0];
+        assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
+        // So do words set off by pipes in a markup no reader took.
+        let r = &records(&form(
+            "一级指标|二级指标|三级指标|年度指标值\n产出指标|数量指标|人数|≥100人\n",
+        ))[0];
+        assert!(r.indicators.is_empty());
         assert!(r.flags.iter().any(|f| f == "table_unread"), "{:?}", r.flags);
     }
 
@@ -268,6 +279,25 @@ mod tests {
         );
         let r = records(&form(&format!("{table}| | | （困难职工） | |\n"))).remove(0);
         assert_eq!(r.indicators[0].name, "帮困人数（困难职工）");
+    }
+
+    /// A field whose value holds no letter, figure or ideograph (a table's
+    /// pipe read as text) is kept and doubted.
+    #[test]
+    fn a_value_of_marks_only_is_doubted() {
+        let r = records(
+            "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t|\n主管部门\t上海市总工会\n",
+        )
+        .remove(0);
+        assert_eq!(
+            r.fields.get("project_name"),
+            Some(&FieldValue::Text("|".into()))
+        );
+        assert_eq!(
+            r.field_flags.get("project_name"),
+            Some(&vec!["value_unreadable".to_string()])
+        );
+        assert!(!r.field_flags.contains_key("department"));
     }
 
     /// A label left in the residue with its field empty marks the record;
