@@ -127,10 +127,14 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
     // HTML tables with rowspan/colspan, pandoc's pipe, grid and simple or
     // multiline tables (spans left blank; columns from borders or dash runs),
     // reStructuredText (grid tables, simple tables ruled with `=`, titles in
-    // directives) and LaTeX longtables with \multirow/\multicolumn keep the
-    // whole form: the records must equal the expectations.
+    // directives), the pipe tables of Textile, Jira and Org (no delimiter
+    // row; escaped `&gt;`, cells with line breaks, property drawers) and
+    // LaTeX longtables with \multirow/\multicolumn keep the whole form: the
+    // records must equal the expectations.
     let want = expected();
-    for notation in ["html", "gfm", "grid", "simple", "rst", "latex"] {
+    for notation in [
+        "html", "gfm", "grid", "simple", "rst", "textile", "jira", "org", "latex",
+    ] {
         let (found, _) = run(notation);
         records_equal_expected(notation, &want, &found);
     }

@@ -59,7 +59,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
-            let s = strip_note(cell.key());
+            let s = strip_note(strip_macro(cell.key()));
             if !may_be_title(s) || longer_than(s, config.forms.max_title_chars) {
                 continue;
             }
@@ -68,7 +68,7 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
                 .iter()
                 .position(|t| t.titles.iter().any(|title| s.ends_with(title.as_str())))
             {
-                found = Some((t, i, bare_title(&cell.text).to_string()));
+                found = Some((t, i, bare_title(strip_macro(&cell.text)).to_string()));
                 break;
             }
         }
@@ -184,6 +184,16 @@ fn bare_title(text: &str) -> &str {
         rest = after.trim_start();
     }
     rest
+}
+
+/// Drops a leading wiki macro (`{anchor:…}` of Jira and Confluence) from a
+/// title cell's text: markup, which would make the title look as long as
+/// prose.
+fn strip_macro(s: &str) -> &str {
+    match s.strip_prefix('{').and_then(|r| r.split_once('}')) {
+        Some((_, rest)) if !rest.is_empty() => rest,
+        _ => s,
+    }
 }
 
 /// Drops a trailing bracketed note from a title (`…申报表（部门填报）`).
@@ -305,6 +315,16 @@ mod tests {
         ] {
             assert_eq!(seg(text).forms.len(), 2, "{text}");
         }
+    }
+
+    #[test]
+    fn a_title_after_a_wiki_macro_is_a_title() {
+        let s = seg(
+            "h2. {anchor:部门单位整体支出绩效目标申报表}部门（单位）整体支出绩效目标申报表\n（2026年度）\n",
+        );
+        assert_eq!(s.forms.len(), 1);
+        assert_eq!(s.forms[0].title, "部门（单位）整体支出绩效目标申报表");
+        assert_eq!(s.forms[0].year, Some(2026));
     }
 
     #[test]

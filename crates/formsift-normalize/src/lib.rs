@@ -21,16 +21,17 @@
 mod classes;
 mod csv;
 mod dashed;
+mod entities;
 mod grid;
 mod html;
 mod latex;
 mod layout;
 mod markdown;
+mod markup_lines;
 mod ocr;
 mod quoted;
 #[doc(hidden)]
 pub mod readers;
-mod rst;
 mod tabular;
 
 use formsift_config::Config;
@@ -211,18 +212,27 @@ pub fn normalize(text: &str, config: &Config) -> Document {
             continue;
         }
         if marks[i] & COLON != 0
+            && lead == Some(b':')
+            && let Some(end) = markup_lines::drawer_end(raw, i)
+        {
+            // An Org property drawer: markup to its `:END:`.
+            rows.extend((i..=end).map(|j| Row::markup(j + 1)));
+            i = end + 1;
+            continue;
+        }
+        if marks[i] & COLON != 0
             && lead == Some(b'.')
-            && let Some(title) = rst::directive(line)
+            && let Some(title) = markup_lines::directive(line)
         {
             // reStructuredText markup: a title it prints is a line of text,
             // the rest (and the options under it) is no content.
-            let indent = rst::indent(line);
+            let indent = markup_lines::indent(line);
             rows.push(match title {
                 Some(text) => Row::text_line(i + 1, text),
                 None => Row::markup(i + 1),
             });
             i += 1;
-            while i < raw.len() && rst::is_option(raw[i], indent) {
+            while i < raw.len() && markup_lines::is_option(raw[i], indent) {
                 rows.push(Row::markup(i + 1));
                 i += 1;
             }
@@ -584,6 +594,16 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
     if replaced {
         notations.push(Notation::Latex);
     }
+    // Character references a converter escaped text with (`&gt;=608人`).
+    let decoded = if found & AMP != 0 {
+        match entities::decode(&text) {
+            Cow::Owned(s) => Some(s),
+            Cow::Borrowed(_) => None,
+        }
+    } else {
+        None
+    };
+    let text = decoded.map_or(text, Cow::Owned);
     let quoted = if config.notation.cjk_quotes && found & QUOTE != 0 {
         cjk_quotes(&text)
     } else {
@@ -603,11 +623,13 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
 
 /// Byte classes [`byte_classes`] reports: a LaTeX command or math sign, a
 /// straight double quote, ASCII white space, a lead byte of a wide space
-/// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000).
+/// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), an `&` (a character
+/// reference, perhaps).
 const LATEX: u8 = 1;
 const QUOTE: u8 = 2;
 const SPACE: u8 = 4;
 const WIDE: u8 = 8;
+const AMP: u8 = 16;
 
 /// Which byte classes a text holds.
 fn byte_classes(text: &str) -> u8 {
@@ -625,6 +647,7 @@ fn byte_classes(text: &str) -> u8 {
         (0xE1, WIDE),
         (0xE2, WIDE),
         (0xE3, WIDE),
+        (b'&', AMP),
     ]);
     classes::of(text, &CLASSES)
 }

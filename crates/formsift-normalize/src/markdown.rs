@@ -79,7 +79,7 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         let next_table = |k: usize| k > start + 1 && is_delimiter_line(lines.get(k + 1));
         if is_pipe_line(lines[i]) {
             while i < lines.len() && is_pipe_line(lines[i]) && !next_table(i) {
-                i += 1;
+                i = runs_on(lines, i).map_or(i, |end| end) + 1;
             }
         } else if starts_bare_table(lines, i) {
             // A table without outer pipes (`a | b` over `--- | ---`), as
@@ -95,24 +95,108 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
             i += 1;
             continue;
         }
-        if i - start >= 2 {
-            let rows = simple_table(&lines[start..i]).unwrap_or_else(|| {
-                let block = lines[start..i].join("\n");
-                parse_table(&block)
-            });
-            // pulldown-cmark reports header and body rows; the delimiter line
-            // (block line 1) has none.
-            if rows.len() + 1 == i - start {
-                for (k, mut row) in rows.into_iter().enumerate() {
-                    let line = if k == 0 { start } else { start + k + 1 };
-                    keep_extra_cells(lines[line], &mut row);
-                    out.insert(line, Some(row));
-                }
-                out.insert(start + 1, None);
+        let rows = (i - start >= 2)
+            .then(|| {
+                simple_table(&lines[start..i]).unwrap_or_else(|| {
+                    let block = lines[start..i].join("\n");
+                    parse_table(&block)
+                })
+            })
+            // pulldown-cmark reports header and body rows; the delimiter
+            // line (block line 1) has none.
+            .filter(|rows| rows.len() + 1 == i - start);
+        if let Some(rows) = rows {
+            for (k, mut row) in rows.into_iter().enumerate() {
+                let line = if k == 0 { start } else { start + k + 1 };
+                keep_extra_cells(lines[line], &mut row);
+                out.insert(line, Some(row));
+            }
+            out.insert(start + 1, None);
+        } else if let Some(rows) = bare_rows(&lines[start..i]) {
+            for (k, row) in rows.into_iter().enumerate() {
+                out.insert(start + k, row);
             }
         }
     }
     out
+}
+
+/// The rows of a table whose lines all start and end with a pipe but which
+/// has no markdown delimiter row: the tables of Textile (`|_. 表头|`),
+/// Jira (`||表头||`) and Org (`|---+---|` rules), and pipe tables a
+/// converter wrote without the delimiter. Each line is cut at its pipes;
+/// a rule (dashes, `+`, `:`) is `None`. `None` for the block unless two or
+/// more lines hold two or more cells, or one holds two cells of text.
+fn bare_rows(lines: &[&str]) -> Option<Vec<Option<Vec<String>>>> {
+    let mut rows: Vec<Option<Vec<String>>> = Vec::with_capacity(lines.len());
+    let mut k = 0;
+    while k < lines.len() {
+        // A row whose cell holds a line break runs on to a line ending in a
+        // pipe; its other lines are no rows of their own.
+        let end = runs_on(lines, k).unwrap_or(k);
+        let text = lines[k..=end].join("\n");
+        let t = text.trim();
+        // Jira's header cells are set off by doubled pipes, and only by
+        // them (`||甲|乙||` is Textile's empty first and last cells).
+        let jira = t.starts_with("||") && t.split("||").all(|c| !c.contains('|'));
+        let t = if jira {
+            t.replace("||", "|")
+        } else {
+            t.to_string()
+        };
+        let inner = t.strip_prefix('|')?.strip_suffix('|')?;
+        if inner
+            .bytes()
+            .all(|b| matches!(b, b'-' | b'+' | b':' | b'|' | b' '))
+        {
+            rows.push(None);
+        } else {
+            rows.push(Some(
+                inner
+                    .split('|')
+                    .map(|c| drop_escapes(bare_cell(c)))
+                    .collect(),
+            ));
+        }
+        rows.extend((k..end).map(|_| None));
+        k = end + 1;
+    }
+    // Two rows of cells, or one with two cells of text (a table of one
+    // row, as a form's fields are written).
+    let filled = rows.iter().flatten().filter(|r| r.len() >= 2).count();
+    let texts = |r: &Vec<String>| r.iter().filter(|c| !c.is_empty()).count();
+    (filled >= 2 || filled == 1 && rows.iter().flatten().any(|r| texts(r) >= 2)).then_some(rows)
+}
+
+/// When line `k` starts a table row with a pipe and does not end with one,
+/// and the next lines (at most [`RUN_ON`], none blank or starting with a
+/// pipe) reach a line that does: that line's index. Jira and html2text
+/// write a cell's line break as it stands.
+fn runs_on(lines: &[&str], k: usize) -> Option<usize> {
+    const RUN_ON: usize = 4;
+    if lines[k].trim_end().ends_with('|') {
+        return None;
+    }
+    (k + 1..lines.len().min(k + 1 + RUN_ON))
+        .take_while(|&j| !lines[j].trim().is_empty() && !is_pipe_line(lines[j]))
+        .find(|&j| lines[j].trim_end().ends_with('|'))
+}
+
+/// A cell of a bare pipe table without Textile's cell modifiers: `_.` (a
+/// header cell), alignment (`<.`, `>.`, `=.`, `^.`, `~.`) and spans (`\2.`,
+/// `/3.`), each ending in a dot before the text.
+fn bare_cell(cell: &str) -> &str {
+    let t = cell.trim();
+    let Some((mods, rest)) = t.split_once(". ") else {
+        return t;
+    };
+    let is_modifier = !mods.is_empty()
+        && mods.bytes().all(|b| {
+            matches!(b, b'_' | b'<' | b'>' | b'=' | b'^' | b'~' | b'\\' | b'/')
+                || b.is_ascii_digit()
+        })
+        && !mods.bytes().all(|b| b.is_ascii_digit());
+    if is_modifier { rest.trim() } else { t }
 }
 
 /// Markdown cuts a body row to its header's cells; a converter that left
@@ -368,6 +452,52 @@ mod escape_tests {
         let piped: Vec<&str> = piped.iter().map(String::as_str).collect();
         let rows = pipe_tables(&piped);
         assert_eq!(rows.get(&5).and_then(|r| r.as_ref()).map(Vec::len), Some(7));
+    }
+
+    #[test]
+    fn pipe_rows_without_a_delimiter_are_a_table() {
+        let cells = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        // Textile: `_.` header cells, escaped-free cells, no delimiter.
+        let t = [
+            "|_. 一级指标|_. 三级指标|",
+            "|产出指标|指标1：人数|",
+            "||指标2：率|",
+        ];
+        let rows = pipe_tables(&t);
+        assert_eq!(rows.get(&0), Some(&cells(&["一级指标", "三级指标"])));
+        assert_eq!(rows.get(&2), Some(&cells(&["", "指标2：率"])));
+        // Jira: header cells between doubled pipes; a cell's line break as
+        // written, the row running on to the line that ends with a pipe.
+        let t = [
+            "|| 一级指标 || 年度指标值 ||",
+            "| 项目资金",
+            "（万元） | 100 |",
+            "| 产出指标 | >=5人 |",
+        ];
+        let rows = pipe_tables(&t);
+        assert_eq!(rows.get(&0), Some(&cells(&["一级指标", "年度指标值"])));
+        assert_eq!(rows.get(&1), Some(&cells(&["项目资金\n（万元）", "100"])));
+        assert_eq!(rows.get(&2), Some(&None), "the rest of the row above");
+        assert_eq!(rows.get(&3), Some(&cells(&["产出指标", ">=5人"])));
+        // Org: a `+` rule; a table of one row of two texts.
+        let t = ["| 甲 | 乙 |", "|----+----|", "| 1  | 2  |"];
+        let rows = pipe_tables(&t);
+        assert_eq!(
+            (rows.get(&1), rows.get(&2)),
+            (Some(&None), Some(&cells(&["1", "2"])))
+        );
+        let rows = pipe_tables(&["|部门名称|上海市总工会|||"]);
+        assert_eq!(
+            rows.get(&0),
+            Some(&cells(&["部门名称", "上海市总工会", "", ""]))
+        );
+        // Not tables: one line with one text, a line that does not end in a
+        // pipe, a numbered list item kept whole.
+        for t in [&["|备注||"][..], &["| 甲 | 乙"][..]] {
+            assert!(pipe_tables(t).is_empty(), "{t:?}");
+        }
+        assert_eq!(bare_cell(" 1. 甲 "), "1. 甲");
+        assert_eq!(bare_cell("\\2. 乙"), "乙");
     }
 
     #[test]

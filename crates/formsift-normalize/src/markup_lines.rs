@@ -1,9 +1,11 @@
-//! reStructuredText's explicit markup around tables (pandoc's `-t rst`,
-//! Sphinx sources): a directive line `.. name:: argument` and the option
-//! lines under it (`:name: anchor`). The markup is no content: the line
-//! keeps only an argument that is text of the page (a rubric's or a table's
-//! title). The tables themselves are grid tables ([`crate::grid`]) and
-//! simple tables ruled with `=` ([`crate::dashed`]).
+//! Markup lines that lightweight markups write around tables, and that are
+//! no content: reStructuredText's directives (pandoc's `-t rst`, Sphinx
+//! sources), a line `.. name:: argument` and the option lines under it
+//! (`:name: anchor`), of which a line keeps only an argument that is text
+//! of the page (a rubric's or a table's title); and Org's property drawers
+//! (`:PROPERTIES:` … `:END:`). The tables themselves are grid tables
+//! ([`crate::grid`]), simple tables ruled with `=` ([`crate::dashed`]) and
+//! pipe tables ([`crate::markdown`]).
 
 /// Directives whose argument is a title printed on the page; any other
 /// directive's argument names a class, a file or an option.
@@ -51,6 +53,20 @@ pub(crate) fn is_option(line: &str, indent: usize) -> bool {
         })
 }
 
+/// When line `i` opens an Org drawer (`:PROPERTIES:`, `:LOGBOOK:`), the
+/// index of its `:END:` line, at most [`DRAWER_LINES`] lines on.
+pub(crate) fn drawer_end(raw: &[&str], i: usize) -> Option<usize> {
+    const DRAWER_LINES: usize = 64;
+    let name = raw[i].trim().strip_prefix(':')?.strip_suffix(':')?;
+    if name.is_empty()
+        || name == "END"
+        || !name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    {
+        return None;
+    }
+    (i + 1..raw.len().min(i + 1 + DRAWER_LINES)).find(|&j| raw[j].trim() == ":END:")
+}
+
 /// The columns of white space a line starts with.
 pub(crate) fn indent(line: &str) -> usize {
     line.len() - line.trim_start().len()
@@ -75,6 +91,20 @@ mod tests {
         );
         assert_eq!(directive("..rubric:: x"), None);
         assert_eq!(directive(".. a::b"), None);
+    }
+
+    #[test]
+    fn org_drawers_run_to_their_end() {
+        let raw = [
+            "   :PROPERTIES:",
+            "   :CUSTOM_ID: 申报表",
+            "   :END:",
+            "（2023年度）",
+        ];
+        assert_eq!(drawer_end(&raw, 0), Some(2));
+        assert_eq!(drawer_end(&raw, 1), None, "a property, no drawer");
+        assert_eq!(drawer_end(&[":PROPERTIES:", "甲"], 0), None, "no end");
+        assert_eq!(drawer_end(&[":备注:", ":END:"], 0), None);
     }
 
     #[test]
