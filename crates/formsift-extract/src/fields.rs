@@ -456,6 +456,21 @@ fn assign(
             vals.len()
         }
         FieldKind::Choice => {
+            // The options on the value's line, and on lines after it that
+            // go on with boxes: a line of other text is not an option (a
+            // ticked box would leave it out of the value unseen).
+            let boxed = |t: &str| {
+                let n = &config.notation;
+                n.ticked
+                    .iter()
+                    .chain(&n.unticked)
+                    .any(|b| t.contains(b.as_str()))
+            };
+            let vals = &vals[..same_line.len()
+                + vals[same_line.len()..]
+                    .iter()
+                    .take_while(|v| boxed(v.text))
+                    .count()];
             let text = (0..vals.len())
                 .filter(|&k| !repeats(vals, k))
                 .map(|k| vals[k].text)

@@ -281,6 +281,30 @@ mod tests {
         assert_eq!(r.indicators[0].name, "帮困人数（困难职工）");
     }
 
+    /// A choice field takes the options on its line and on lines that go on
+    /// with boxes; a next line of other text is not an option and stays in
+    /// the residue (a ticked box would have left it out of the value).
+    #[test]
+    fn a_choice_takes_its_options_not_the_next_line() {
+        let form = |rest: &str| {
+            records(&format!(
+                "财政项目支出绩效目标申报表\n(2023年度)\n项目名称\t工会帮困\n{rest}主管部门\t上海市总工会\n"
+            ))
+            .remove(0)
+        };
+        let category = |r: &Record| r.fields.get("project_category").cloned();
+        let r = form("项目类别\t☑经常性项目 ☐一次性项目\n说明文字\n");
+        assert_eq!(category(&r), Some(FieldValue::Text("经常性项目".into())));
+        assert!(
+            r.residue.iter().any(|x| x.text == "说明文字"),
+            "{:?}",
+            r.residue
+        );
+        let r = form("项目类别\t☐经常性项目\n\t☑一次性项目\n");
+        assert_eq!(category(&r), Some(FieldValue::Text("一次性项目".into())));
+        assert!(r.residue.is_empty(), "{:?}", r.residue);
+    }
+
     /// A field whose value holds no letter, figure or ideograph (a table's
     /// pipe read as text) is kept and doubted.
     #[test]
