@@ -77,6 +77,7 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         // A row followed by a delimiter row heads the next table: converters
         // (html2text) write tables back to back without a blank line.
         let next_table = |k: usize| k > start + 1 && is_delimiter_line(lines.get(k + 1));
+        let mut broken = false;
         if is_pipe_line(lines[i]) {
             while i < lines.len() && is_pipe_line(lines[i]) && !next_table(i) {
                 i = runs_on(lines, i).map_or(i, |end| end) + 1;
@@ -85,7 +86,10 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
             // A table without outer pipes (`a | b` over `--- | ---`), as
             // GitHub and pandoc allow: its rows are the lines with a pipe.
             while i < lines.len()
-                && lines[i].contains('|')
+                && (lines[i].contains('|') || {
+                    broken |= broken_row(lines, i, start);
+                    broken
+                })
                 && !lines[i].trim().is_empty()
                 && !next_table(i)
             {
@@ -95,23 +99,33 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
             i += 1;
             continue;
         }
-        let rows = (i - start >= 2)
-            .then(|| {
-                simple_table(&lines[start..i]).unwrap_or_else(|| {
-                    let block = lines[start..i].join("\n");
-                    parse_table(&block)
-                })
-            })
+        // A row broken by a hard break is one line for the parser, its
+        // first cell's two lines kept as two paragraphs; `first[k]` is
+        // where line `k` of the block starts.
+        let joined = broken.then(|| join_broken_rows(&lines[start..i], start));
+        let owned: Option<Vec<&str>> = joined
+            .as_ref()
+            .map(|(b, _)| b.iter().map(|l| &**l).collect());
+        let block: &[&str] = owned.as_deref().unwrap_or(&lines[start..i]);
+        let first = |k: usize| joined.as_ref().map_or(start + k, |(_, f)| f[k]);
+        let rows = (block.len() >= 2)
+            .then(|| simple_table(block).unwrap_or_else(|| parse_table(&block.join("\n"))))
             // pulldown-cmark reports header and body rows; the delimiter
             // line (block line 1) has none.
-            .filter(|rows| rows.len() + 1 == i - start);
+            .filter(|rows| rows.len() + 1 == block.len());
         if let Some(rows) = rows {
             for (k, mut row) in rows.into_iter().enumerate() {
-                let line = if k == 0 { start } else { start + k + 1 };
-                keep_extra_cells(lines[line], &mut row);
-                out.insert(line, Some(row));
+                let at = if k == 0 { 0 } else { k + 1 };
+                keep_extra_cells(block[at], &mut row);
+                out.insert(first(at), Some(row));
             }
-            out.insert(start + 1, None);
+            out.insert(first(1), None);
+            // The lines a broken row's first line was joined to.
+            if broken {
+                for line in start..i {
+                    out.entry(line).or_insert(None);
+                }
+            }
         } else if let Some(rows) = bare_rows(&lines[start..i]) {
             for (k, row) in rows.into_iter().enumerate() {
                 out.insert(start + k, row);
@@ -119,6 +133,43 @@ pub(crate) fn pipe_tables(lines: &[&str]) -> HashMap<usize, Option<Vec<String>>>
         }
     }
     out
+}
+
+/// Whether line `i` of a table without outer pipes (from line `start`) is
+/// the first line of a row a hard break broke: no pipe, two spaces at its
+/// end, and a row with a pipe next (html2text writes a cell's line break
+/// so: `项目资金  ` over `（万元）| 项目资金总额| …`).
+fn broken_row(lines: &[&str], i: usize, start: usize) -> bool {
+    i > start + 1
+        && lines[i].ends_with("  ")
+        && !lines[i].contains('|')
+        && lines
+            .get(i + 1)
+            .is_some_and(|n| n.contains('|') && !n.trim().is_empty())
+}
+
+/// The block's lines with each broken row (see [`broken_row`]) joined to
+/// the next line by a `<br>` (read as a line break in the cell), and the
+/// first input line of each.
+fn join_broken_rows<'a>(
+    block: &[&'a str],
+    start: usize,
+) -> (Vec<std::borrow::Cow<'a, str>>, Vec<usize>) {
+    let mut out = Vec::with_capacity(block.len());
+    let mut first = Vec::with_capacity(block.len());
+    let mut k = 0;
+    while k < block.len() {
+        if k + 1 < block.len() && broken_row(block, k, 0) {
+            out.push(format!("{}<br>{}", block[k].trim_end(), block[k + 1]).into());
+            first.push(start + k);
+            k += 2;
+        } else {
+            out.push(block[k].into());
+            first.push(start + k);
+            k += 1;
+        }
+    }
+    (out, first)
 }
 
 /// The rows of a table whose lines all start and end with a pipe but which
@@ -452,6 +503,30 @@ mod escape_tests {
         let piped: Vec<&str> = piped.iter().map(String::as_str).collect();
         let rows = pipe_tables(&piped);
         assert_eq!(rows.get(&5).and_then(|r| r.as_ref()).map(Vec::len), Some(7));
+    }
+
+    #[test]
+    fn a_row_broken_by_a_hard_break_is_one_row() {
+        // html2text: no outer pipes, a cell's line break written as a hard
+        // break (two spaces) before the rest of the row.
+        let t = [
+            "项目名称| 帮困  ",
+            "---|---  ",
+            "项目资金  ",
+            "（万元）| 总额| 100  ",
+            "当年| 5  ",
+            "",
+            "后文  ",
+        ];
+        let rows = pipe_tables(&t);
+        let cells = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            rows.get(&2),
+            Some(&cells(&["项目资金<br>（万元）", "总额", "100"]))
+        );
+        assert_eq!(rows.get(&3), Some(&None));
+        assert_eq!(rows.get(&4), Some(&cells(&["当年", "5"])));
+        assert_eq!((rows.get(&5), rows.get(&6)), (None, None));
     }
 
     #[test]
