@@ -123,6 +123,14 @@ pub(crate) fn read(
         .collect();
     place_labels(&labels, &lines, &mut acc, &Numbering::of(numbers));
     let drafts: Vec<Draft> = acc.into_iter().map(|a| a.d).collect();
+    // A line joined to a row by its edge alone may have been a row of its
+    // own: the record says so, as a row it lost carries no flag.
+    if drafts
+        .iter()
+        .any(|d| d.flags.iter().any(|f| f == "wrap_guessed"))
+    {
+        record.flag("lines_joined");
+    }
     for d in &drafts {
         for &(l, c) in &d.cells {
             consumed.take(l, c);
@@ -1733,6 +1741,37 @@ mod tests {
         let rows = indicators_of(CROWDED);
         assert_eq!(rows[0].name, "符合条件生活困难补助对象比率");
         assert_eq!(rows[0].level2.as_deref(), Some("数量目标"));
+    }
+
+    #[test]
+    fn a_record_whose_lines_were_joined_by_their_edge_says_so() {
+        // A row's lines joined by their left edge alone may hide a row of
+        // their own: the record is marked, as a lost row carries no flag.
+        let config = Config::embedded();
+        let record = |form: &str| {
+            let doc = formsift_normalize::normalize(form, &config);
+            crate::extract(&doc, "f.txt", "f", &config)
+                .records
+                .remove(0)
+        };
+        let r = record(OPEN);
+        assert!(
+            r.indicators
+                .iter()
+                .any(|i| i.flags.iter().any(|f| f == "wrap_guessed"))
+        );
+        assert!(r.flags.iter().any(|f| f == "lines_joined"), "{:?}", r.flags);
+        let r = record(UNIT);
+        assert!(
+            !r.indicators
+                .iter()
+                .any(|i| i.flags.iter().any(|f| f == "wrap_guessed"))
+        );
+        assert!(
+            !r.flags.iter().any(|f| f == "lines_joined"),
+            "{:?}",
+            r.flags
+        );
     }
 
     #[test]
