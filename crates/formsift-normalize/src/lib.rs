@@ -9,8 +9,13 @@
 //! a tab-separated cell quoted over several lines as spreadsheets save one
 //! (`quoted`); comma-separated values of a `.csv` file (`csv`, through
 //! [`normalize_csv`]); markdown pipe tables (`pulldown-cmark`; plain ones, with no inline markup,
-//! are split directly), pandoc grid tables (`grid`) and
-//! simple/multiline tables with columns from their dash runs (`dashed`);
+//! are split directly; rows broken by a hard break joined) and pipe tables
+//! without a delimiter row (Textile, Jira, Org), pandoc grid tables
+//! (`grid`) and simple/multiline tables with columns from their dash runs,
+//! reStructuredText's simple tables ruled with `=` among them (`dashed`);
+//! markup lines without content around tables: reStructuredText directives
+//! and Org property drawers (`markup_lines`); character references left in
+//! text that is not HTML (`entities`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
 //! and LaTeX math (replaced by the table in `pipeline.toml`); Tesseract TSV,
 //! hOCR and ALTO word boxes rebuilt into lines and cells from their
