@@ -151,19 +151,10 @@ fn extract_piped_to_a_reader_that_stops_early_ends_quietly() {
             files.push(e.unwrap().path().to_str().unwrap().to_string());
         }
     }
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .arg("extract")
-        .args(&files)
-        .current_dir(root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 7];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    let mut args = vec!["extract"];
+    args.extend(files.iter().map(String::as_str));
+    let (first, done) = read_then_close(&args, 7);
     assert_eq!(&first, b"{\"id\":\"");
-    drop(child.stdout.take());
-    let done = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&done.stderr);
     assert!(done.status.success(), "{err}");
     assert!(err.is_empty(), "{err}");
@@ -201,7 +192,7 @@ fn an_error_names_its_cause_once() {
 
 #[test]
 fn eval_piped_to_a_reader_that_stops_early_ends_quietly() {
-    // `formsift eval … | head`: the report (84 KB of mismatches for the OCR
+    // `formsift eval … | head`: the report (81 KB of mismatches for the OCR
     // fixtures, more than a pipe holds) meets a closed pipe.
     let dir = tempdir("eval-pipe");
     let out = dir.join("o");
@@ -214,26 +205,35 @@ fn eval_piped_to_a_reader_that_stops_early_ends_quietly() {
     ]);
     assert!(r.status.success());
     let records = out.join("records.jsonl");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
-        .args([
+    let (first, done) = read_then_close(
+        &[
             "eval",
             "--gold",
             "tests/fixtures/expected",
             records.to_str().unwrap(),
-        ])
+        ],
+        64,
+    );
+    assert!(first.starts_with("gold records:".as_bytes()));
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Runs formsift with `args`, reads the first `n` bytes of its output and
+/// closes the pipe, as `| head` does: those bytes and how the run ended.
+fn read_then_close(args: &[&str], n: usize) -> (Vec<u8>, std::process::Output) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(args)
         .current_dir(root())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = [0u8; 64];
+    let mut first = vec![0u8; n];
     std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
-    assert!(first.starts_with("gold records:".as_bytes()));
     drop(child.stdout.take());
-    let done = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&done.stderr);
-    assert!(done.status.success(), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    (first, child.wait_with_output().unwrap())
 }
 
 #[test]
