@@ -705,11 +705,32 @@ fn assemble(lines: &[LineParts], header: &Header, config: &Config) -> Vec<Acc> {
             // unless the next row lacks that cell and this is its head (a
             // unit in brackets heads no value: it ends the one above).
             let unit = p.text.starts_with(['(', '（']);
+            // A value the row already holds whole (its brackets closed),
+            // given more that is no unit: a value of its own, perhaps.
+            let more_value = |cur: &Acc, col: Column| {
+                col != Column::Name
+                    && col != Column::Remark
+                    && !unit
+                    && cur.text_of(col).is_some_and(|t| {
+                        let open = t.chars().filter(|c| matches!(c, '(' | '（')).count();
+                        open == t.chars().filter(|c| matches!(c, ')' | '）')).count()
+                    })
+            };
             if let Some(col) = cur.edge_of(p.x)
                 && !(col != Column::Name && next_lacks(col, cur) && !unit)
+                && let more = more_value(cur, col)
                 && cur.append(col, p)
             {
-                if !table.ordinals {
+                // A numbered table's rows start at their numbers: a tail
+                // joined to a numbered row is one; to a row without a
+                // number, or as more of a whole value, the edge alone
+                // judged it.
+                let numbered = cur
+                    .d
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| config.indicators.ordinal.is_match(n));
+                if !(table.ordinals && numbered) || more {
                     cur.d.flag("wrap_guessed");
                 }
                 continue;
@@ -1767,6 +1788,46 @@ mod tests {
                 .iter()
                 .any(|i| i.flags.iter().any(|f| f == "wrap_guessed"))
         );
+        assert!(
+            !r.flags.iter().any(|f| f == "lines_joined"),
+            "{:?}",
+            r.flags
+        );
+    }
+
+    #[test]
+    fn a_line_joined_to_a_numbered_row_by_its_edge_alone_is_a_guess() {
+        // The table numbers its names. A row printed without a number is
+        // taken for the wrapped rest of the row above (its name and value
+        // appended): a guess, so the row and the record say so.
+        let form = "财政项目支出绩效目标申报表
+一级指标   二级指标   三级指标                年度指标值
+产出指标   数量指标   指标1：帮困人数         ≥100人
+                      指标2：送清凉人数       ≥50人
+           质量指标   资金使用规范性          规范
+                      与合规性
+";
+        let config = Config::embedded();
+        let record = |form: &str| {
+            let doc = formsift_normalize::normalize(form, &config);
+            crate::extract(&doc, "f.txt", "f", &config)
+                .records
+                .remove(0)
+        };
+        let r = record(form);
+        let last = r.indicators.last().unwrap();
+        assert!(last.name.ends_with("与合规性"));
+        assert!(
+            last.flags.iter().any(|f| f == "wrap_guessed"),
+            "{:?}",
+            last.flags
+        );
+        assert!(r.flags.iter().any(|f| f == "lines_joined"), "{:?}", r.flags);
+        // Numbered, the row is a row, and its name's rest joins it as such.
+        let r = record(&form.replace("资金使用规范性", "指标3：资金使用规范性"));
+        assert_eq!(r.indicators.len(), 3);
+        assert_eq!(r.indicators[2].name, "资金使用规范性与合规性");
+        assert!(!r.indicators[2].flags.iter().any(|f| f == "wrap_guessed"));
         assert!(
             !r.flags.iter().any(|f| f == "lines_joined"),
             "{:?}",
