@@ -13,7 +13,8 @@
 //! without a delimiter row (Textile, Jira, Org), pandoc grid tables
 //! (`grid`) and simple/multiline tables with columns from their dash runs,
 //! reStructuredText's simple tables ruled with `=` among them (`dashed`);
-//! markup lines without content around tables: reStructuredText directives
+//! AsciiDoc tables between `|===` fences, spans from cell specs
+//! (`asciidoc`); markup lines without content around tables: reStructuredText directives
 //! and Org property drawers (`markup_lines`); character references left in
 //! text that is not HTML (`entities`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
@@ -23,6 +24,7 @@
 //! notations it used. It never fails on content and must not interpret what
 //! cells mean; no parser type leaves this crate.
 
+mod asciidoc;
 mod classes;
 mod csv;
 mod dashed;
@@ -198,6 +200,13 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         }
         // The first byte past the indent steers the table readers below.
         let lead = first_after_space(line);
+        if (lead == Some(b'[') || lead == Some(b'|') && line.trim_start().starts_with("|==="))
+            && let Some((end, block)) = asciidoc::block(raw, i)
+        {
+            rows.extend(block);
+            i = end + 1;
+            continue;
+        }
         if lead == Some(b'+')
             && let Some((end, block)) = grid::block(raw, i)
         {

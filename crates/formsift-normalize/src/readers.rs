@@ -4,7 +4,7 @@
 //!
 //! [`normalize`]: crate::normalize
 
-use crate::{Row, csv, dashed, grid, html, layout, markdown, ocr, tabular};
+use crate::{Row, asciidoc, csv, dashed, grid, html, layout, markdown, ocr, tabular};
 use formsift_config::Config;
 
 /// A notation reader.
@@ -26,6 +26,8 @@ pub enum Reader {
     Ocr,
     /// Comma-separated values (a `.csv` file).
     Csv,
+    /// AsciiDoc tables between `|===` fences.
+    Asciidoc,
 }
 
 /// The rows `reader` reads from `text`, as cell texts, after checking that
@@ -72,6 +74,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
             None => Vec::new(),
         },
         Reader::Csv => csv::rows(&raw),
+        Reader::Asciidoc => blocks(&raw, asciidoc::block),
     };
     let mut last = 0;
     for r in &rows {
@@ -142,6 +145,13 @@ mod tests {
             vec![vec!["项目名称", "甲", "乙"]]
         );
         assert!(read(Reader::Ocr, "项目名称", &c).is_empty());
+        let adoc = "|===\n|a |b\n|c |d\n|===";
+        let rows: Vec<_> = read(Reader::Asciidoc, adoc, &c)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["c", "d"]]);
+        assert!(read(Reader::Asciidoc, pipe, &c).is_empty());
     }
 
     #[test]
