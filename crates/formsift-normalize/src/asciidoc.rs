@@ -139,7 +139,11 @@ fn push_text(cell: &mut String, text: &str) {
 /// `2.3+`, after white space or alone).
 fn split_spec(piece: &str) -> (&str, Option<(usize, usize)>) {
     let t = piece.trim_end();
-    let start = t.rfind(char::is_whitespace).map_or(0, |p| p + 1);
+    // (Past the white space, whatever its width in bytes.)
+    let start = t
+        .char_indices()
+        .rfind(|(_, c)| c.is_whitespace())
+        .map_or(0, |(p, c)| p + c.len_utf8());
     match parse_spec(&t[start..]) {
         Some(span) => (&t[..start], Some(span)),
         None => (piece, None),
@@ -305,6 +309,13 @@ mod tests {
         let (_, rows) = read("|===\n|甲 |乙\n|1 |2\n|===");
         let body: Vec<Vec<&str>> = texts(&rows).into_iter().filter(|r| !r.is_empty()).collect();
         assert_eq!(body, [vec!["甲", "乙"], vec!["1", "2"]]);
+    }
+
+    #[test]
+    fn a_wide_space_before_a_spec_is_passed_whole() {
+        // Found by the read_asciidoc fuzz target: a spec after U+2001.
+        let (_, rows) = read("|===\n|甲\u{2001}2+|乙\n|===");
+        assert!(rows.iter().any(|r| r.cells.iter().any(|c| c.0 == "乙")));
     }
 
     #[test]
