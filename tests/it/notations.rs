@@ -129,12 +129,23 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
     // reStructuredText (grid tables, simple tables ruled with `=`, titles in
     // directives), the pipe tables of Textile, Jira and Org (no delimiter
     // row; escaped `&gt;`, cells with line breaks, property drawers),
-    // AsciiDoc tables between `|===` fences and LaTeX longtables with
+    // AsciiDoc tables between `|===` fences, MediaWiki tables (`{|`, a cell
+    // per line) and LaTeX longtables with
     // \multirow/\multicolumn keep the whole form: the records must equal
     // the expectations.
     let want = expected();
     for notation in [
-        "html", "gfm", "grid", "simple", "rst", "textile", "jira", "org", "asciidoc", "latex",
+        "html",
+        "gfm",
+        "grid",
+        "simple",
+        "rst",
+        "textile",
+        "jira",
+        "org",
+        "asciidoc",
+        "mediawiki",
+        "latex",
     ] {
         let (found, _) = run(notation);
         records_equal_expected(notation, &want, &found);

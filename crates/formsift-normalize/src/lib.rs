@@ -14,7 +14,8 @@
 //! (`grid`) and simple/multiline tables with columns from their dash runs,
 //! reStructuredText's simple tables ruled with `=` among them (`dashed`);
 //! AsciiDoc tables between `|===` fences, spans from cell specs
-//! (`asciidoc`); markup lines without content around tables: reStructuredText directives
+//! (`asciidoc`); MediaWiki tables, spans from `rowspan`/`colspan`
+//! (`mediawiki`); markup lines without content around tables: reStructuredText directives
 //! and Org property drawers (`markup_lines`); character references left in
 //! text that is not HTML (`entities`);
 //! LaTeX `tabular`/`longtable` with `\multirow`/`\multicolumn` (`tabular`)
@@ -35,6 +36,7 @@ mod latex;
 mod layout;
 mod markdown;
 mod markup_lines;
+mod mediawiki;
 mod ocr;
 mod quoted;
 #[doc(hidden)]
@@ -200,6 +202,13 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         }
         // The first byte past the indent steers the table readers below.
         let lead = first_after_space(line);
+        if lead == Some(b'{')
+            && let Some((end, block)) = mediawiki::block(raw, i)
+        {
+            rows.extend(block);
+            i = end + 1;
+            continue;
+        }
         if (lead == Some(b'[') || lead == Some(b'|') && line.trim_start().starts_with("|==="))
             && let Some((end, block)) = asciidoc::block(raw, i)
         {

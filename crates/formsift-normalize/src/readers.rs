@@ -4,7 +4,7 @@
 //!
 //! [`normalize`]: crate::normalize
 
-use crate::{Row, asciidoc, csv, dashed, grid, html, layout, markdown, ocr, tabular};
+use crate::{Row, asciidoc, csv, dashed, grid, html, layout, markdown, mediawiki, ocr, tabular};
 use formsift_config::Config;
 
 /// A notation reader.
@@ -28,6 +28,8 @@ pub enum Reader {
     Csv,
     /// AsciiDoc tables between `|===` fences.
     Asciidoc,
+    /// MediaWiki tables (`{|` … `|}`).
+    Mediawiki,
 }
 
 /// The rows `reader` reads from `text`, as cell texts, after checking that
@@ -75,6 +77,7 @@ pub fn read(reader: Reader, text: &str, config: &Config) -> Vec<Vec<String>> {
         },
         Reader::Csv => csv::rows(&raw),
         Reader::Asciidoc => blocks(&raw, asciidoc::block),
+        Reader::Mediawiki => blocks(&raw, mediawiki::block),
     };
     let mut last = 0;
     for r in &rows {
@@ -152,6 +155,13 @@ mod tests {
             .collect();
         assert_eq!(rows, vec![vec!["a", "b"], vec!["c", "d"]]);
         assert!(read(Reader::Asciidoc, pipe, &c).is_empty());
+        let wiki = "{|\n| a || b\n|-\n| c || d\n|}";
+        let rows: Vec<_> = read(Reader::Mediawiki, wiki, &c)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["c", "d"]]);
+        assert!(read(Reader::Mediawiki, pipe, &c).is_empty());
     }
 
     #[test]
