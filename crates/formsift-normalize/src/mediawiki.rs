@@ -6,7 +6,9 @@
 //! merges, the positions they cover filled in the rows below.
 
 use crate::Row;
-use formsift_model::{Layout, Merge, Notation, Notations};
+#[cfg(test)]
+use formsift_model::Merge;
+use formsift_model::{Layout, Notation, Notations};
 
 /// When line `i` opens a table (`{|`), the index of its `|}` and its rows:
 /// the opening, row separators and closing as markup rows, each table row
@@ -105,70 +107,20 @@ fn span_of(attrs: &str, name: &str) -> Option<usize> {
     digits.parse().ok()
 }
 
-/// The table's rows (first line, cells with their spans) as rows of the
+/// The table's rows (their lines, cells with their spans) as rows of the
 /// grid: a merged cell's other positions, in its row and in the rows
-/// below, covered.
+/// below, covered (the HTML reader's grid).
 fn place(rows: Vec<([usize; 2], Vec<Spanned>)>) -> Vec<Row> {
-    // Per column: rows still covered from above, and (rows up, cols left)
-    // of the next covered position.
-    let mut covered: Vec<(usize, usize, usize)> = Vec::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for (lines, cells) in rows {
-        let mut row: Vec<(String, Merge)> = Vec::new();
-        let take_covered = |row: &mut Vec<(String, Merge)>,
-                            covered: &mut Vec<(usize, usize, usize)>| {
-            while let Some(c) = covered.get_mut(row.len())
-                && c.0 > 0
-            {
-                c.0 -= 1;
-                c.1 += 1;
-                row.push((
-                    String::new(),
-                    Merge::Covered {
-                        rows_up: c.1 as u32,
-                        cols_left: c.2 as u32,
-                    },
-                ));
-            }
-        };
-        for (text, rows_spanned, cols) in cells {
-            take_covered(&mut row, &mut covered);
-            let at = row.len();
-            let merge = if rows_spanned > 1 || cols > 1 {
-                Merge::Origin {
-                    rows: rows_spanned as u32,
-                    cols: cols as u32,
-                }
-            } else {
-                Merge::None
-            };
-            row.push((text, merge));
-            for k in 1..cols {
-                row.push((
-                    String::new(),
-                    Merge::Covered {
-                        rows_up: 0,
-                        cols_left: k as u32,
-                    },
-                ));
-            }
-            if covered.len() < at + cols {
-                covered.resize(at + cols, (0, 0, 0));
-            }
-            for (k, c) in covered.iter_mut().enumerate().skip(at).take(cols) {
-                *c = (rows_spanned - 1, 0, k - at);
-            }
-        }
-        take_covered(&mut row, &mut covered);
-        out.push(Row {
+    let mut grid = crate::html::Grid::default();
+    rows.into_iter()
+        .map(|(lines, cells)| Row {
             source: [lines[0] + 1, lines[1] + 1],
             spans: Vec::new(),
             layout: Layout::Columns,
-            cells: row,
+            cells: grid.place_with(cells),
             notations: Notations::of(Notation::Markdown),
-        });
-    }
-    out
+        })
+        .collect()
 }
 
 #[cfg(test)]

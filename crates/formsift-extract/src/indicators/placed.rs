@@ -1524,11 +1524,15 @@ mod tests {
         );
     }
 
-    fn indicators_of(form: &str) -> Vec<formsift_model::Indicator> {
+    fn record_of(form: &str) -> Record {
         let config = Config::embedded();
         let doc = formsift_normalize::normalize(form, &config);
         let out = crate::extract(&doc, "f.txt", "f", &config);
-        out.records.into_iter().next().expect("a record").indicators
+        out.records.into_iter().next().expect("a record")
+    }
+
+    fn indicators_of(form: &str) -> Vec<formsift_model::Indicator> {
+        record_of(form).indicators
     }
 
     #[test]
@@ -1768,13 +1772,7 @@ mod tests {
     fn a_record_whose_lines_were_joined_by_their_edge_says_so() {
         // A row's lines joined by their left edge alone may hide a row of
         // their own: the record is marked, as a lost row carries no flag.
-        let config = Config::embedded();
-        let record = |form: &str| {
-            let doc = formsift_normalize::normalize(form, &config);
-            crate::extract(&doc, "f.txt", "f", &config)
-                .records
-                .remove(0)
-        };
+        let record = record_of;
         let r = record(OPEN);
         assert!(
             r.indicators
@@ -1807,13 +1805,7 @@ mod tests {
            质量指标   资金使用规范性          规范
                       与合规性
 ";
-        let config = Config::embedded();
-        let record = |form: &str| {
-            let doc = formsift_normalize::normalize(form, &config);
-            crate::extract(&doc, "f.txt", "f", &config)
-                .records
-                .remove(0)
-        };
+        let record = record_of;
         let r = record(form);
         let last = r.indicators.last().unwrap();
         assert!(last.name.ends_with("与合规性"));
