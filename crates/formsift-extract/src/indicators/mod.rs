@@ -267,26 +267,24 @@ fn read_columns(
             break;
         }
         let draft = align::align_row(line.number, &cells, header, after_break, config);
+        let broke = std::mem::take(&mut after_break);
         if draft.is_continuation() {
             // Text after a break in another layout than the table's rows,
             // or outside the markup that closed their cells (a line of
             // prose after a grid, pipe or HTML table), continues no cell:
             // it stays for the residue.
-            if after_break && last_row.is_some_and(|last| outside_table(last, line)) {
-                after_break = false;
+            if broke && last_row.is_some_and(|last| outside_table(last, line)) {
                 continue;
             }
             if let Some(prev) = drafts.last_mut()
                 && prev.absorb(&draft, header, config)
             {
-                after_break = false;
                 for &(l, i) in &draft.cells {
                     consumed.take(l, i);
                 }
                 continue;
             }
         }
-        after_break = false;
         last_row = Some(*line);
         drafts.push(draft);
     }
