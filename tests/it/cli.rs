@@ -74,6 +74,39 @@ fn bad_inputs_are_named_and_the_batch_goes_on() {
 }
 
 #[test]
+fn files_without_a_form_are_said() {
+    // A file read well that holds no form title gives no record: the run
+    // says how many (even with --quiet), extract names each.
+    let dir = tempdir("formless");
+    std::fs::write(dir.join("notes.txt"), "会议纪要\n项目名称\t甲\n").unwrap();
+    let out = dir.join("out");
+    let r = formsift(&[
+        "run",
+        "samples/003_e82864895a36c2f5.txt",
+        dir.join("notes.txt").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("warning: 1 file(s) read held no form"),
+        "{err}"
+    );
+    let r = formsift(&["extract", dir.join("notes.txt").to_str().unwrap()]);
+    assert!(r.status.success() && r.stdout.is_empty());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("notes.txt: no form found"), "{err}");
+    let r = formsift(&["extract", "samples/003_e82864895a36c2f5.txt"]);
+    assert!(
+        r.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
+#[test]
 fn extract_reads_stdin_and_gb18030_gives_the_same_records() {
     use std::io::Write;
     let text = std::fs::read_to_string(root().join("samples/002_fb1d3b598b348482.txt")).unwrap();

@@ -400,6 +400,13 @@ fn run(
             out.display(),
         );
     }
+    if s.files_without_forms > 0 {
+        // Said even with --quiet: their text is nowhere but in report.json.
+        eprintln!(
+            "formsift: warning: {} file(s) read held no form: report.json gives each file's forms and keeps the text of one without any as its preamble",
+            s.files_without_forms
+        );
+    }
     if let Some(c) = &batch.corrections {
         report_corrections(c, s, &outcome.corrections_not_in_run, opts.quiet);
     }
@@ -509,6 +516,11 @@ fn extract(
         };
         match outcome {
             Ok(o) => {
+                if o.records.is_empty() {
+                    eprintln!(
+                        "formsift: warning: {input}: no form found (no title of pipeline.toml's templates)"
+                    );
+                }
                 for r in &o.records {
                     let written = writeln!(out, "{}", formsift_pipeline::emit::record_line(r));
                     if pipe_closed(written)? {

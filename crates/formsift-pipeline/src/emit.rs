@@ -176,6 +176,8 @@ pub struct Summary {
     pub corrections_applied: u64,
     /// Corrections of files in the run that found no row or record.
     pub corrections_unmatched: u64,
+    /// Inputs read without a failure in which no form was found.
+    pub files_without_forms: u64,
 }
 
 /// What report.json says of a run besides its files.
@@ -204,6 +206,7 @@ impl Summary {
         self.review_items += c.review_items;
         self.corrections_applied += c.corrections_applied;
         self.corrections_unmatched += c.corrections_unmatched;
+        self.files_without_forms += u64::from(c.failed == 0 && c.records == 0);
     }
 }
 
