@@ -2,7 +2,7 @@
 //!
 //! This crate owns the arithmetic and consistency checks of `RECORD.md`
 //! (scores sum to 总分, weights sum to 100, 执行率, budget score, parts and
-//! funds sums, date order, year), the `unit_suspect` plausibility rule, and the
+//! funds sums, date order, year), the `unit_suspect` and `unit_missing` rules, and the
 //! confidence model: every flag and every failed check carries a penalty in
 //! `pipeline.toml`; a row's or record's confidence is the product of
 //! `1 - penalty` over what touches it, and `review` is confidence below the
@@ -37,6 +37,10 @@ pub fn validate(record: &mut Record, config: &Config) {
             .any(|(_, v)| v.is_some_and(|v| v > config.funds.suspect_wan_above))
     {
         record.flag("unit_suspect");
+    }
+    // Amounts without a unit: 元 or 万元 is a factor of ten thousand.
+    if record.funds.unit.is_none() && record.funds.amounts.iter().any(|(_, v)| v.is_some()) {
+        record.flag("unit_missing");
     }
     record.checks = run_checks(record, config);
     let failed: Vec<&str> = record
@@ -158,5 +162,23 @@ mod tests {
         r.funds.set("total", Some(2_323_000.0));
         validate(&mut r, &c);
         assert!(r.flags.contains(&"unit_suspect".to_string()));
+    }
+
+    #[test]
+    fn amounts_without_a_unit_go_to_review() {
+        let c = Config::embedded();
+        let mut r = record();
+        r.funds.set("total", Some(2_323_000.0));
+        validate(&mut r, &c);
+        assert!(r.flags.contains(&"unit_missing".to_string()));
+        assert!(r.review);
+        let mut r = record();
+        r.funds.unit = Some("元".into());
+        r.funds.set("total", Some(2_323_000.0));
+        validate(&mut r, &c);
+        assert!(!r.flags.contains(&"unit_missing".to_string()));
+        let mut r = record();
+        validate(&mut r, &c);
+        assert!(!r.flags.contains(&"unit_missing".to_string()), "no amounts");
     }
 }
