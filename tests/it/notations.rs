@@ -130,7 +130,9 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
     // directives), the pipe tables of Textile, Jira and Org (no delimiter
     // row; escaped `&gt;`, cells with line breaks, property drawers),
     // AsciiDoc tables between `|===` fences, MediaWiki tables (`{|`, a cell
-    // per line) and LaTeX longtables with
+    // per line), pandoc's JATS and DocBook XML (titles in `<title>`; DocBook's
+    // `<entry>` cells, one per line, read as one cell per line) and LaTeX
+    // longtables with
     // \multirow/\multicolumn keep the whole form: the records must equal
     // the expectations.
     let want = expected();
@@ -145,6 +147,8 @@ fn markup_notations_give_every_field_and_row_of_the_forms() {
         "org",
         "asciidoc",
         "mediawiki",
+        "jats",
+        "docbook",
         "latex",
     ] {
         let (found, _) = run(notation);

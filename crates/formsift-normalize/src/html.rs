@@ -258,8 +258,22 @@ pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
                 .get(1..1 + n.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(n.as_bytes()))
     })?;
+    // A `<title>` outside an HTML page (DocBook and JATS sections, pandoc's
+    // XML) heads text of the page.
+    if *name == "title" && !is_html_page(raw) {
+        return None;
+    }
     let close = format!("</{name}");
     (i..raw.len()).find(|&j| raw[j].to_ascii_lowercase().contains(&close))
+}
+
+/// Whether the document is an HTML page (`<html>`, `<head>` or an HTML
+/// doctype), whose `<title>` names the page rather than heading its text.
+fn is_html_page(raw: &[&str]) -> bool {
+    raw.iter().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("<html") || l.contains("<head") || l.contains("<!doctype html")
+    })
 }
 
 /// Elements whose start tag a converter may wrap over lines (Word's HTML
@@ -761,6 +775,20 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_is_hidden_in_an_html_page_only() {
+        let page = ["<html><head>", "<title>申报表</title>", "</head>", "<body>"];
+        assert_eq!(hidden_block(&page, 1), Some(1));
+        // DocBook and JATS: a section's title is its heading.
+        let xml = [
+            "<sec>",
+            "  <title>财政项目支出绩效目标申报表</title>",
+            "  <p>（2023年度）</p>",
+        ];
+        assert_eq!(hidden_block(&xml, 1), None);
+        assert_eq!(hidden_block(&["<style>", "p {}", "</style>"], 0), Some(2));
+    }
 
     /// The cells the fast reading gives equal the parser's, when it reads
     /// the fragment at all.
