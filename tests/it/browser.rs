@@ -28,8 +28,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// One read, taken again when a signal interrupted it (a read that waits
+/// for chromedriver may be: `Interrupted system call`).
+fn read_some(s: &mut std::net::TcpStream, buf: &mut [u8]) -> usize {
+    use std::io::Read;
+    loop {
+        match s.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            r => return r.unwrap(),
+        }
+    }
+}
+
 fn http(port: u16, method: &str, path: &str, body: &Value) -> (u16, Value) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let body = if body.is_null() {
         String::new()
     } else {
@@ -51,7 +63,7 @@ fn http(port: u16, method: &str, path: &str, body: &Value) -> (u16, Value) {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        let n = s.read(&mut byte).unwrap();
+        let n = read_some(&mut s, &mut byte);
         assert!(n > 0, "connection closed before the answer's head");
         buf.extend_from_slice(&byte[..n]);
     };
@@ -67,7 +79,7 @@ fn http(port: u16, method: &str, path: &str, body: &Value) -> (u16, Value) {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     while buf.len() < head_end + len {
-        let n = s.read(&mut byte).unwrap();
+        let n = read_some(&mut s, &mut byte);
         if n == 0 {
             break;
         }
