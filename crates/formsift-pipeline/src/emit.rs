@@ -49,37 +49,80 @@ fn source_text(index: &LineIndex, lines: [usize; 2]) -> String {
         .join("\n")
 }
 
-/// Review items of a record: the record itself when it needs review, and each
-/// indicator that does. `fingerprint` ties a reviewer's correction to the
-/// item's source text (see `formsift-corrections`).
-pub fn review_items(r: &Record, index: &LineIndex) -> Vec<Value> {
-    let mut out = Vec::new();
+/// One review item (see [`write_review_items`]); `path` is the JSON
+/// pointer of the item's value in the record.
+#[derive(serde::Serialize)]
+struct ReviewItem<'a, V> {
+    id: &'a str,
+    path: &'a str,
+    fingerprint: String,
+    confidence: f64,
+    flags: &'a [String],
+    source_text: String,
+    value: V,
+}
+
+/// What a reviewer corrects of a record as a whole.
+#[derive(serde::Serialize)]
+struct RecordValue<'a> {
+    form_type: &'a str,
+    title: &'a str,
+    year: Option<i64>,
+    fields: &'a formsift_model::Fields,
+    funds: &'a formsift_model::Funds,
+    checks: &'a [formsift_model::Check],
+}
+
+/// Writes the review items of a record as JSON lines to `out`: the record
+/// itself when it needs review, and each indicator that does; returns how
+/// many. `fingerprint` ties a reviewer's correction to the item's source
+/// text (see `formsift-corrections`). Keys come in sorted order, as a JSON
+/// value tree holds them ([`crate::json::write_sorted`]); building that
+/// tree for each item cost more than writing the item.
+pub fn write_review_items(r: &Record, index: &LineIndex, out: &mut Vec<u8>) -> u64 {
+    let mut n = 0;
     if r.review {
-        out.push(json!({
-            "id": r.id,
-            "path": "",
-            "fingerprint": formsift_corrections::fingerprint_in(index, r.source.lines),
-            "confidence": r.confidence,
-            "flags": r.flags,
-            "source_text": source_text(index, r.source.lines),
-            "value": {"form_type": r.form_type, "title": r.title, "year": r.year,
-                      "fields": r.fields, "funds": r.funds, "checks": r.checks},
-        }));
+        let item = ReviewItem {
+            id: &r.id,
+            path: "",
+            fingerprint: formsift_corrections::fingerprint_in(index, r.source.lines),
+            confidence: r.confidence,
+            flags: &r.flags,
+            source_text: source_text(index, r.source.lines),
+            value: RecordValue {
+                form_type: &r.form_type,
+                title: &r.title,
+                year: r.year,
+                fields: &r.fields,
+                funds: &r.funds,
+                checks: &r.checks,
+            },
+        };
+        write_line(out, &item);
+        n += 1;
     }
     for (k, ind) in r.indicators.iter().enumerate() {
         if ind.review {
-            out.push(json!({
-                "id": r.id,
-                "path": format!("/indicators/{k}"),
-                "fingerprint": formsift_corrections::fingerprint_in(index, ind.lines),
-                "confidence": ind.confidence,
-                "flags": ind.flags,
-                "source_text": source_text(index, ind.lines),
-                "value": ind,
-            }));
+            let item = ReviewItem {
+                id: &r.id,
+                path: &format!("/indicators/{k}"),
+                fingerprint: formsift_corrections::fingerprint_in(index, ind.lines),
+                confidence: ind.confidence,
+                flags: &ind.flags,
+                source_text: source_text(index, ind.lines),
+                value: ind,
+            };
+            write_line(out, &item);
+            n += 1;
         }
     }
-    out
+    n
+}
+
+/// Writes one review item and its newline.
+fn write_line<V: serde::Serialize>(out: &mut Vec<u8>, item: &ReviewItem<'_, V>) {
+    crate::json::write_sorted(out, item).expect("review items serialise");
+    out.push(b'\n');
 }
 
 /// One file's output as bytes: records.jsonl lines, review.jsonl lines, its
@@ -118,11 +161,7 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                 records.push(b'\n');
                 counts.records += 1;
                 counts.rows += rec.indicators.len() as u64;
-                for item in review_items(rec, &index) {
-                    crate::json::write(&mut review, &item).expect("json serialises");
-                    review.push(b'\n');
-                    counts.review_items += 1;
-                }
+                counts.review_items += write_review_items(rec, &index, &mut review);
             }
             let mut report = json!({
                 "path": path, "status": "ok", "encoding": o.encoding, "bytes": o.bytes,
@@ -299,6 +338,79 @@ pub fn write_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review items built as JSON value trees, as they were before
+    /// [`write_review_items`] wrote them directly.
+    fn items_as_values(r: &Record, index: &LineIndex) -> Vec<u8> {
+        let mut items = Vec::new();
+        if r.review {
+            items.push(json!({
+                "id": r.id,
+                "path": "",
+                "fingerprint": formsift_corrections::fingerprint_in(index, r.source.lines),
+                "confidence": r.confidence,
+                "flags": r.flags,
+                "source_text": source_text(index, r.source.lines),
+                "value": {"form_type": r.form_type, "title": r.title, "year": r.year,
+                          "fields": r.fields, "funds": r.funds, "checks": r.checks},
+            }));
+        }
+        for (k, ind) in r.indicators.iter().enumerate() {
+            if ind.review {
+                items.push(json!({
+                    "id": r.id,
+                    "path": format!("/indicators/{k}"),
+                    "fingerprint": formsift_corrections::fingerprint_in(index, ind.lines),
+                    "confidence": ind.confidence,
+                    "flags": ind.flags,
+                    "source_text": source_text(index, ind.lines),
+                    "value": ind,
+                }));
+            }
+        }
+        let mut out = Vec::new();
+        for item in items {
+            serde_json::to_writer(&mut out, &item).unwrap();
+            out.push(b'\n');
+        }
+        out
+    }
+
+    #[test]
+    fn review_items_are_the_bytes_of_their_value_trees() {
+        // Every sample and every text fixture: records and indicators in
+        // review, with measures, alternatives, cells and field flags.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut dirs = vec![root.join("samples")];
+        for d in ["html", "layout", "w3m", "cells"] {
+            dirs.push(root.join("tests/fixtures").join(d));
+        }
+        let config = formsift_config::Config::embedded();
+        let (mut records, mut items) = (0, 0);
+        for dir in dirs {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let path = f.unwrap().path();
+                let o = crate::process_file(&path, &config, None).unwrap();
+                let index = o.document.index();
+                for r in &o.records {
+                    let mut out = Vec::new();
+                    let n = write_review_items(r, &index, &mut out);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        String::from_utf8(items_as_values(r, &index)).unwrap(),
+                        "{}",
+                        path.display()
+                    );
+                    records += 1;
+                    items += n;
+                }
+            }
+        }
+        assert!(
+            records > 100 && items > 100,
+            "{records} records, {items} items"
+        );
+    }
 
     #[test]
     fn the_report_heads_with_the_totals_and_lists_every_manifest_line() {

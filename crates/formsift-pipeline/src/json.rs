@@ -26,7 +26,15 @@ impl ser::Error for JsonError {
 
 /// Appends `value` as compact JSON to `out`.
 pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), JsonError> {
-    value.serialize(&mut Writer { out })
+    value.serialize(&mut Writer::<false> { out })
+}
+
+/// Appends `value` as compact JSON to `out` with the keys of every object
+/// in sorted order: the bytes `serde_json::to_value` and then `to_writer`
+/// give (its maps are sorted; a key given twice keeps the last value; an
+/// `f32` is widened to an `f64`), without building the value tree. Review items are written this way.
+pub fn write_sorted<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), JsonError> {
+    value.serialize(&mut Writer::<true> { out })
 }
 
 /// The ten integer methods of a serializer, each with the same body
@@ -47,8 +55,10 @@ macro_rules! integers {
     )*};
 }
 
-/// The writer; `&mut Writer` is the serde `Serializer`.
-struct Writer<'a> {
+/// The writer; `&mut Writer` is the serde `Serializer`. With `SORTED`,
+/// objects are written with their keys sorted ([`write_sorted`]); a
+/// parameter of the type, so that the plain writer carries no test for it.
+struct Writer<'a, const SORTED: bool> {
     out: &'a mut Vec<u8>,
 }
 
@@ -191,13 +201,23 @@ fn write_f32(out: &mut Vec<u8>, v: f32) {
 
 /// An array or object being written: whether a comma is due, and which
 /// closing bracket (or brackets, for an enum variant's wrapper) end it.
-struct Compound<'w, 'a> {
-    w: &'w mut Writer<'a>,
+struct Compound<'w, 'a, const SORTED: bool> {
+    w: &'w mut Writer<'a, SORTED>,
     first: bool,
     close: &'static [u8],
+    /// For an object whose keys are to be sorted: where its first entry
+    /// starts in the output, and each entry's key and start.
+    sort: Option<Sort>,
 }
 
-impl Compound<'_, '_> {
+/// The entries of an object written in the order they came, to be put in
+/// key order when it ends.
+struct Sort {
+    base: usize,
+    entries: Vec<(std::borrow::Cow<'static, str>, usize)>,
+}
+
+impl<const SORTED: bool> Compound<'_, '_, SORTED> {
     fn comma(&mut self) {
         if !self.first {
             self.w.out.push(b',');
@@ -210,7 +230,11 @@ impl Compound<'_, '_> {
         value.serialize(&mut *self.w)
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), JsonError> {
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), JsonError> {
         // `,"key":` with one reservation: a struct's keys are short and
         // almost never need escaping.
         let out = &mut *self.w.out;
@@ -219,6 +243,9 @@ impl Compound<'_, '_> {
             out.push(b',');
         }
         self.first = false;
+        if SORTED && let Some(s) = &mut self.sort {
+            s.entries.push((std::borrow::Cow::Borrowed(key), out.len()));
+        }
         out.push(b'"');
         if any_escape(key.as_bytes()) {
             write_escaped(out, key.as_bytes());
@@ -230,19 +257,71 @@ impl Compound<'_, '_> {
     }
 
     fn end(self) -> Result<(), JsonError> {
+        if SORTED && let Some(sort) = self.sort {
+            sort_entries(self.w.out, sort);
+        }
         self.w.out.extend_from_slice(self.close);
         Ok(())
     }
 }
 
-impl<'w, 'a> Writer<'a> {
-    fn open(&'w mut self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'a> {
+/// Puts the entries an object wrote (from `sort.base` to the end of `out`,
+/// comma-separated, in the order they came) in key order, keeping the last
+/// of entries with the same key, as a sorted map holds them.
+fn sort_entries(out: &mut Vec<u8>, sort: Sort) {
+    let Sort { base, mut entries } = sort;
+    if entries.windows(2).all(|w| w[0].0 < w[1].0) {
+        return;
+    }
+    let written = out.split_off(base);
+    let ends: Vec<usize> = entries
+        .iter()
+        .skip(1)
+        .map(|(_, start)| start - base - 1)
+        .chain([written.len()])
+        .collect();
+    let mut pieces: Vec<(&str, &[u8])> = entries
+        .iter_mut()
+        .zip(ends)
+        .map(|((key, start), end)| (&**key, &written[*start - base..end]))
+        .collect();
+    // (Stable: of equal keys the last written stays last.)
+    pieces.sort_by(|a, b| a.0.cmp(b.0));
+    let mut first = true;
+    for (k, (key, bytes)) in pieces.iter().enumerate() {
+        if pieces.get(k + 1).is_some_and(|(next, _)| next == key) {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.extend_from_slice(bytes);
+    }
+}
+
+impl<'w, 'a, const SORTED: bool> Writer<'a, SORTED> {
+    fn open(&'w mut self, open: &[u8], close: &'static [u8]) -> Compound<'w, 'a, SORTED> {
         self.out.extend_from_slice(open);
         Compound {
             w: self,
             first: true,
             close,
+            sort: None,
         }
+    }
+
+    /// [`Writer::open`] for an object: its keys sorted when the writer
+    /// sorts.
+    fn open_object(&'w mut self, close: &'static [u8]) -> Compound<'w, 'a, SORTED> {
+        let mut c = self.open(b"{", close);
+        if SORTED {
+            c.sort = Some(Sort {
+                base: c.w.out.len(),
+                entries: Vec::new(),
+            });
+        }
+        c
     }
 
     /// `{"variant":` before an enum variant's content.
@@ -253,16 +332,16 @@ impl<'w, 'a> Writer<'a> {
     }
 }
 
-impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+impl<'w, 'a, const SORTED: bool> ser::Serializer for &'w mut Writer<'a, SORTED> {
     type Ok = ();
     type Error = JsonError;
-    type SerializeSeq = Compound<'w, 'a>;
-    type SerializeTuple = Compound<'w, 'a>;
-    type SerializeTupleStruct = Compound<'w, 'a>;
-    type SerializeTupleVariant = Compound<'w, 'a>;
-    type SerializeMap = Compound<'w, 'a>;
-    type SerializeStruct = Compound<'w, 'a>;
-    type SerializeStructVariant = Compound<'w, 'a>;
+    type SerializeSeq = Compound<'w, 'a, SORTED>;
+    type SerializeTuple = Compound<'w, 'a, SORTED>;
+    type SerializeTupleStruct = Compound<'w, 'a, SORTED>;
+    type SerializeTupleVariant = Compound<'w, 'a, SORTED>;
+    type SerializeMap = Compound<'w, 'a, SORTED>;
+    type SerializeStruct = Compound<'w, 'a, SORTED>;
+    type SerializeStructVariant = Compound<'w, 'a, SORTED>;
 
     fn serialize_bool(self, v: bool) -> Result<(), JsonError> {
         self.out
@@ -274,7 +353,12 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         Ok(())
     });
     fn serialize_f32(self, v: f32) -> Result<(), JsonError> {
-        write_f32(self.out, v);
+        // (A value tree holds every float as an f64.)
+        if SORTED {
+            write_f64(self.out, f64::from(v));
+        } else {
+            write_f32(self.out, v);
+        }
         Ok(())
     }
     fn serialize_f64(self, v: f64) -> Result<(), JsonError> {
@@ -337,17 +421,17 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.out.push(b'}');
         Ok(())
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
         Ok(self.open(b"[", b"]"))
     }
-    fn serialize_tuple(self, _len: usize) -> Result<Compound<'w, 'a>, JsonError> {
+    fn serialize_tuple(self, _len: usize) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
         Ok(self.open(b"[", b"]"))
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
         _len: usize,
-    ) -> Result<Compound<'w, 'a>, JsonError> {
+    ) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
         Ok(self.open(b"[", b"]"))
     }
     fn serialize_tuple_variant(
@@ -356,19 +440,19 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Compound<'w, 'a>, JsonError> {
+    ) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
         self.variant_key(variant);
         Ok(self.open(b"[", b"]}"))
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'a>, JsonError> {
-        Ok(self.open(b"{", b"}"))
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
+        Ok(self.open_object(b"}"))
     }
     fn serialize_struct(
         self,
         _name: &'static str,
         _len: usize,
-    ) -> Result<Compound<'w, 'a>, JsonError> {
-        Ok(self.open(b"{", b"}"))
+    ) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
+        Ok(self.open_object(b"}"))
     }
     fn serialize_struct_variant(
         self,
@@ -376,16 +460,16 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Compound<'w, 'a>, JsonError> {
+    ) -> Result<Compound<'w, 'a, SORTED>, JsonError> {
         self.variant_key(variant);
-        Ok(self.open(b"{", b"}}"))
+        Ok(self.open_object(b"}}"))
     }
 }
 
 /// The array-like compounds: each element after a comma.
 macro_rules! elements {
     ($($trait:ident :: $method:ident),*) => {$(
-        impl ser::$trait for Compound<'_, '_> {
+        impl<const SORTED: bool> ser::$trait for Compound<'_, '_, SORTED> {
             type Ok = ();
             type Error = JsonError;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JsonError> {
@@ -405,12 +489,19 @@ elements!(
     SerializeTupleVariant::serialize_field
 );
 
-impl ser::SerializeMap for Compound<'_, '_> {
+impl<const SORTED: bool> ser::SerializeMap for Compound<'_, '_, SORTED> {
     type Ok = ();
     type Error = JsonError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), JsonError> {
         self.comma();
+        let start = self.w.out.len();
         key.serialize(KeyWriter { out: self.w.out })?;
+        if SORTED && let Some(s) = &mut self.sort {
+            // The key as text, read back from the quoted form just written.
+            let key: String = serde_json::from_slice(&self.w.out[start..])
+                .map_err(|e| JsonError(e.to_string()))?;
+            s.entries.push((std::borrow::Cow::Owned(key), start));
+        }
         self.w.out.push(b':');
         Ok(())
     }
@@ -425,7 +516,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
 /// The struct-like compounds: `"key":value` after a comma.
 macro_rules! fields {
     ($($trait:ident),*) => {$(
-        impl ser::$trait for Compound<'_, '_> {
+        impl<const SORTED: bool> ser::$trait for Compound<'_, '_, SORTED> {
             type Ok = ();
             type Error = JsonError;
             fn serialize_field<T: Serialize + ?Sized>(
@@ -726,6 +817,86 @@ mod tests {
             quoted: 1,
         };
         assert_eq!(ours(&v), serde_json::to_string(&v).unwrap());
+    }
+
+    fn sorted<T: Serialize + ?Sized>(v: &T) -> String {
+        let mut out = Vec::new();
+        write_sorted(&mut out, v).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// What `write_sorted` stands in for: a value tree, then its bytes.
+    fn through_value<T: Serialize + ?Sized>(v: &T) -> String {
+        serde_json::to_string(&serde_json::to_value(v).unwrap()).unwrap()
+    }
+
+    /// A map written in the order given, keys repeated as given.
+    struct Entries(Vec<(String, Value)>);
+
+    impl Serialize for Entries {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in &self.0 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn sorted_maps_come_out_as_a_value_tree_writes_them(
+            kv in prop::collection::vec((prop_oneof![text(), Just("a".to_string()), Just("b".to_string())], value()), 0..8)
+        ) {
+            let m = Entries(kv);
+            prop_assert_eq!(sorted(&m), through_value(&m));
+            // Nested under a struct field and in a list, too.
+            let nested = vec![Entries(m.0.clone()), Entries(m.0.into_iter().rev().collect())];
+            prop_assert_eq!(sorted(&nested), through_value(&nested));
+        }
+    }
+
+    #[derive(Serialize)]
+    struct Unsorted {
+        zeta: u8,
+        alpha: Option<&'static str>,
+        shapes: Vec<Shape>,
+        by_int: BTreeMap<i32, &'static str>,
+        by_text: std::collections::HashMap<&'static str, f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u32>,
+        mid: (bool, (), u64),
+        #[serde(rename = "a \"quoted\"\tkey")]
+        quoted: u8,
+    }
+
+    #[test]
+    fn sorted_structs_come_out_as_a_value_tree_writes_them() {
+        let v = Unsorted {
+            zeta: 1,
+            alpha: Some("质量"),
+            shapes: vec![
+                Shape::Unit,
+                Shape::Newtype(7),
+                Shape::Tuple(-3, 1.5),
+                Shape::Tuple(0, 0.1),
+                Shape::Struct {
+                    b: vec![1, 2],
+                    a: Some('"'),
+                },
+            ],
+            by_int: BTreeMap::from([(-1, "a"), (10, "b"), (2, "c")]),
+            by_text: [("指标", 1.0), ("b", f64::NAN), ("a", 0.1), ("", -0.0)]
+                .into_iter()
+                .collect(),
+            skipped: None,
+            mid: (true, (), u64::MAX),
+            quoted: 3,
+        };
+        assert_eq!(sorted(&v), through_value(&v));
+        // (Not what the plain writer gives: its keys keep their order.)
+        assert_ne!(sorted(&v), ours(&v));
     }
 
     #[test]
