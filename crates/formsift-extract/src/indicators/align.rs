@@ -118,7 +118,15 @@ fn assign(kinds: &[(Kind, usize, usize)], header: &Header) -> Vec<Option<usize>>
     // best(i, j): best score for cells i.. using columns j.. (one table,
     // row by row).
     let w = m + 1;
-    let mut table = vec![0i32; (n + 1) * w];
+    // (A usual row's table fits on the stack: one allocation less a row.)
+    let mut stack = [0i32; 192];
+    let mut heap = Vec::new();
+    let table: &mut [i32] = if (n + 1) * w <= stack.len() {
+        &mut stack[..(n + 1) * w]
+    } else {
+        heap.resize((n + 1) * w, 0);
+        &mut heap
+    };
     for i in (0..n).rev() {
         table[i * w + m] = table[(i + 1) * w + m] + SKIP;
         for j in (0..m).rev() {
@@ -266,6 +274,38 @@ mod tests {
         assert_eq!((d.l1, d.l2.as_deref()), (None, Some("时效指标")));
         assert_eq!(d.name.as_deref(), Some("项目实施计划完成率"));
         assert!(d.flags.contains(&"cells_realigned".to_string()));
+    }
+
+    #[test]
+    fn a_row_too_long_for_the_stack_table_aligns_the_same() {
+        // Eight columns: a row of 22 cells needs a table of 23 x 9
+        // entries, past the 192 kept on the stack.
+        let h = header(&[Level1, Level2, Name, Target, Actual, Weight, Score, Remark]);
+        let kinds = |texts: &[&str]| -> Vec<Kinded> {
+            let c = Config::embedded();
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (kind(t, &c), i + 1, t.chars().count()))
+                .collect()
+        };
+        let short = [
+            "产出指标",
+            "数量指标",
+            "慰问人数",
+            "≥80人",
+            "85人",
+            "10",
+            "10",
+            "完成",
+        ];
+        let mut long = short.to_vec();
+        long.extend(["10"; 14]);
+        assert!((long.len() + 1) * (h.len() + 1) > 192);
+        let (a, b) = (assign(&kinds(&short), &h), assign(&kinds(&long), &h));
+        assert_eq!(a, (0..8).map(Some).collect::<Vec<_>>());
+        assert_eq!(b[..8], a[..]);
+        assert!(b[8..].iter().all(Option::is_none));
     }
 
     #[test]
