@@ -161,7 +161,7 @@ pub fn normalize(text: &str, config: &Config) -> Document {
     let with_tabs = marks.iter().filter(|m| *m & TAB != 0).count();
     let tsv_doc = with_tabs as f64 / non_blank as f64 >= config.notation.tsv_share;
     let tab_context = tsv_doc.then(|| tab_context(raw, &marks, config.notation.tsv_reach));
-    let pipe_rows = markdown::pipe_tables(raw);
+    let mut pipe_rows = markdown::pipe_tables(raw);
     // (One memchr over the text first: most documents hold no backslash.)
     let latex_doc =
         memchr::memchr(b'\\', text.as_bytes()).is_some() && tabular::is_latex_document(raw);
@@ -305,7 +305,12 @@ pub fn normalize(text: &str, config: &Config) -> Document {
         let number = i + 1;
         let row = if is_blank(line) {
             Row::text_line(number, "")
-        } else if let Some(cells) = pipe_rows.get(&i) {
+        } else if let Some(cells) = (!pipe_rows.is_empty())
+            .then(|| pipe_rows.remove(&i))
+            .flatten()
+        {
+            // (Taken, not copied: each line is read once. A document without
+            // pipe tables is not hashed line by line.)
             Row {
                 source: [number, number],
                 spans: Vec::new(),
@@ -314,11 +319,10 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                 } else {
                     Layout::Rule
                 },
-                cells: cells
-                    .iter()
-                    .flatten()
-                    .map(|c| (c.clone(), Merge::None))
-                    .collect(),
+                cells: match cells {
+                    Some(cells) => cells.into_iter().map(|c| (c, Merge::None)).collect(),
+                    None => Vec::new(),
+                },
                 notations: Notations::of(Notation::Markdown),
             }
         } else if latex_doc {
@@ -488,13 +492,17 @@ impl<'c> Builder<'c> {
         let spans = (row.spans.len() == row.cells.len()).then_some(row.spans);
         for (k, (t, merge)) in row.cells.into_iter().enumerate() {
             let first = cells.len();
-            if html::has_markup(&t) {
+            // (One scan of the bytes says both whether a tag may stand in
+            // the cell and which repairs its text may need.)
+            let found = byte_classes(&t);
+            if found & LT != 0 && html::has_markup(&t) {
                 notations.push(Notation::Html);
                 for p in html::clean_cell(&t) {
-                    push_cell(&mut cells, p, &mut notations, config);
+                    let found = byte_classes(&p);
+                    push_cell(&mut cells, p, found, &mut notations, config);
                 }
             } else {
-                push_cell(&mut cells, t, &mut notations, config);
+                push_cell(&mut cells, t, found, &mut notations, config);
             }
             if let Some(c) = cells.last_mut() {
                 c.merge = merge;
@@ -542,10 +550,7 @@ fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
     // Room for a typical line's pieces at once (a collect from a filter
     // starts small and grows).
     let mut out = Vec::with_capacity(8);
-    let mut pieces = line
-        .split(|c: char| c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .peekable();
+    let mut pieces = space_pieces(line).peekable();
     while let Some(piece) = pieces.next() {
         if is_comparator(piece)
             && let Some(next) = pieces.next_if(|n| n.starts_with(|c: char| c.is_ascii_digit()))
@@ -559,6 +564,52 @@ fn split_spaces<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
         out.push(f(piece));
     }
     out
+}
+
+/// The pieces of a line between runs of white space (`char::is_whitespace`),
+/// none empty. Bytes that cannot start a white-space character (most of a
+/// line: ideographs, letters, figures) are passed over without decoding.
+fn space_pieces(line: &str) -> impl Iterator<Item = &str> {
+    let b = line.as_bytes();
+    // The character at `i` (a char boundary): its length in bytes, and
+    // whether it is white space.
+    let char_at = move |i: usize| -> (usize, bool) {
+        let c = b[i];
+        if c < 0x80 {
+            (1, matches!(c, 9..=13 | b' '))
+        } else if formsift_model::may_start_space(c) {
+            let ch = line[i..].chars().next().expect("a char boundary");
+            (ch.len_utf8(), ch.is_whitespace())
+        } else {
+            // A lead byte gives the length: 110xxxxx two, 1110xxxx three,
+            // 11110xxx four.
+            (
+                if c >= 0xF0 {
+                    4
+                } else if c >= 0xE0 {
+                    3
+                } else {
+                    2
+                },
+                false,
+            )
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // Past the white space, then to the next.
+        let mut start = None;
+        while i < b.len() {
+            let (n, space) = char_at(i);
+            match (space, start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => return Some(&line[s..i]),
+                _ => {}
+            }
+            i += n;
+        }
+        start.map(|s| &line[s..])
+    })
 }
 
 /// True when a piece of text is only a comparator (`>`, `>=`, `≥`, `＝`).
@@ -587,12 +638,17 @@ fn split_tabs<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
 }
 
 /// Adds one cell: LaTeX replaced, paragraphs tidied. A cell that needs
-/// none of it keeps its string (no copy). One scan of the bytes says which
-/// repairs can apply; the rest are skipped.
-fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, config: &Config) {
+/// none of it keeps its string (no copy). `found`, its [`byte_classes`],
+/// says which repairs can apply; the rest are skipped.
+fn push_cell(
+    cells: &mut Vec<Cell>,
+    raw: String,
+    found: u8,
+    notations: &mut Notations,
+    config: &Config,
+) {
     use std::borrow::Cow;
     let col = cells.len();
-    let found = byte_classes(&raw);
     // Any white space at all, checked by character only when a lead byte of
     // a wide space was seen.
     let spaced = found & SPACE != 0
@@ -647,12 +703,14 @@ fn push_cell(cells: &mut Vec<Cell>, raw: String, notations: &mut Notations, conf
 /// Byte classes [`byte_classes`] reports: a LaTeX command or math sign, a
 /// straight double quote, ASCII white space, a lead byte of a wide space
 /// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000), an `&` (a character
-/// reference, perhaps).
+/// reference, perhaps), a `<` (a tag, perhaps: the same bit as
+/// [`line_marks`]' `<`).
 const LATEX: u8 = 1;
-const QUOTE: u8 = 2;
-const SPACE: u8 = 4;
-const WIDE: u8 = 8;
-const AMP: u8 = 16;
+const QUOTE: u8 = 4;
+const SPACE: u8 = 8;
+const WIDE: u8 = 16;
+const AMP: u8 = 32;
+const _: () = assert!(LT == 2);
 
 /// Which byte classes a text holds.
 fn byte_classes(text: &str) -> u8 {
@@ -671,6 +729,7 @@ fn byte_classes(text: &str) -> u8 {
         (0xE2, WIDE),
         (0xE3, WIDE),
         (b'&', AMP),
+        (b'<', LT),
     ]);
     classes::of(text, &CLASSES)
 }
@@ -757,6 +816,17 @@ mod tests {
     static EMBEDDED: std::sync::LazyLock<Config> = std::sync::LazyLock::new(Config::embedded);
 
     proptest::proptest! {
+        /// The pieces between white space are those `str::split` finds.
+        #[test]
+        fn space_pieces_are_the_split_at_white_space(
+            line in "[a甲、１\u{3000}\u{a0}\u{85}\u{2003}\u{2028}\u{205f}\u{1680}\u{1681}\u{2060}\u{e3}é😀 \t\n\r\x0b\x0c]{0,16}"
+        ) {
+            let want: Vec<&str> = line.split(char::is_whitespace).filter(|t| !t.is_empty()).collect();
+            proptest::prop_assert_eq!(space_pieces(&line).collect::<Vec<_>>(), want);
+        }
+    }
+
+    proptest::proptest! {
         /// The shortcuts of `push_cell` give what the full repair gives:
         /// LaTeX replaced, quotes made Chinese, paragraphs tidied, and the
         /// key without white space.
@@ -766,7 +836,13 @@ mod tests {
             let (latex, _) = latex::replace(&raw, &config.notation.latex);
             let want = tidy(&cjk_quotes(&latex));
             let mut cells = Vec::new();
-            push_cell(&mut cells, raw.clone(), &mut Notations::new(), config);
+            push_cell(
+                &mut cells,
+                raw.clone(),
+                byte_classes(&raw),
+                &mut Notations::new(),
+                config,
+            );
             let want_text = if raw.trim().is_empty() { String::new() } else { want };
             proptest::prop_assert_eq!(&cells[0].text, &want_text);
             proptest::prop_assert_eq!(cells[0].key(), &squeeze(&want_text));
