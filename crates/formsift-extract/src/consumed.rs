@@ -26,6 +26,17 @@ impl Consumed {
         }
     }
 
+    /// An empty set for a form over lines `first..=last`: the masks made
+    /// at once (growing them as cells were taken cost an allocation a
+    /// doubling).
+    pub(crate) fn spanning(first: usize, last: usize) -> Self {
+        Consumed {
+            first,
+            masks: vec![0; last.saturating_sub(first) + 1],
+            ..Consumed::default()
+        }
+    }
+
     /// Where a cell's bit is: (index into `masks`, bit), `None` outside.
     fn slot(&self, line: usize, cell: usize) -> Option<(usize, u64)> {
         let k = line.checked_sub(self.first)?;
@@ -108,7 +119,14 @@ mod tests {
 
     #[test]
     fn cells_past_the_masks_are_kept_too() {
-        let mut taken = Consumed::starting_at(10);
+        // Masks made as cells are taken, or all at once for the form's
+        // lines (10 to 12): cells outside those are kept all the same.
+        for mut taken in [Consumed::starting_at(10), Consumed::spanning(10, 12)] {
+            check_cells_past_the_masks(&mut taken);
+        }
+    }
+
+    fn check_cells_past_the_masks(taken: &mut Consumed) {
         for (line, cell) in [(10, 0), (12, 63), (12, 64), (9, 1), (200, 5), (11, 1000)] {
             assert!(!taken.has(line, cell));
             taken.take(line, cell);

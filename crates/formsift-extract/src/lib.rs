@@ -64,7 +64,7 @@ fn extract_form(
     config: &Config,
 ) -> Record {
     let template = &config.templates[span.template];
-    let mut consumed = Consumed::starting_at(span.start);
+    let mut consumed = Consumed::spanning(span.start, span.end);
     for &(line, cell) in &span.consumed {
         consumed.take(line, cell);
     }
