@@ -18,7 +18,9 @@ pub(crate) struct Consumed {
 }
 
 impl Consumed {
-    /// An empty set for a form that starts at line `first`.
+    /// An empty set for a form that starts at line `first`, its masks
+    /// made as cells are taken (the tests').
+    #[cfg(test)]
     pub(crate) fn starting_at(first: usize) -> Self {
         Consumed {
             first,
