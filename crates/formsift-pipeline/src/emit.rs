@@ -40,13 +40,23 @@ pub fn record_line(r: &Record) -> String {
     String::from_utf8(out).expect("JSON of UTF-8 text is UTF-8")
 }
 
+/// The non-blank lines of a span as `input line: cells`, one a line.
 fn source_text(index: &LineIndex, lines: [usize; 2]) -> String {
-    index
-        .rows_in(lines)
-        .filter(|l| !l.is_blank())
-        .map(|l| format!("{}: {}", l.source[0], l.text()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for l in index.rows_in(lines).filter(|l| !l.is_blank()) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        write!(out, "{}: ", l.source[0]).expect("writing to a String");
+        for (k, (_, c)) in l.filled().enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(c.text.trim());
+        }
+    }
+    out
 }
 
 /// One review item (see [`write_review_items`]); `path` is the JSON

@@ -106,7 +106,30 @@ pub fn parse_date(text: &str) -> Option<String> {
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return None;
     }
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    // (Written by hand: `format!` cost more than the rest of the parse.)
+    let mut out = String::with_capacity(10);
+    push_padded(&mut out, y, 4);
+    out.push('-');
+    push_padded(&mut out, m, 2);
+    out.push('-');
+    push_padded(&mut out, d, 2);
+    Some(out)
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits (more when it
+/// needs them), as `{n:0width$}` writes it.
+fn push_padded(out: &mut String, n: u32, width: usize) {
+    let digits = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits)));
+    let start = out.len();
+    let mut n = n;
+    loop {
+        out.insert(start, char::from(b'0' + (n % 10) as u8));
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
 }
 
 /// Year, month and day as `DATE` captures them, scanned by hand (a regex
@@ -268,6 +291,31 @@ mod tests {
                 .captures(s)
                 .map(|c| [1, 2, 3].map(|k| c[k].to_string()));
             assert_eq!(find_date(s).map(|p| p.map(str::to_string)), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn padded_numbers_are_written_as_format_pads_them() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            999,
+            1000,
+            2024,
+            9999,
+            10000,
+            123_456,
+            u32::MAX,
+        ] {
+            for width in [2, 4] {
+                let mut out = String::from("x");
+                push_padded(&mut out, n, width);
+                assert_eq!(out, format!("x{n:0width$}"));
+            }
         }
     }
 

@@ -18,11 +18,13 @@ pub fn join_wrapped(a: &str, b: &str) -> String {
     }
     let last = a.chars().next_back().unwrap();
     let first = b.chars().next().unwrap();
-    if is_cjk(last) || is_cjk(first) || last == ',' || first == ',' {
-        format!("{a}{b}")
-    } else {
-        format!("{a} {b}")
+    let mut out = String::with_capacity(a.len() + 1 + b.len());
+    out.push_str(a);
+    if !(is_cjk(last) || is_cjk(first) || last == ',' || first == ',') {
+        out.push(' ');
     }
+    out.push_str(b);
+    out
 }
 
 /// Splits a leading `指标N：` off a name: (N, rest).

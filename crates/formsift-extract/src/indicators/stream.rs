@@ -70,7 +70,8 @@ pub(crate) fn read(rows: &[&Line], consumed: &mut Consumed, config: &Config) -> 
         if !is_level(k)
             && let Some(n) = toks.get(i + 1)
         {
-            let both = format!("{}{}", squeeze(&t.text), squeeze(&n.text));
+            let mut both = squeeze(&t.text);
+            both.push_str(&squeeze(&n.text));
             if config.is_level1(&both) || config.is_level2(&both) {
                 text = both;
                 k = kind(&text, config);
