@@ -188,7 +188,36 @@ fn find_date(s: &str) -> Option<[&str; 3]> {
 /// The year of `(2024年度)`, `( 2023年度)`, `(2019年)`.
 pub fn parse_year(text: &str) -> Option<i64> {
     let f = fold(text);
-    YEAR.captures(&f)?[1].parse().ok()
+    match year_before_nian(&f) {
+        Some(found) => found,
+        None => YEAR.captures(&f)?[1].parse().ok(),
+    }
+}
+
+/// What `YEAR` (`(\d{4})\s*年`) and a parse find in the text, scanned by
+/// hand: the first `年` that four ASCII digits and white space stand
+/// before. `Some(None)` when no `年` has them; `None` (ask the regex) when a
+/// digit of another script stands where the digits would, which `\d`
+/// takes and the parse does not.
+fn year_before_nian(text: &str) -> Option<Option<i64>> {
+    for (at, _) in text.match_indices('年') {
+        let before = text[..at].trim_end_matches(char::is_whitespace);
+        let mut digits = before.chars().rev().take(4);
+        let mut n = 0usize;
+        for c in digits.by_ref() {
+            if c.is_ascii_digit() {
+                n += 1;
+            } else if c.is_numeric() {
+                return None;
+            } else {
+                break;
+            }
+        }
+        if n == 4 {
+            return Some(before[before.len() - 4..].parse().ok());
+        }
+    }
+    Some(None)
 }
 
 /// The first integer in the text.
@@ -291,6 +320,35 @@ mod tests {
                 .captures(s)
                 .map(|c| [1, 2, 3].map(|k| c[k].to_string()));
             assert_eq!(find_date(s).map(|p| p.map(str::to_string)), want, "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The scan for a year finds what the regex and a parse find.
+        #[test]
+        fn years_are_found_as_the_regex_finds_them(
+            text in "[0-9年度 \u{3000}\t()（）a甲٣१２]{0,16}"
+        ) {
+            let f = fold(&text);
+            let want: Option<i64> = YEAR.captures(&f).and_then(|c| c[1].parse().ok());
+            proptest::prop_assert_eq!(parse_year(&text), want);
+        }
+    }
+
+    #[test]
+    fn a_year_is_the_first_four_digits_before_nian() {
+        for (text, want) in [
+            ("(2024年度)", Some(2024)),
+            ("（ 2023 年度）", Some(2023)),
+            ("12024年", Some(2024)),
+            ("２０２２\u{3000}年", Some(2022)),
+            ("202年 2021年", Some(2021)),
+            ("年度 2019", None),
+            // Digits of another script: the regex takes them and the parse
+            // fails, so no year, though one follows.
+            ("٢٠٢٤年 2021年", None),
+        ] {
+            assert_eq!(parse_year(text), want, "{text}");
         }
     }
 
