@@ -173,8 +173,12 @@ fn squeeze_from(s: &str, first: usize) -> String {
     out.push_str(&s[..first]);
     let mut i = first + space_len(b, first);
     let mut start = i;
+    // (From character to character: a byte that cannot start white space
+    // is passed over with the rest of its character, by the length its
+    // lead byte gives.)
     while i < b.len() {
-        let n = if may_start_space(b[i]) {
+        let c = b[i];
+        let n = if may_start_space(c) {
             space_len(b, i)
         } else {
             0
@@ -184,11 +188,21 @@ fn squeeze_from(s: &str, first: usize) -> String {
             i += n;
             start = i;
         } else {
-            i += 1;
+            i += utf8_len(c);
         }
     }
     out.push_str(&s[start..]);
     out
+}
+
+/// The length of a UTF-8 character from its lead byte (1 for ASCII).
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
 }
 
 /// The byte offset of the first white-space character. Bytes, not
@@ -199,7 +213,14 @@ fn first_space(s: &str) -> Option<usize> {
         return None;
     }
     let b = s.as_bytes();
-    (0..b.len()).find(|&i| may_start_space(b[i]) && space_len(b, i) > 0)
+    let mut i = 0;
+    while i < b.len() {
+        if may_start_space(b[i]) && space_len(b, i) > 0 {
+            return Some(i);
+        }
+        i += utf8_len(b[i]);
+    }
+    None
 }
 
 /// The length in bytes of the white-space character at byte `i` (a
@@ -569,7 +590,7 @@ mod tests {
         /// wide ones included, and keeps everything else in order.
         #[test]
         fn squeeze_drops_white_space_and_nothing_else(
-            s in "[ \t\n\u{a0}\u{3000}\u{2003}\u{85}a-c质量指标≥%]{0,40}"
+            s in "[ \t\n\u{a0}\u{3000}\u{2003}\u{85}\u{1680}\u{1681}\u{205f}\u{2060}—“、é😀a-c质量指标≥%]{0,40}"
         ) {
             let want: String = s.chars().filter(|c| !c.is_whitespace()).collect();
             prop_assert_eq!(squeeze(&s), want);
