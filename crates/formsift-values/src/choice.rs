@@ -39,7 +39,17 @@ pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choic
                 .filter_map(|g| single(g).map(|c| (c, false))),
         )
         .collect();
-    let glyph = |c: char| glyphs.iter().find(|(g, _)| *g == c).map(|(_, t)| *t);
+    // (A bit per glyph's low six bits passes most characters over before
+    // the list is searched.)
+    let bloom = glyphs
+        .iter()
+        .fold(0u64, |m, (g, _)| m | 1 << (u32::from(*g) & 63));
+    let glyph = |c: char| {
+        if bloom >> (u32::from(c) & 63) & 1 == 0 {
+            return None;
+        }
+        glyphs.iter().find(|(g, _)| *g == c).map(|(_, t)| *t)
+    };
     let mut pieces = Vec::new();
     for word in text.split_whitespace() {
         let mut start = 0;
