@@ -93,6 +93,24 @@ mod tests {
     }
 
     #[test]
+    fn every_vocabulary_name_is_a_level_and_longer_text_is_not() {
+        let c = Config::embedded();
+        for v in &c.indicators.vocabulary {
+            assert!(c.levels_of(&v.level1).0, "{}", v.level1);
+            for l2 in &v.level2 {
+                assert!(c.levels_of(l2).1, "{l2}");
+                assert_eq!(c.levels_of(&format!("{l2}{l2}")), (false, false));
+            }
+        }
+        // A vocabulary of a long name finds it too.
+        let long = "很长很长很长很长很长很长很长的一级指标";
+        let text =
+            DEFAULT_TOML.replacen("level1 = \"产出指标\"", &format!("level1 = \"{long}\""), 1);
+        let c = Config::from_toml(&text, "x.toml").expect("loads");
+        assert!(c.levels_of(long).0);
+    }
+
+    #[test]
     fn latex_commands_are_kept_longest_first_whatever_the_file_order() {
         let text = DEFAULT_TOML.replacen("latex = [", "latex = [\n  [\"\\\\g\", \"g\"],", 1);
         let c = Config::from_toml(&text, "x.toml").expect("loads");

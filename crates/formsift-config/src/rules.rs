@@ -382,6 +382,9 @@ pub struct Config {
     /// The vocabulary's names, each with the levels it stands at (bit 1:
     /// level 1, bit 2: level 2): one lookup answers both questions.
     level_names: FxHashMap<String, u8>,
+    /// The longest of `level_names`, in bytes: a longer text (a paragraph)
+    /// is no level without being hashed.
+    level_name_max: usize,
     /// Each level-2 name's level-1 parents, in vocabulary order (asked for
     /// every row that prints a level 2).
     parents: FxHashMap<String, Vec<String>>,
@@ -554,6 +557,13 @@ impl Config {
                 }
                 names
             },
+            level_name_max: ir
+                .vocabulary
+                .iter()
+                .flat_map(|v| std::iter::once(&v.level1).chain(&v.level2))
+                .map(String::len)
+                .max()
+                .unwrap_or(0),
             parents: {
                 let mut parents: FxHashMap<String, Vec<String>> = FxHashMap::default();
                 for v in &ir.vocabulary {
@@ -707,6 +717,9 @@ impl Config {
     /// Whether `name` is a level-1 and whether a level-2 name of the
     /// vocabulary, in one lookup.
     pub fn levels_of(&self, name: &str) -> (bool, bool) {
+        if name.len() > self.level_name_max {
+            return (false, false);
+        }
         let bits = self.level_names.get(name).copied().unwrap_or(0);
         (bits & LEVEL1 != 0, bits & LEVEL2 != 0)
     }

@@ -57,7 +57,9 @@ pub(crate) fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     if let Some(n) = parse_amount(s) {
         return Kind::Number(n);
     }
-    let len = s.chars().count();
+    // (Only lengths up to 24 characters tell kinds apart: a text of more
+    // than 96 bytes has more, and is not counted.)
+    let len = if s.len() > 96 { 25 } else { s.chars().count() };
     if len <= 8
         && config
             .indicators
