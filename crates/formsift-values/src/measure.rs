@@ -34,7 +34,7 @@ pub fn parse_measure(raw: impl Into<String>, rules: &ValueRules) -> Measure {
 /// unit ([`parse_measure`]'s reading, without building the measure).
 pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
     let p = parts(formsift_model::trim(raw), rules, false);
-    p.value.is_some() && (p.op.is_some() || p.has_unit)
+    p.has_value && (p.op.is_some() || p.has_unit)
 }
 
 /// What [`parse_measure`] reads from a trimmed text; the comparator borrowed
@@ -42,16 +42,20 @@ pub fn is_quantity(raw: &str, rules: &ValueRules) -> bool {
 #[derive(Default)]
 struct Parts<'r> {
     op: Option<&'r str>,
+    /// The value, when the unit is asked for.
     value: Option<f64>,
+    /// Whether there is one (asked for or not).
+    has_value: bool,
     /// The unit, when asked for.
     unit: Option<String>,
     /// Whether there is one (asked for or not).
     has_unit: bool,
 }
 
-/// With `want_unit` false the unit is not returned, and looked for only
-/// when the answer to "a value with a comparator or a unit?" still depends
-/// on it.
+/// With `want_unit` false the unit and the value are not returned, the
+/// unit looked for only when the answer to "a value with a comparator or a
+/// unit?" still depends on it, and ASCII figures not parsed (their syntax
+/// always parses).
 fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
     if !crate::has_digit(raw) {
         return Parts::default();
@@ -66,11 +70,16 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
         return Parts::default();
     };
     let digits = &norm[start..end];
-    let value: Option<f64> = if digits.contains(',') {
+    let value: Option<f64> = if !want_unit && digits.is_ascii() {
+        // (Grouped or plain ASCII digits with a fraction, as find_number
+        // cuts them: a number whatever its value.)
+        None
+    } else if digits.contains(',') {
         digits.replace(',', "").parse().ok()
     } else {
         digits.parse().ok()
     };
+    let has_value = value.is_some() || (!want_unit && digits.is_ascii());
     let before = norm[..start].trim_end();
     let after = &norm[end..];
     let mut op = rules
@@ -78,10 +87,11 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
         .iter()
         .find(|(word, _)| before.ends_with(word.as_str()))
         .map(|(_, op)| op.as_str());
-    if !want_unit && (value.is_none() || op.is_some()) {
+    if !want_unit && (!has_value || op.is_some()) {
         return Parts {
             op,
             value,
+            has_value,
             unit: None,
             has_unit: false,
         };
@@ -131,6 +141,7 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
     Parts {
         op,
         value,
+        has_value,
         unit: (want_unit && has_unit).then(|| unit.into_owned()),
         has_unit,
     }
@@ -205,7 +216,7 @@ mod tests {
         /// what follows a digit or a separator.
         #[test]
         fn is_quantity_is_what_parse_measure_reads(
-            s in "[0-9,.%元人天 \u{3000}()\\[\\]（）≥≤以上下不低于约、;-]{0,14}"
+            s in "[0-9,.%元人天 \u{3000}()\\[\\]（）≥≤以上下不低于约、;\\-١٣１]{0,14}"
         ) {
             let m = parse_measure(&s, &RULES);
             let want = m.value.is_some() && (m.op.is_some() || m.unit.is_some());
