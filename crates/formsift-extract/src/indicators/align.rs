@@ -224,7 +224,12 @@ pub(crate) fn align_row(
             d.flag("cells_realigned");
         }
         d.cells.push((line, *i));
-        put(&mut d, col, text, cell.col);
+        match col {
+            // (The cell's key is its text without white space: no squeeze.)
+            Column::Level1 => d.l1 = Some(cell.key().to_string()),
+            Column::Level2 => d.l2 = Some(cell.key().to_string()),
+            _ => put(&mut d, col, text, cell.col),
+        }
     }
     if d.is_continuation() {
         d.lone_col = cells.first().map(|(_, c)| c.col);
