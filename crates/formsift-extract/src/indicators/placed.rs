@@ -14,7 +14,7 @@
 //! the group boundaries, unless the labels fit better standing at the top of
 //! their groups.
 
-use super::align::{Kind, columns_of, kind};
+use super::align::{Kind, columns_of, kind_of};
 use super::{Draft, Header, is_header, read_total};
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
@@ -156,7 +156,7 @@ fn edges(rows: &[&Line], name_header: Option<u32>, config: &Config) -> (u32, Vec
     let of = |want: fn(Kind, usize) -> bool| {
         rows.iter()
             .flat_map(|l| l.filled())
-            .filter(|(_, c)| want(kind(&c.text, config), c.key().chars().count()))
+            .filter(|(_, c)| want(kind_of(&c.text, c.key(), config), c.key().chars().count()))
             .filter_map(|(_, c)| c.span.map(|s| s[0]))
             .collect::<Vec<u32>>()
     };
@@ -241,7 +241,7 @@ fn parts_of(
             }
             let span = c.span.unwrap_or_default();
             let mid = span[0] + span[1];
-            let k = kind(&c.text, config);
+            let k = kind_of(&c.text, c.key(), config);
             let part = |col: Column| Part {
                 col,
                 text: c.text.trim().to_string(),
@@ -322,7 +322,7 @@ fn heads_a_name(line: &Line, i: usize, k: Kind, config: &Config) -> bool {
         && line
             .filled()
             .find(|(j, _)| *j > i)
-            .is_some_and(|(_, c)| kind(&c.text, config) == Kind::Text)
+            .is_some_and(|(_, c)| kind_of(&c.text, c.key(), config) == Kind::Text)
 }
 
 /// True when the cell at `i`, short text that is no piece of a level name,
@@ -344,7 +344,7 @@ fn names_its_row(line: &Line, i: usize, k: Kind, config: &Config) -> bool {
     let rest: Vec<Kind> = line
         .filled()
         .filter(|(j, _)| *j > i)
-        .map(|(_, c)| kind(&c.text, config))
+        .map(|(_, c)| kind_of(&c.text, c.key(), config))
         .collect();
     rest.iter()
         .any(|k| matches!(k, Kind::Value | Kind::Number(_)))
