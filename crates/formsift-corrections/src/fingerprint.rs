@@ -17,21 +17,21 @@ pub fn fingerprint(doc: &Document, lines: [usize; 2]) -> String {
 /// many rows of one document use (each [`fingerprint`] looks at every row of
 /// the document once).
 pub fn fingerprint_in(index: &LineIndex, lines: [usize; 2]) -> String {
-    let mut h = blake3::Hasher::new();
-    let mut first = true;
+    // The text gathered and hashed at once (a hasher update per cell cost
+    // more than the hashing).
+    let mut text = Vec::new();
     for line in index.rows_in(lines) {
         if line.is_blank() {
             continue;
         }
-        if !first {
-            h.update(b"\n");
+        if !text.is_empty() {
+            text.push(b'\n');
         }
-        first = false;
         for c in &line.cells {
-            h.update(c.key().as_bytes());
+            text.extend_from_slice(c.key().as_bytes());
         }
     }
-    h.finalize().to_hex()[..16].to_string()
+    blake3::hash(&text).to_hex()[..16].to_string()
 }
 
 /// Fingerprint of indicator `k` of `record`.
