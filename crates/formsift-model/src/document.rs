@@ -195,8 +195,9 @@ fn squeeze_from(s: &str, first: usize) -> String {
     out
 }
 
-/// The length of a UTF-8 character from its lead byte (1 for ASCII).
-fn utf8_len(lead: u8) -> usize {
+/// The length of a UTF-8 character from its lead byte (1 for ASCII; a
+/// continuation byte also gives 1).
+pub fn utf8_len(lead: u8) -> usize {
     match lead {
         0xF0.. => 4,
         0xE0.. => 3,

@@ -581,18 +581,7 @@ fn space_pieces(line: &str) -> impl Iterator<Item = &str> {
             let ch = line[i..].chars().next().expect("a char boundary");
             (ch.len_utf8(), ch.is_whitespace())
         } else {
-            // A lead byte gives the length: 110xxxxx two, 1110xxxx three,
-            // 11110xxx four.
-            (
-                if c >= 0xF0 {
-                    4
-                } else if c >= 0xE0 {
-                    3
-                } else {
-                    2
-                },
-                false,
-            )
+            (formsift_model::utf8_len(c), false)
         }
     };
     let mut i = 0;
