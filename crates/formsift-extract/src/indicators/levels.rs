@@ -322,7 +322,7 @@ pub(crate) fn resolve(
                 }
                 meta.push((lv.printed_l1, lv.printed_l2, break_pending));
                 break_pending = false;
-                let mut ind = build(d, lv, config);
+                let mut ind = build(&mut d, lv, config);
                 ind.ordinal = ordinal;
                 out.push(ind);
                 continue;
@@ -341,16 +341,17 @@ pub(crate) fn resolve(
         }
         meta.push((lv.printed_l1, lv.printed_l2, break_pending));
         break_pending = false;
-        out.push(build(d, lv, config));
+        out.push(build(&mut d, lv, config));
     }
     mark_ambiguous(&mut out, &meta, config);
     out
 }
 
-/// The indicator of a draft and its levels (both moved in, not copied).
-fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
+/// The indicator of a draft and its levels (their texts moved out, not
+/// copied).
+fn build(d: &mut Draft, lv: Levels, config: &Config) -> Indicator {
     let level_missing = lv.l1.is_none() || lv.l2.is_none();
-    let (ordinal, name) = match d.name {
+    let (ordinal, name) = match d.name.take() {
         Some(n) => split_ordinal(
             clean_name(n, config.notation.cjk_spacing),
             &config.indicators.ordinal,
@@ -362,19 +363,18 @@ fn build(d: Draft, lv: Levels, config: &Config) -> Indicator {
         level2: lv.l2,
         name,
         ordinal,
-        target: d.target.map(|t| parse_measure(t, &config.values)),
-        actual: d.actual.map(|t| parse_measure(t, &config.values)),
+        target: d.target.take().map(|t| parse_measure(t, &config.values)),
+        actual: d.actual.take().map(|t| parse_measure(t, &config.values)),
         weight: d.weight,
         score: d.score,
-        remark: d.remark,
+        remark: d.remark.take(),
         lines: d.lines,
         cells: None,
         boxes: None,
         confidence: 1.0,
-        flags: d.flags,
+        flags: std::mem::take(&mut d.flags),
         review: false,
-        alternatives: d
-            .alternatives
+        alternatives: std::mem::take(&mut d.alternatives)
             .into_iter()
             .map(|(field, value)| Alternative { field, value })
             .collect(),
