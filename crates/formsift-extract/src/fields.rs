@@ -33,7 +33,8 @@ pub(crate) fn read_fields(
     let before = record.fields.0.len();
     // Where each field's label first stands (the keys borrowed from the
     // template).
-    let mut position: Vec<(&str, (usize, usize))> = Vec::new();
+    // (Room for a form's usual fields at once.)
+    let mut position: Vec<(&str, (usize, usize))> = Vec::with_capacity(16);
     for run in runs {
         let labels = labels_of(run, template, config);
         let all = tokens(run, &labels, consumed, template, config);

@@ -269,7 +269,10 @@ impl<const SORTED: bool> Compound<'_, '_, SORTED> {
         if SORTED && let Some(sort) = self.sort {
             sort_entries(self.w.out, sort);
         }
-        self.w.out.extend_from_slice(self.close);
+        // (One or two bytes: pushed, not copied by a call.)
+        for &b in self.close {
+            self.w.out.push(b);
+        }
         Ok(())
     }
 }

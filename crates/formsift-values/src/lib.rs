@@ -36,7 +36,11 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         .chars()
         .all(|c| nfkc_stable(c) || wide_ascii(c).is_some())
     {
-        return Cow::Owned(text.chars().map(|c| wide_ascii(c).unwrap_or(c)).collect());
+        // (Room for the whole text at once: collecting characters grew the
+        // string a doubling at a time.)
+        let mut out = String::with_capacity(text.len());
+        out.extend(text.chars().map(|c| wide_ascii(c).unwrap_or(c)));
+        return Cow::Owned(out);
     }
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         return Cow::Borrowed(text);
