@@ -19,14 +19,15 @@ fn round(x: f64) -> f64 {
 /// Runs every check the record's numbers allow.
 pub fn run_checks(r: &Record, config: &Config) -> Vec<Check> {
     let t = &config.checks;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let f = &r.funds;
-    let scores: Vec<f64> = r.indicators.iter().filter_map(|i| i.score).collect();
-    let weights: Vec<f64> = r.indicators.iter().filter_map(|i| i.weight).collect();
+    // (Summed in row order straight from the rows: no list of them.)
+    let scores = || r.indicators.iter().filter_map(|i| i.score);
+    let weights = || r.indicators.iter().filter_map(|i| i.weight);
     if let Some(total) = &r.total_score
         && let Some(printed) = total.score
     {
-        let sum = scores.iter().sum::<f64>() + f.get("score").unwrap_or(0.0);
+        let sum = scores().sum::<f64>() + f.get("score").unwrap_or(0.0);
         out.push(check(
             "score_sum",
             (sum - printed).abs() <= t.sum_tolerance,
@@ -34,8 +35,8 @@ pub fn run_checks(r: &Record, config: &Config) -> Vec<Check> {
             Scalar::Num(printed),
         ));
     }
-    if !weights.is_empty() {
-        let sum = weights.iter().sum::<f64>() + f.get("weight").unwrap_or(0.0);
+    if weights().next().is_some() {
+        let sum = weights().sum::<f64>() + f.get("weight").unwrap_or(0.0);
         let printed = r
             .total_score
             .as_ref()
