@@ -24,7 +24,7 @@ struct Tok<'a> {
 
 /// Reads the fields of every run of lines outside the table regions.
 pub(crate) fn read_fields(
-    runs: &[Vec<&Line>],
+    runs: &[&[&Line]],
     record: &mut Record,
     consumed: &mut Consumed,
     template: &Template,

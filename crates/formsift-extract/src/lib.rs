@@ -101,15 +101,14 @@ fn extract_form(
     if record.source.formats.iter().any(|f| f == "html") {
         record.flag("html_normalized");
     }
-    let body: Vec<&formsift_model::Line> = lines
-        .iter()
-        .filter(|l| l.number > span.title_line)
-        .collect();
+    // (Room for every line at once: a collect from a filter grows.)
+    let mut body: Vec<&formsift_model::Line> = Vec::with_capacity(lines.len());
+    body.extend(lines.iter().filter(|l| l.number > span.title_line));
     let regions = tables::find_regions(&body, template, config);
     for region in &regions {
         tables::read_region(region, &body, &mut record, &mut consumed, template, config);
     }
-    let kv_lines: Vec<Vec<&formsift_model::Line>> = tables::outside_regions(&body, &regions);
+    let kv_lines = tables::outside_regions(&body, &regions);
     fields::read_fields(&kv_lines, &mut record, &mut consumed, template, config);
     // Text rebuilt from OCR word boxes has not been read by a person: every
     // row and the record itself carry `ocr_words` (pipeline.toml sets the

@@ -150,23 +150,28 @@ pub(crate) fn find_regions(body: &[&Line], template: &Template, config: &Config)
 }
 
 /// The runs of body lines outside every region, in order.
-pub(crate) fn outside_regions<'a>(body: &[&'a Line], regions: &[Region]) -> Vec<Vec<&'a Line>> {
+pub(crate) fn outside_regions<'b, 'a>(
+    body: &'b [&'a Line],
+    regions: &[Region],
+) -> Vec<&'b [&'a Line]> {
+    // Each run is a slice of the body between regions (no copy of its
+    // lines).
     let mut out = Vec::new();
-    let mut current = Vec::new();
+    let mut start = 0;
     let mut i = 0;
     while i < body.len() {
         if let Some(r) = regions.iter().find(|r| r.start == i) {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            if start < i {
+                out.push(&body[start..i]);
             }
             i = r.end.max(i + 1);
+            start = i;
             continue;
         }
-        current.push(body[i]);
         i += 1;
     }
-    if !current.is_empty() {
-        out.push(current);
+    if start < body.len() {
+        out.push(&body[start..]);
     }
     out
 }
