@@ -19,7 +19,7 @@ pub fn fingerprint(doc: &Document, lines: [usize; 2]) -> String {
 pub fn fingerprint_in(index: &LineIndex, lines: [usize; 2]) -> String {
     // The text gathered and hashed at once (a hasher update per cell cost
     // more than the hashing).
-    let mut text = Vec::new();
+    let mut text = Vec::with_capacity(256);
     for line in index.rows_in(lines) {
         if line.is_blank() {
             continue;

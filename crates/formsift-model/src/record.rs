@@ -365,9 +365,14 @@ impl Record {
             form_type,
             title,
             year: None,
-            fields: Fields::default(),
+            // (Room for a form's usual fields and amounts at once: they
+            // grew a doubling at a time.)
+            fields: Fields(Vec::with_capacity(12)),
             field_flags: Default::default(),
-            funds: Funds::default(),
+            funds: Funds {
+                amounts: Vec::with_capacity(8),
+                ..Funds::default()
+            },
             tasks: None,
             indicators: Vec::new(),
             total_score: None,

@@ -43,7 +43,7 @@ pub fn record_line(r: &Record) -> String {
 /// The non-blank lines of a span as `input line: cells`, one a line.
 fn source_text(index: &LineIndex, lines: [usize; 2]) -> String {
     use std::fmt::Write as _;
-    let mut out = String::new();
+    let mut out = String::with_capacity(256);
     for l in index.rows_in(lines).filter(|l| !l.is_blank()) {
         if !out.is_empty() {
             out.push('\n');
