@@ -261,7 +261,7 @@ fn read_stacked(
 fn read_tokens(toks: &[Tok], record: &mut Record, consumed: &mut Consumed, config: &Config) {
     // Group into (label, values) runs.
     // Each label's index and how many value tokens follow it.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(toks.len());
     for (i, t) in toks.iter().enumerate() {
         if t.label.is_some() {
             groups.push((i, 0));

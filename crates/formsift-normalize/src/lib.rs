@@ -616,7 +616,8 @@ fn is_comparator(piece: &str) -> bool {
 /// keeps every piece valid UTF-8; the tabs are found with memchr (many bytes
 /// a step), not byte by byte. Each piece is made into a cell by `f`.
 fn split_tabs<'a, T>(line: &'a str, f: impl Fn(&'a str) -> T) -> Vec<T> {
-    let mut out = Vec::with_capacity(8);
+    // (Room for a table line of an indicator table, up to twelve columns.)
+    let mut out = Vec::with_capacity(12);
     let mut start = 0;
     for i in memchr::memchr_iter(b'\t', line.as_bytes()) {
         out.push(f(&line[start..i]));
