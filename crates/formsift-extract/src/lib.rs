@@ -37,7 +37,7 @@ pub struct Extraction {
 /// `stem` the file name without extension (the record id prefix).
 pub fn extract(doc: &Document, path: &str, stem: &str, config: &Config) -> Extraction {
     let seg = segment(doc, config);
-    let mut records = Vec::new();
+    let mut records = Vec::with_capacity(seg.forms.len());
     for (k, span) in seg.forms.iter().enumerate() {
         records.push(extract_form(doc, span, path, stem, k + 1, config));
     }

@@ -76,9 +76,12 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
         // OCR often letter-spaces a title into several cells (`财政 项目
         // 支出 绩效 目标 申报表`): the cells of a short spaced line together.
         if found.is_none() && line.layout == Layout::Spaced {
-            let cells: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
-            if (2..=8).contains(&cells.len()) {
-                let key: String = cells.iter().map(|(_, c)| c.key()).collect();
+            let n = line.filled().take(9).count();
+            if (2..=8).contains(&n) {
+                let cells: Vec<(usize, &formsift_model::Cell)> = line.filled().collect();
+                // (The keys joined into a string made with room for them.)
+                let mut key = String::with_capacity(cells.iter().map(|(_, c)| c.key().len()).sum());
+                key.extend(cells.iter().map(|(_, c)| c.key()));
                 let s = strip_note(&key);
                 if s.chars().count() <= config.forms.max_title_chars
                     && let Some(t) = config
