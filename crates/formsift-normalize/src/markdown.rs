@@ -424,7 +424,11 @@ fn simple_cells(line: &str) -> Option<Vec<&str>> {
     {
         return None;
     }
-    Some(inner.split('|').map(|c| c.trim_matches(' ')).collect())
+    // (Room for the cells at once: a table row has a dozen and more, and
+    // a collect from a split grows.)
+    let mut cells = Vec::with_capacity(memchr::memchr_iter(b'|', inner.as_bytes()).count() + 1);
+    cells.extend(inner.split('|').map(|c| c.trim_matches(' ')));
+    Some(cells)
 }
 
 /// True when the parser gives every `<` of a cell's text back as written:
