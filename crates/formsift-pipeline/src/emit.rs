@@ -155,9 +155,9 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
     match outcome {
         Ok(o) => {
             // Room for the usual record bytes at once (about 2.3 per input
-            // byte on the samples, more for files of short lines; at 2.5,
-            // one buffer in three of the bench slice still grew): growing
-            // by doubling copied each buffer several times over.
+            // byte on the samples, more for files of short lines, whose
+            // buffers at 2.5 still grew): growing by doubling copied each
+            // buffer several times over.
             records.reserve(o.bytes * 3);
             let mut counts = Counts {
                 bytes: o.bytes as u64,
