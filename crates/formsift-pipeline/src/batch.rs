@@ -244,7 +244,7 @@ fn work(
         Ok(b) => b,
         Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
     };
-    let mut hash = blake3::hash(&bytes).to_hex().to_string();
+    let mut hash = crate::manifest::content_hash(&bytes);
     let fc = corrections.and_then(|c| c.for_stem(&crate::file_stem(&path)));
     if let Some(fc) = fc {
         hash = format!("{hash}+{}", fc.digest);
