@@ -136,10 +136,9 @@ pub fn decode<'a>(bytes: &'a [u8], name: &str) -> Result<Text<'a>, IngestError> 
             path: name.to_string(),
         });
     }
-    let text = if memchr::memchr(b'\r', text.as_bytes()).is_some() {
-        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-    } else {
-        text
+    let text = match memchr::memchr(b'\r', text.as_bytes()) {
+        Some(first) => Cow::Owned(newline_ends(&text, first)),
+        None => text,
     };
     Ok(Text {
         text,
@@ -215,18 +214,58 @@ fn legacy_chinese(body: &[u8]) -> Option<(String, &'static str)> {
     })
 }
 
+/// `text` with `\r\n` and lone `\r` made `\n`, in one pass; `first` is
+/// the offset of its first `\r`.
+fn newline_ends(text: &str, first: usize) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let (mut from, mut at) = (0, Some(first));
+    while let Some(i) = at {
+        out.push_str(&text[from..i]);
+        out.push('\n');
+        from = if b.get(i + 1) == Some(&b'\n') {
+            i + 2
+        } else {
+            i + 1
+        };
+        at = memchr::memchr(b'\r', &b[from..]).map(|k| from + k);
+    }
+    out.push_str(&text[from..]);
+    out
+}
+
 /// True when a decoding yields mostly CJK or ASCII text (a GB18030 guess that
-/// produced rare symbols everywhere is wrong).
+/// produced rare symbols everywhere is wrong): of its characters other than
+/// ASCII, at least four in five are CJK ideographs (U+4E00–U+9FFF), CJK
+/// punctuation (U+3000–U+303F) or full-width forms (U+FF00–U+FFEF).
+///
+/// Counted on the UTF-8 bytes, a character by its lead byte (and the byte
+/// after it where a range starts or ends inside a lead byte's block), not by
+/// decoding characters: this runs over every legacy-encoded file.
 fn looks_chinese(t: &str) -> bool {
+    let b = t.as_bytes();
     let (mut cjk, mut other) = (0usize, 0usize);
-    for c in t.chars() {
-        if c.is_ascii() {
+    for (i, &lead) in b.iter().enumerate() {
+        // Continuation bytes (10xxxxxx) and ASCII start no character that counts.
+        if lead < 0xC0 {
             continue;
         }
-        if ('\u{4e00}'..='\u{9fff}').contains(&c)
-            || ('\u{3000}'..='\u{303f}').contains(&c)
-            || ('\u{ff00}'..='\u{ffef}').contains(&c)
-        {
+        let second = b.get(i + 1).copied().unwrap_or(0);
+        let is_cjk = match lead {
+            // U+4E00–U+9FFF: E4 B8 80 to E9 BF BF.
+            0xE4 => second >= 0xB8,
+            0xE5..=0xE9 => true,
+            // U+3000–U+303F: E3 80 xx.
+            0xE3 => second == 0x80,
+            // U+FF00–U+FFEF: EF BC 80 to EF BF AF.
+            0xEF => match second {
+                0xBC..=0xBE => true,
+                0xBF => b.get(i + 2).is_some_and(|&third| third <= 0xAF),
+                _ => false,
+            },
+            _ => false,
+        };
+        if is_cjk {
             cjk += 1;
         } else {
             other += 1;
@@ -317,6 +356,66 @@ mod tests {
         let long = format!("{}\r\n甲\r乙\n", "项目".repeat(40));
         let t = decode(long.as_bytes(), "r").unwrap();
         assert_eq!(t.text, format!("{}\n甲\n乙\n", "项目".repeat(40)));
+    }
+
+    /// What [`looks_chinese`] counts, by characters.
+    fn looks_chinese_by_chars(t: &str) -> bool {
+        let (mut cjk, mut other) = (0usize, 0usize);
+        for c in t.chars().filter(|c| !c.is_ascii()) {
+            if ('\u{4e00}'..='\u{9fff}').contains(&c)
+                || ('\u{3000}'..='\u{303f}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            {
+                cjk += 1;
+            } else {
+                other += 1;
+            }
+        }
+        cjk > 0 && cjk >= other * 4
+    }
+
+    /// Characters at and around the edges of the ranges looks_chinese
+    /// counts, and ones that share their lead bytes.
+    fn edge_char() -> impl proptest::strategy::Strategy<Value = char> {
+        use proptest::prelude::*;
+        let edges: Vec<char> = [
+            0x4DFF, 0x4E00, 0x4E01, 0x9FFF, 0xA000, 0x2FFF, 0x3000, 0x303F, 0x3040, 0x30FF, 0xFEFF,
+            0xFF00, 0xFFEF, 0xFFF0, 0xFFFD, 0xE000, 0x4000, 0x00E9, 0x0100, 0x1F600,
+        ]
+        .into_iter()
+        .filter_map(char::from_u32)
+        .collect();
+        prop_oneof![
+            proptest::sample::select(edges),
+            any::<char>(),
+            proptest::char::range('\u{3000}', '\u{a000}'),
+            proptest::char::range('\u{fe00}', '\u{ffff}'),
+            Just('a'),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn looks_chinese_counts_as_the_characters_do(
+            chars in proptest::collection::vec(edge_char(), 0..40),
+        ) {
+            let t: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(looks_chinese(&t), looks_chinese_by_chars(&t), "{:?}", t);
+        }
+
+        #[test]
+        fn line_ends_become_newlines_as_two_replaces_make_them(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["\r", "\n", "\r\n", "甲", "a", "\r\r", "\n\r"]),
+                0..30,
+            ),
+        ) {
+            let t: String = pieces.concat();
+            if let Some(first) = t.find('\r') {
+                let want = t.replace("\r\n", "\n").replace('\r', "\n");
+                proptest::prop_assert_eq!(newline_ends(&t, first), want);
+            }
+        }
     }
 
     #[test]
