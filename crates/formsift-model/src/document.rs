@@ -244,6 +244,41 @@ fn space_len(b: &[u8], i: usize) -> usize {
     }
 }
 
+/// `s.split_whitespace()`, stepping over bytes instead of decoding each
+/// character: a byte that cannot start white space (see
+/// [`may_start_space`]) is passed over with the rest of its character.
+/// Words of CJK text are cut several times faster than by the standard
+/// split, which decodes every character and looks it up in the Unicode
+/// tables.
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    let b = s.as_bytes();
+    let space_at = move |i: usize| {
+        if may_start_space(b[i]) {
+            space_len(b, i)
+        } else {
+            0
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // Past the white space before the word.
+        while i < b.len() {
+            match space_at(i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        if i == b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && space_at(i) == 0 {
+            i += utf8_len(b[i]);
+        }
+        Some(&s[start..i])
+    })
+}
+
 /// `s.trim()`, answered from the first and last bytes when they cannot be
 /// white space: cell texts are trimmed when read, and trimming them again
 /// decoded a character at each end and looked it up in the Unicode tables
@@ -595,6 +630,17 @@ mod tests {
         ) {
             let want: String = s.chars().filter(|c| !c.is_whitespace()).collect();
             prop_assert_eq!(squeeze(&s), want);
+        }
+
+        /// The byte-stepping split gives the words `split_whitespace`
+        /// gives: every white-space character, and characters that share
+        /// their lead bytes.
+        #[test]
+        fn words_are_split_whitespace(
+            s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{3001}\u{2014}\u{00b7}\u{1681}a-c质量指标≥%😀]{0,24}"
+        ) {
+            let want: Vec<&str> = s.split_whitespace().collect();
+            prop_assert_eq!(words(&s).collect::<Vec<_>>(), want);
         }
 
         /// The byte-tested trim is `str::trim` for any text: every white

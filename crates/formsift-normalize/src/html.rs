@@ -40,7 +40,7 @@ pub(crate) fn clean_cell(fragment: &str) -> Vec<String> {
         .filter_map(|cell| {
             let mut text = String::with_capacity(cell.len());
             for p in cell.split('\n') {
-                let mut words = p.split_whitespace();
+                let mut words = formsift_model::words(p);
                 let Some(first) = words.next() else { continue };
                 if !text.is_empty() {
                     text.push('\n');
