@@ -303,6 +303,32 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// `s.trim_start()`: spaces and tabs passed over byte by byte, and the
+/// standard trim (which decodes each character and looks it up) called only
+/// when what follows them may start another white-space character. Most
+/// texts start with a CJK ideograph, a digit or a run of spaces.
+#[inline]
+pub fn trim_start(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(&x) if may_start_space(x) => trim_start_spaced(s),
+        _ => s,
+    }
+}
+
+/// [`trim_start`] of a text whose first byte may start white space.
+fn trim_start_spaced(s: &str) -> &str {
+    let b = s.as_bytes();
+    let k = b
+        .iter()
+        .position(|&x| x != b' ' && x != b'\t')
+        .unwrap_or(b.len());
+    let rest = &s[k..];
+    match rest.as_bytes().first() {
+        Some(&x) if may_start_space(x) => rest.trim_start(),
+        _ => rest,
+    }
+}
+
 /// False when no byte of the text can start a white-space character (see
 /// [`may_start_space`]). A branch-free scan that lets most CJK cells skip
 /// decoding characters.
@@ -630,6 +656,17 @@ mod tests {
         ) {
             let want: String = s.chars().filter(|c| !c.is_whitespace()).collect();
             prop_assert_eq!(squeeze(&s), want);
+        }
+
+        /// The byte-tested trim_start is `str::trim_start` for any text.
+        #[test]
+        fn trim_start_is_str_trim_start(
+            spaces in 0usize..20,
+            s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{3001}\u{2014}\u{00b7}\u{1681}a-c质量指标≥%😀]{0,12}"
+        ) {
+            // (A run of spaces in front, as laid-out lines have.)
+            let s = " ".repeat(spaces) + &s;
+            prop_assert_eq!(trim_start(&s), s.trim_start());
         }
 
         /// The byte-stepping split gives the words `split_whitespace`

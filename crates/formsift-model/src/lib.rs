@@ -15,8 +15,8 @@ mod record;
 
 pub use document::{
     Area, Cell, Document, Grid, GridRow, Layout, Line, LineIndex, Merge, Notation, Place,
-    column_letters, has_space, may_hold_space, may_start_space, own_key, squeeze, trim, utf8_len,
-    words,
+    column_letters, has_space, may_hold_space, may_start_space, own_key, squeeze, trim, trim_start,
+    utf8_len, words,
 };
 pub use notations::Notations;
 pub use record::{

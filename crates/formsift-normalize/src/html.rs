@@ -251,7 +251,7 @@ const HIDDEN: [&str; 4] = ["head", "style", "script", "title"];
 pub(crate) fn hidden_block(raw: &[&str], i: usize) -> Option<usize> {
     // `<name` at the start, in any case, compared in place (no lower-case
     // copy of every line that holds a `<`).
-    let head = raw[i].trim_start().as_bytes();
+    let head = formsift_model::trim_start(raw[i]).as_bytes();
     let name = HIDDEN.iter().find(|n| {
         head.first() == Some(&b'<')
             && head
@@ -316,7 +316,7 @@ pub(crate) fn wrapped_tag(raw: &[&str], i: usize) -> Option<usize> {
 /// True when a line starts the way the rest of a wrapped start tag does:
 /// with an attribute (`style=`, `lang=EN-US>`, `nowrap `) or the tag's end.
 fn goes_on_with_attributes(line: &str) -> bool {
-    let b = line.trim_start().as_bytes();
+    let b = formsift_model::trim_start(line).as_bytes();
     if b.starts_with(b">") || b.starts_with(b"/>") {
         return true;
     }

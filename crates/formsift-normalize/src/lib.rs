@@ -415,7 +415,9 @@ fn tab_context(raw: &[&str], marks: &[u8], reach: usize) -> Vec<bool> {
 fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         None => true,
-        Some(&b) if formsift_model::may_start_space(b) => text.trim_start().is_empty(),
+        Some(&b) if formsift_model::may_start_space(b) => {
+            formsift_model::trim_start(text).is_empty()
+        }
         Some(_) => false,
     }
 }
@@ -430,7 +432,7 @@ fn starts_with_after_space(text: &str, byte: u8) -> bool {
 fn first_after_space(text: &str) -> Option<u8> {
     match text.as_bytes().first() {
         Some(&b) if formsift_model::may_start_space(b) => {
-            text.trim_start().as_bytes().first().copied()
+            formsift_model::trim_start(text).as_bytes().first().copied()
         }
         first => first.copied(),
     }

@@ -31,7 +31,7 @@ pub(crate) fn is_fence(line: &str) -> bool {
 
 /// The text of an ATX heading line (`## 标题` → `标题`), else `None`.
 pub(crate) fn heading(line: &str) -> Option<&str> {
-    let t = line.trim_start();
+    let t = formsift_model::trim_start(line);
     let hashes = t.chars().take_while(|&c| c == '#').count();
     let rest = &t[hashes..];
     ((1..=6).contains(&hashes) && rest.starts_with([' ', '\t']) && !rest.trim().is_empty())
@@ -342,7 +342,7 @@ fn is_pipe_line(l: &str) -> bool {
         Some(b'|') => l.trim_end().len() > 1,
         Some(&b) if formsift_model::may_start_space(b) => {
             // (The end is trimmed only for a line that starts with a pipe.)
-            let t = l.trim_start();
+            let t = formsift_model::trim_start(l);
             t.starts_with('|') && t.trim_end().len() > 1
         }
         _ => false,

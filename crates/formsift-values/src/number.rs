@@ -11,7 +11,7 @@ static INT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d+").unwrap());
 
 /// An amount such as `2,323,000.00`, `709630` or `0`; placeholders give None.
 pub fn parse_amount(text: &str) -> Option<f64> {
-    let first = text.trim_start().chars().next()?;
+    let first = formsift_model::trim_start(text).chars().next()?;
     if !(first.is_ascii_digit() || ('０'..='９').contains(&first) || matches!(first, '-' | '－'))
     {
         return None;
