@@ -283,7 +283,29 @@ pub fn words(s: &str) -> impl Iterator<Item = &str> {
 /// white space: cell texts are trimmed when read, and trimming them again
 /// decoded a character at each end and looked it up in the Unicode tables
 /// (CJK text has no ASCII to stop at).
+#[inline]
 pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    // Inline, the usual cell: a first byte that cannot start white space
+    // and an ASCII last byte that cannot either, or a CJK ideograph last
+    // (lead bytes E4-E9 start no white space).
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last))
+            if !may_start_space(first)
+                && if last < 0x80 {
+                    !may_start_space(last)
+                } else {
+                    b.len() >= 3 && matches!(b[b.len() - 3], 0xE4..=0xE9)
+                } =>
+        {
+            s
+        }
+        _ => trim_ends(s),
+    }
+}
+
+/// [`trim`] past its inline test.
+fn trim_ends(s: &str) -> &str {
     let b = s.as_bytes();
     let start_clean = b.first().is_none_or(|&x| !may_start_space(x));
     // The last character's first byte: one to four bytes from the end.
