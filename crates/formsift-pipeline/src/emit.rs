@@ -36,7 +36,7 @@ impl EmitError {
 /// One record as a JSON line.
 pub fn record_line(r: &Record) -> String {
     let mut out = Vec::new();
-    crate::json::write(&mut out, r).expect("records serialise");
+    crate::record_json::write_record(&mut out, r).expect("records serialise");
     String::from_utf8(out).expect("JSON of UTF-8 text is UTF-8")
 }
 
@@ -168,7 +168,7 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
             // as the square of a large file's size.)
             let index = o.document.index();
             for rec in &o.records {
-                crate::json::write(&mut records, rec).expect("records serialise");
+                crate::record_json::write_record(&mut records, rec).expect("records serialise");
                 records.push(b'\n');
                 counts.records += 1;
                 counts.rows += rec.indicators.len() as u64;

@@ -116,7 +116,7 @@ fn any_escape(bytes: &[u8]) -> bool {
     }
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
@@ -179,7 +179,7 @@ fn write_escape(out: &mut Vec<u8>, b: u8) {
     }
 }
 
-fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
+pub(crate) fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
@@ -189,7 +189,7 @@ fn write_int(out: &mut Vec<u8>, n: impl itoa::Integer) {
 /// integer is cheaper to write. A test holds the two to the same bytes.
 const WHOLE_BELOW: f64 = 1e15;
 
-fn write_f64(out: &mut Vec<u8>, v: f64) {
+pub(crate) fn write_f64(out: &mut Vec<u8>, v: f64) {
     if v.fract() == 0.0 && v.abs() < WHOLE_BELOW && (v != 0.0 || v.is_sign_positive()) {
         write_int(out, v as i64);
         out.extend_from_slice(b".0");

@@ -1,0 +1,342 @@
+//! A record's JSON line, its indicator rows written by hand.
+//!
+//! Rows are most of a record's bytes and most of its keys. Through serde,
+//! each key and value of a row is a generic call that reserves, tests the
+//! key for escapes and copies it by length; written here, a key with its
+//! quotes, colon and comma is one constant copy. Everything else of a record
+//! (a few dozen keys) still goes through [`crate::json::write`].
+//!
+//! The bytes are those serde gives, key for key: a test holds the two
+//! together over every sample and several fixture folders, and a proptest
+//! over rows with every field set or not. A field added to [`Indicator`],
+//! [`Measure`] or [`Record`] makes them fail until it is written here too.
+
+use crate::json::{JsonError, write, write_f64, write_int, write_str};
+use formsift_model::{Indicator, Measure, Record};
+
+/// Writes a record as one JSON object (no line end).
+pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonError> {
+    out.extend_from_slice(b"{\"id\":");
+    write_str(out, &r.id);
+    out.extend_from_slice(b",\"source\":");
+    write(out, &r.source)?;
+    out.extend_from_slice(b",\"form_type\":");
+    write_str(out, &r.form_type);
+    out.extend_from_slice(b",\"title\":");
+    write_str(out, &r.title);
+    out.extend_from_slice(b",\"year\":");
+    match r.year {
+        Some(y) => write_int(out, y),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"fields\":");
+    write(out, &r.fields)?;
+    if !r.field_flags.is_empty() {
+        out.extend_from_slice(b",\"field_flags\":");
+        write(out, &r.field_flags)?;
+    }
+    out.extend_from_slice(b",\"funds\":");
+    write(out, &r.funds)?;
+    if let Some(tasks) = &r.tasks {
+        out.extend_from_slice(b",\"tasks\":");
+        write(out, tasks)?;
+    }
+    out.extend_from_slice(b",\"indicators\":[");
+    for (k, ind) in r.indicators.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_indicator(out, ind);
+    }
+    out.extend_from_slice(b"],\"total_score\":");
+    write(out, &r.total_score)?;
+    out.extend_from_slice(b",\"checks\":");
+    write(out, &r.checks)?;
+    out.extend_from_slice(b",\"residue\":");
+    write(out, &r.residue)?;
+    out.extend_from_slice(b",\"confidence\":");
+    write_f64(out, r.confidence);
+    out.extend_from_slice(b",\"flags\":");
+    write_strs(out, &r.flags);
+    out.extend_from_slice(b",\"review\":");
+    write_bool(out, r.review);
+    out.push(b'}');
+    Ok(())
+}
+
+/// One indicator row, as its derived `Serialize` writes it.
+fn write_indicator(out: &mut Vec<u8>, i: &Indicator) {
+    out.extend_from_slice(b"{\"level1\":");
+    write_opt_str(out, i.level1.as_deref());
+    out.extend_from_slice(b",\"level2\":");
+    write_opt_str(out, i.level2.as_deref());
+    out.extend_from_slice(b",\"name\":");
+    write_str(out, &i.name);
+    out.extend_from_slice(b",\"ordinal\":");
+    match i.ordinal {
+        Some(n) => write_int(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"target\":");
+    write_opt_measure(out, i.target.as_ref());
+    out.extend_from_slice(b",\"actual\":");
+    write_opt_measure(out, i.actual.as_ref());
+    out.extend_from_slice(b",\"weight\":");
+    write_opt_f64(out, i.weight);
+    out.extend_from_slice(b",\"score\":");
+    write_opt_f64(out, i.score);
+    out.extend_from_slice(b",\"remark\":");
+    write_opt_str(out, i.remark.as_deref());
+    out.extend_from_slice(b",\"lines\":[");
+    write_int(out, i.lines[0]);
+    out.push(b',');
+    write_int(out, i.lines[1]);
+    out.push(b']');
+    if let Some(cells) = &i.cells {
+        out.extend_from_slice(b",\"cells\":");
+        write_str(out, cells);
+    }
+    if let Some(boxes) = &i.boxes {
+        out.extend_from_slice(b",\"boxes\":");
+        write_str(out, boxes);
+    }
+    out.extend_from_slice(b",\"confidence\":");
+    write_f64(out, i.confidence);
+    out.extend_from_slice(b",\"flags\":");
+    write_strs(out, &i.flags);
+    out.extend_from_slice(b",\"review\":");
+    write_bool(out, i.review);
+    if !i.alternatives.is_empty() {
+        out.extend_from_slice(b",\"alternatives\":[");
+        for (k, a) in i.alternatives.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"field\":");
+            write_str(out, &a.field);
+            out.extend_from_slice(b",\"value\":");
+            write_str(out, &a.value);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
+fn write_opt_measure(out: &mut Vec<u8>, m: Option<&Measure>) {
+    let Some(m) = m else {
+        out.extend_from_slice(b"null");
+        return;
+    };
+    out.extend_from_slice(b"{\"raw\":");
+    write_str(out, &m.raw);
+    out.extend_from_slice(b",\"op\":");
+    write_opt_str(out, m.op.as_deref());
+    out.extend_from_slice(b",\"value\":");
+    write_opt_f64(out, m.value);
+    out.extend_from_slice(b",\"unit\":");
+    write_opt_str(out, m.unit.as_deref());
+    out.push(b'}');
+}
+
+fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => write_str(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn write_opt_f64(out: &mut Vec<u8>, v: Option<f64>) {
+    match v {
+        Some(v) => write_f64(out, v),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn write_strs(out: &mut Vec<u8>, v: &[String]) {
+    out.push(b'[');
+    for (k, s) in v.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_str(out, s);
+    }
+    out.push(b']');
+}
+
+fn write_bool(out: &mut Vec<u8>, v: bool) {
+    out.extend_from_slice(if v { b"true" } else { b"false" });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use formsift_model::Alternative;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    /// The record as serde writes it through the generic writer.
+    fn by_serde(r: &Record) -> String {
+        let mut out = Vec::new();
+        write(&mut out, r).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn by_hand(r: &Record) -> String {
+        let mut out = Vec::new();
+        write_record(&mut out, r).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn records_are_the_bytes_serde_gives() {
+        // Every sample and every fixture file (the ones that read): rows
+        // with measures, alternatives, cells, boxes, field flags, tasks,
+        // total scores.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut dirs = vec![root.join("samples")];
+        for d in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
+            let dir = d.unwrap().path();
+            if dir.is_dir() {
+                dirs.push(dir);
+            }
+        }
+        let config = formsift_config::Config::embedded();
+        let (mut records, mut rows, mut cells, mut boxes) = (0, 0, 0, 0);
+        for dir in dirs {
+            for f in std::fs::read_dir(&dir).unwrap() {
+                let path = f.unwrap().path();
+                if !path.is_file() {
+                    continue;
+                }
+                let Ok(o) = crate::process_file(&path, &config, None) else {
+                    continue;
+                };
+                for r in &o.records {
+                    assert_eq!(by_hand(r), by_serde(r), "{}", path.display());
+                    records += 1;
+                    rows += r.indicators.len();
+                    cells += r.indicators.iter().filter(|i| i.cells.is_some()).count();
+                    boxes += r.indicators.iter().filter(|i| i.boxes.is_some()).count();
+                }
+            }
+        }
+        assert!(
+            records > 100 && rows > 1000 && cells > 0 && boxes > 0,
+            "{records} records, {rows} rows, {cells} with cells, {boxes} with boxes"
+        );
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-c质量\"\\\\\n\t\u{1}≥% ]{0,12}"
+    }
+
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            (-1000i64..1000).prop_map(|n| n as f64),
+            any::<f64>(),
+        ]
+    }
+
+    fn measure() -> impl Strategy<Value = Measure> {
+        (
+            text(),
+            proptest::option::of(text()),
+            proptest::option::of(number()),
+            proptest::option::of(text()),
+        )
+            .prop_map(|(raw, op, value, unit)| Measure {
+                raw,
+                op,
+                value,
+                unit,
+            })
+    }
+
+    prop_compose! {
+        fn indicator()(
+            (level1, level2, name, remark) in (
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+                text(),
+                proptest::option::of(text()),
+            ),
+            (ordinal, target, actual) in (
+                proptest::option::of(any::<i64>()),
+                proptest::option::of(measure()),
+                proptest::option::of(measure()),
+            ),
+            (weight, score, confidence) in (
+                proptest::option::of(number()),
+                proptest::option::of(number()),
+                number(),
+            ),
+            (lines, cells, boxes) in (
+                (any::<usize>(), any::<usize>()),
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+            ),
+            (flags, review, alternatives) in (
+                proptest::collection::vec(text(), 0..3),
+                any::<bool>(),
+                proptest::collection::vec((text(), text()), 0..3),
+            ),
+        ) -> Indicator {
+            Indicator {
+                level1,
+                level2,
+                name,
+                ordinal,
+                target,
+                actual,
+                weight,
+                score,
+                remark,
+                lines: [lines.0, lines.1],
+                cells,
+                boxes,
+                confidence,
+                flags,
+                review,
+                alternatives: alternatives
+                    .into_iter()
+                    .map(|(field, value)| Alternative { field, value })
+                    .collect(),
+            }
+        }
+    }
+
+    proptest! {
+        /// Rows with any field set or not, texts that need escapes and
+        /// numbers of every kind: the bytes serde gives.
+        #[test]
+        fn rows_are_the_bytes_serde_gives(
+            rows in proptest::collection::vec(indicator(), 0..4),
+            year in proptest::option::of(any::<i64>()),
+            confidence in number(),
+            review in any::<bool>(),
+            flags in proptest::collection::vec(text(), 0..3),
+        ) {
+            let source = formsift_model::Source {
+                path: "a.txt".into(),
+                form: 1,
+                lines: [1, 9],
+                formats: vec!["tsv".into()],
+                cells: None,
+                pages: None,
+                boxes: None,
+            };
+            let mut r = Record::new("a#1".into(), source, "project_target".into(), "表".into());
+            r.year = year;
+            r.indicators = rows;
+            r.confidence = confidence;
+            r.review = review;
+            r.flags = flags;
+            prop_assert_eq!(by_hand(&r), by_serde(&r));
+        }
+    }
+}
