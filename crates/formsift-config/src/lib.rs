@@ -111,6 +111,36 @@ mod tests {
     }
 
     #[test]
+    fn every_header_word_names_its_column_and_no_other_text_does() {
+        let c = Config::embedded();
+        assert!(c.indicators.headers.len() > 20);
+        for (word, col) in &c.indicators.headers {
+            assert_eq!(c.indicators.header(word), Some(*col), "{word}");
+            // Same length, other last character; longer; shorter.
+            let mut other = word.clone();
+            other.pop();
+            assert_eq!(
+                c.indicators.header(&format!("{other}量")),
+                None,
+                "{other}量"
+            );
+            assert_eq!(c.indicators.header(&format!("{word}值")), None, "{word}值");
+            assert_eq!(
+                c.indicators.header(&other),
+                c.indicators.headers.get(&other).copied()
+            );
+        }
+        assert_eq!(c.indicators.header(""), None);
+        // A header word of 64 bytes or more is found too.
+        let long = "很长很长很长很长很长很长很长很长很长很长很长的偏差原因";
+        assert!(long.len() >= 64);
+        let text = DEFAULT_TOML.replacen("\"偏差原因分析及改进措施\"", &format!("\"{long}\""), 1);
+        let c = Config::from_toml(&text, "x.toml").expect("loads");
+        assert_eq!(c.indicators.header(long), Some(rules::Column::Remark));
+        assert_eq!(c.indicators.header(&format!("{long}因")), None);
+    }
+
+    #[test]
     fn latex_commands_are_kept_longest_first_whatever_the_file_order() {
         let text = DEFAULT_TOML.replacen("latex = [", "latex = [\n  [\"\\\\g\", \"g\"],", 1);
         let c = Config::from_toml(&text, "x.toml").expect("loads");

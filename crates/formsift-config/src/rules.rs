@@ -236,8 +236,13 @@ pub enum Column {
 #[derive(Debug, Clone)]
 pub struct IndicatorRules {
     /// Header word → column (hashed: looked up for every cell of every
-    /// line).
-    pub headers: FxHashMap<String, Column>,
+    /// line; see [`IndicatorRules::header`]).
+    pub(crate) headers: FxHashMap<String, Column>,
+    /// A bit per byte length below 64 of a header word (bit 63 also for
+    /// every longer one), and one per low six bits of a header word's last
+    /// byte: most cells fail one of the two and are not hashed.
+    header_lens: u64,
+    header_ends: u64,
     /// First cells that give total_score.
     pub total: Vec<String>,
     /// First cells that end the table.
@@ -264,6 +269,15 @@ pub struct IndicatorRules {
 }
 
 impl IndicatorRules {
+    /// The column a header word (a cell key) names.
+    pub fn header(&self, key: &str) -> Option<Column> {
+        let (n, last) = (key.len(), key.as_bytes().last().copied().unwrap_or(0));
+        if self.header_lens >> n.min(63) & 1 == 0 || self.header_ends >> (last & 63) & 1 == 0 {
+            return None;
+        }
+        self.headers.get(key).copied()
+    }
+
     /// True when a cell key is a row section heading (`绩效指标`).
     pub fn is_row_section(&self, key: &str) -> bool {
         self.row_sections.iter().any(|s| s == key)
@@ -527,6 +541,10 @@ impl Config {
             matrix_table: raw.matrix_table,
             funds: raw.funds,
             indicators: IndicatorRules {
+                header_lens: headers.keys().fold(0, |m, h| m | 1 << h.len().min(63)),
+                header_ends: headers.keys().fold(0, |m, h| {
+                    m | 1 << (h.as_bytes().last().copied().unwrap_or(0) & 63)
+                }),
                 headers,
                 total: ir.total,
                 end: ir.end,
@@ -728,7 +746,7 @@ impl Config {
     /// a column header or a level name of the vocabulary.
     pub fn is_table_word(&self, key: &str) -> bool {
         let (l1, l2) = self.levels_of(key);
-        l1 || l2 || self.indicators.headers.contains_key(key)
+        l1 || l2 || self.indicators.header(key).is_some()
     }
 
     /// The level-1 names that have `level2` as a child, in vocabulary order.

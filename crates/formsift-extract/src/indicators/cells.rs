@@ -75,10 +75,10 @@ fn only_cell(line: &Line) -> Option<(usize, &Cell)> {
 /// all name). A column's position is its
 /// place in the header: the cells of such a table have no column.
 pub(crate) fn vertical_header(lines: &[&Line], config: &Config) -> Option<(usize, Header)> {
-    let headers = &config.indicators.headers;
+    let headers = &config.indicators;
     // Most lines fail here: not one cell, or not a column name.
     let (_, first) = only_cell(lines.first()?)?;
-    headers.get(first.key())?;
+    headers.header(first.key())?;
     let mut header = Header::new();
     let mut used = 0;
     for (k, line) in lines.iter().enumerate() {
@@ -88,9 +88,9 @@ pub(crate) fn vertical_header(lines: &[&Line], config: &Config) -> Option<(usize
         let Some((_, c)) = only_cell(line) else {
             break;
         };
-        match headers.get(c.key()) {
-            Some(col) if header.iter().any(|(h, _)| h == col) => break,
-            Some(col) => header.push((*col, header.len())),
+        match headers.header(c.key()) {
+            Some(col) if header.iter().any(|(h, _)| *h == col) => break,
+            Some(col) => header.push((col, header.len())),
             None if config.indicators.is_row_section(c.key()) => {}
             None => break,
         }

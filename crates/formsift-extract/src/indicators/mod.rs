@@ -28,10 +28,10 @@ pub(crate) type Header = Vec<(Column, usize)>;
 fn header_of(line: &Line, config: &Config) -> Header {
     let mut h: Header = Vec::new();
     for (_, c) in line.filled() {
-        if let Some(col) = config.indicators.headers.get(c.key())
-            && !h.iter().any(|(k, _)| k == col)
+        if let Some(col) = config.indicators.header(c.key())
+            && !h.iter().any(|(k, _)| *k == col)
         {
-            h.push((*col, c.col));
+            h.push((col, c.col));
         }
     }
     h
@@ -59,14 +59,14 @@ fn grouped_header(
         !header_line
             .cells
             .iter()
-            .any(|c| c.col == col && config.indicators.headers.contains_key(c.key()))
+            .any(|c| c.col == col && config.indicators.header(c.key()).is_some())
     };
     let found: Vec<(usize, Column, usize)> = other
         .filled()
         .filter_map(|(i, c)| {
-            let col = config.indicators.headers.get(c.key())?;
-            (!header.iter().any(|(k, _)| k == col) && names_no_column(c.col))
-                .then_some((i, *col, c.col))
+            let col = config.indicators.header(c.key())?;
+            (!header.iter().any(|(k, _)| *k == col) && names_no_column(c.col))
+                .then_some((i, col, c.col))
         })
         .collect();
     if found.len() < least {
@@ -101,10 +101,10 @@ pub(crate) fn header_probe(line: &Line, config: &Config) -> (bool, bool) {
     let mut filled = 0;
     for (_, c) in line.filled() {
         filled += 1;
-        if let Some(col) = config.indicators.headers.get(c.key())
-            && !seen[..n].contains(&Some(*col))
+        if let Some(col) = config.indicators.header(c.key())
+            && !seen[..n].contains(&Some(col))
         {
-            seen[n] = Some(*col);
+            seen[n] = Some(col);
             n += 1;
             if n == 3 {
                 return (true, false);
@@ -148,8 +148,7 @@ pub(crate) fn read_table(
     }
     let header_line = lines[0];
     for (i, c) in header_line.filled() {
-        if config.indicators.headers.contains_key(c.key())
-            || config.indicators.is_row_section(c.key())
+        if config.indicators.header(c.key()).is_some() || config.indicators.is_row_section(c.key())
         {
             consumed.take(header_line.number, i);
         }

@@ -399,7 +399,7 @@ fn join_labels(lines: &[LineParts], consumed: &mut Consumed, config: &Config) ->
                 ys.push(q.at.0);
                 taken.push(j);
                 let level = config.is_level1(&joined) || config.is_level2(&joined);
-                if level || config.indicators.headers.contains_key(&joined) {
+                if level || config.indicators.header(&joined).is_some() {
                     for &t in &taken {
                         used[t] = true;
                     }

@@ -26,7 +26,7 @@ pub(crate) fn join(
     consumed: &mut Consumed,
     config: &Config,
 ) -> Option<Wrapped> {
-    let headers = &config.indicators.headers;
+    let headers = &config.indicators;
     let spaced = |l: &&Line| l.layout == Layout::Spaced;
     let pieces = |l: Option<&Line>| -> Vec<(usize, usize, Cell)> {
         l.filter(spaced)
@@ -43,12 +43,12 @@ pub(crate) fn join(
     // middle.
     let mid: Vec<(usize, usize, Cell)> = header
         .filled()
-        .filter(|(_, c)| !headers.contains_key(c.key()) && c.span.is_some())
+        .filter(|(_, c)| headers.header(c.key()).is_none() && c.span.is_some())
         .map(|(i, c)| (header.number, i, c.clone()))
         .collect();
     let mut have: Vec<_> = header
         .filled()
-        .filter_map(|(_, c)| headers.get(c.key()))
+        .filter_map(|(_, c)| headers.header(c.key()))
         .collect();
     // Pieces over one another, give or take a column or two: a layout
     // shifts a cell's lines a little.
@@ -91,7 +91,7 @@ pub(crate) fn join(
                     continue;
                 }
                 let key: String = stack.iter().map(|p| p.2.key()).collect();
-                let Some(col) = headers.get(&key) else {
+                let Some(col) = headers.header(&key) else {
                     continue;
                 };
                 if have.contains(&col) {
