@@ -3,8 +3,10 @@
 //! Rows are most of a record's bytes and most of its keys. Through serde,
 //! each key and value of a row is a generic call that reserves, tests the
 //! key for escapes and copies it by length; written here, a key with its
-//! quotes, colon and comma is one constant copy. Everything else of a record
-//! (a few dozen keys) still goes through [`crate::json::write`]. A row in
+//! quotes, colon and comma is one constant copy. The source, fields, funds'
+//! amounts, checks and residue are written here too; the rarer parts (funds'
+//! parts and rows, tasks, field flags, the total score, PDF pages) still go
+//! through [`crate::json::write`]. A row in
 //! review is written here too, its keys sorted as review items hold them.
 //!
 //! The bytes are those serde gives, key for key: a test holds the two
@@ -13,14 +15,14 @@
 //! [`Measure`] or [`Record`] makes them fail until it is written here too.
 
 use crate::json::{JsonError, write, write_f64, write_int, write_str};
-use formsift_model::{Indicator, Measure, Record};
+use formsift_model::{FieldValue, Indicator, Measure, Record, Scalar, Source};
 
 /// Writes a record as one JSON object (no line end).
 pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonError> {
     out.extend_from_slice(b"{\"id\":");
     write_str(out, &r.id);
     out.extend_from_slice(b",\"source\":");
-    write(out, &r.source)?;
+    write_source(out, &r.source)?;
     out.extend_from_slice(b",\"form_type\":");
     write_str(out, &r.form_type);
     out.extend_from_slice(b",\"title\":");
@@ -30,14 +32,41 @@ pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonErro
         Some(y) => write_int(out, y),
         None => out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(b",\"fields\":");
-    write(out, &r.fields)?;
+    out.extend_from_slice(b",\"fields\":{");
+    for (k, (key, value)) in r.fields.0.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_str(out, key);
+        out.push(b':');
+        match value {
+            FieldValue::Text(t) => write_str(out, t),
+            FieldValue::Int(n) => write_int(out, *n),
+            FieldValue::Null => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b'}');
     if !r.field_flags.is_empty() {
         out.extend_from_slice(b",\"field_flags\":");
         write(out, &r.field_flags)?;
     }
-    out.extend_from_slice(b",\"funds\":");
-    write(out, &r.funds)?;
+    out.extend_from_slice(b",\"funds\":{\"unit\":");
+    write_opt_str(out, r.funds.unit.as_deref());
+    for (key, amount) in &r.funds.amounts {
+        out.push(b',');
+        write_str(out, key);
+        out.push(b':');
+        write_opt_f64(out, *amount);
+    }
+    if let Some(parts) = &r.funds.parts {
+        out.extend_from_slice(b",\"parts\":");
+        write(out, parts)?;
+    }
+    if let Some(rows) = &r.funds.rows {
+        out.extend_from_slice(b",\"rows\":");
+        write(out, rows)?;
+    }
+    out.push(b'}');
     if let Some(tasks) = &r.tasks {
         out.extend_from_slice(b",\"tasks\":");
         write(out, tasks)?;
@@ -51,10 +80,44 @@ pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonErro
     }
     out.extend_from_slice(b"],\"total_score\":");
     write(out, &r.total_score)?;
-    out.extend_from_slice(b",\"checks\":");
-    write(out, &r.checks)?;
-    out.extend_from_slice(b",\"residue\":");
-    write(out, &r.residue)?;
+    out.extend_from_slice(b",\"checks\":[");
+    for (k, c) in r.checks.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"name\":");
+        write_str(out, &c.name);
+        out.extend_from_slice(b",\"ok\":");
+        write_bool(out, c.ok);
+        out.extend_from_slice(b",\"expected\":");
+        write_scalar(out, &c.expected);
+        out.extend_from_slice(b",\"found\":");
+        write_scalar(out, &c.found);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"residue\":[");
+    for (k, x) in r.residue.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"lines\":[");
+        write_int(out, x.lines[0]);
+        out.push(b',');
+        write_int(out, x.lines[1]);
+        out.push(b']');
+        if let Some(cells) = &x.cells {
+            out.extend_from_slice(b",\"cells\":");
+            write_str(out, cells);
+        }
+        if let Some(boxes) = &x.boxes {
+            out.extend_from_slice(b",\"boxes\":");
+            write_str(out, boxes);
+        }
+        out.extend_from_slice(b",\"text\":");
+        write_str(out, &x.text);
+        out.push(b'}');
+    }
+    out.push(b']');
     out.extend_from_slice(b",\"confidence\":");
     write_f64(out, r.confidence);
     out.extend_from_slice(b",\"flags\":");
@@ -63,6 +126,43 @@ pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonErro
     write_bool(out, r.review);
     out.push(b'}');
     Ok(())
+}
+
+/// Where a record came from, as its derived `Serialize` writes it.
+fn write_source(out: &mut Vec<u8>, src: &Source) -> Result<(), JsonError> {
+    out.extend_from_slice(b"{\"path\":");
+    write_str(out, &src.path);
+    out.extend_from_slice(b",\"form\":");
+    write_int(out, src.form);
+    out.extend_from_slice(b",\"lines\":[");
+    write_int(out, src.lines[0]);
+    out.push(b',');
+    write_int(out, src.lines[1]);
+    out.extend_from_slice(b"],\"formats\":");
+    write_strs(out, &src.formats);
+    if let Some(cells) = &src.cells {
+        out.extend_from_slice(b",\"cells\":");
+        write_strs(out, cells);
+    }
+    if let Some(pages) = &src.pages {
+        out.extend_from_slice(b",\"pages\":");
+        write(out, pages)?;
+    }
+    if let Some(boxes) = &src.boxes {
+        out.extend_from_slice(b",\"boxes\":");
+        write_strs(out, boxes);
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// A check's number, text or nothing.
+fn write_scalar(out: &mut Vec<u8>, v: &Scalar) {
+    match v {
+        Scalar::Num(n) => write_f64(out, *n),
+        Scalar::Text(t) => write_str(out, t),
+        Scalar::Null => out.extend_from_slice(b"null"),
+    }
 }
 
 /// One indicator row, as its derived `Serialize` writes it.
@@ -319,6 +419,22 @@ mod tests {
         ]
     }
 
+    fn field_value() -> impl Strategy<Value = FieldValue> {
+        prop_oneof![
+            text().prop_map(FieldValue::Text),
+            any::<i64>().prop_map(FieldValue::Int),
+            Just(FieldValue::Null),
+        ]
+    }
+
+    fn scalar() -> impl Strategy<Value = Scalar> {
+        prop_oneof![
+            number().prop_map(Scalar::Num),
+            text().prop_map(Scalar::Text),
+            Just(Scalar::Null),
+        ]
+    }
+
     fn measure() -> impl Strategy<Value = Measure> {
         (
             text(),
@@ -391,21 +507,41 @@ mod tests {
         /// Rows with any field set or not, texts that need escapes and
         /// numbers of every kind: the bytes serde gives.
         #[test]
-        fn rows_are_the_bytes_serde_gives(
+        fn records_of_any_content_are_the_bytes_serde_gives(
             rows in proptest::collection::vec(indicator(), 0..4),
-            year in proptest::option::of(any::<i64>()),
-            confidence in number(),
-            review in any::<bool>(),
-            flags in proptest::collection::vec(text(), 0..3),
+            (year, confidence, review, flags) in (
+                proptest::option::of(any::<i64>()),
+                number(),
+                any::<bool>(),
+                proptest::collection::vec(text(), 0..3),
+            ),
+            (path, form, formats, cells, pages, boxes) in (
+                text(),
+                any::<usize>(),
+                proptest::collection::vec(text(), 0..3),
+                proptest::option::of(proptest::collection::vec(text(), 0..3)),
+                proptest::option::of(proptest::collection::vec(any::<u32>(), 0..3)),
+                proptest::option::of(proptest::collection::vec(text(), 0..3)),
+            ),
+            fields in proptest::collection::vec((text(), field_value()), 0..4),
+            (unit, amounts) in (
+                proptest::option::of(text()),
+                proptest::collection::vec((text(), proptest::option::of(number())), 0..4),
+            ),
+            checks in proptest::collection::vec((text(), any::<bool>(), scalar(), scalar()), 0..3),
+            residue in proptest::collection::vec(
+                ((any::<usize>(), any::<usize>()), proptest::option::of(text()), proptest::option::of(text()), text()),
+                0..3,
+            ),
         ) {
             let source = formsift_model::Source {
-                path: "a.txt".into(),
-                form: 1,
+                path,
+                form,
                 lines: [1, 9],
-                formats: vec!["tsv".into()],
-                cells: None,
-                pages: None,
-                boxes: None,
+                formats,
+                cells,
+                pages,
+                boxes,
             };
             let mut r = Record::new("a#1".into(), source, "project_target".into(), "表".into());
             r.year = year;
@@ -413,6 +549,22 @@ mod tests {
             r.confidence = confidence;
             r.review = review;
             r.flags = flags;
+            r.fields = formsift_model::Fields(fields);
+            r.funds.unit = unit;
+            r.funds.amounts = amounts;
+            r.checks = checks
+                .into_iter()
+                .map(|(name, ok, expected, found)| formsift_model::Check { name, ok, expected, found })
+                .collect();
+            r.residue = residue
+                .into_iter()
+                .map(|(lines, cells, boxes, text)| formsift_model::Residue {
+                    lines: [lines.0, lines.1],
+                    cells,
+                    boxes,
+                    text,
+                })
+                .collect();
             prop_assert_eq!(by_hand(&r), by_serde(&r));
         }
 
