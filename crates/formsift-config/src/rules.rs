@@ -269,12 +269,18 @@ pub struct IndicatorRules {
 }
 
 impl IndicatorRules {
-    /// The column a header word (a cell key) names.
+    /// The column a header word (a cell key) names. The filters inline, the
+    /// lookup not.
+    #[inline]
     pub fn header(&self, key: &str) -> Option<Column> {
         let (n, last) = (key.len(), key.as_bytes().last().copied().unwrap_or(0));
         if self.header_lens >> n.min(63) & 1 == 0 || self.header_ends >> (last & 63) & 1 == 0 {
             return None;
         }
+        self.header_lookup(key)
+    }
+
+    fn header_lookup(&self, key: &str) -> Option<Column> {
         self.headers.get(key).copied()
     }
 
@@ -399,6 +405,8 @@ pub struct Config {
     /// The longest of `level_names`, in bytes: a longer text (a paragraph)
     /// is no level without being hashed.
     level_name_max: usize,
+    /// A bit per low six bits of a vocabulary name's last byte.
+    level_name_ends: u64,
     /// Each level-2 name's level-1 parents, in vocabulary order (asked for
     /// every row that prints a level 2).
     parents: FxHashMap<String, Vec<String>>,
@@ -582,6 +590,13 @@ impl Config {
                 .map(String::len)
                 .max()
                 .unwrap_or(0),
+            level_name_ends: ir
+                .vocabulary
+                .iter()
+                .flat_map(|v| std::iter::once(&v.level1).chain(&v.level2))
+                .fold(0, |m, name| {
+                    m | 1 << (name.as_bytes().last().copied().unwrap_or(0) & 63)
+                }),
             parents: {
                 let mut parents: FxHashMap<String, Vec<String>> = FxHashMap::default();
                 for v in &ir.vocabulary {
@@ -734,10 +749,19 @@ impl Config {
 
     /// Whether `name` is a level-1 and whether a level-2 name of the
     /// vocabulary, in one lookup.
+    ///
+    /// Inline, a name longer than any of the vocabulary or ending in a byte
+    /// none of them ends in (low six bits) is answered without hashing.
+    #[inline]
     pub fn levels_of(&self, name: &str) -> (bool, bool) {
-        if name.len() > self.level_name_max {
+        let last = name.as_bytes().last().copied().unwrap_or(0);
+        if name.len() > self.level_name_max || self.level_name_ends >> (last & 63) & 1 == 0 {
             return (false, false);
         }
+        self.levels_lookup(name)
+    }
+
+    fn levels_lookup(&self, name: &str) -> (bool, bool) {
         let bits = self.level_names.get(name).copied().unwrap_or(0);
         (bits & LEVEL1 != 0, bits & LEVEL2 != 0)
     }
