@@ -336,7 +336,11 @@ pub fn normalize(text: &str, config: &Config) -> Document {
                 notations: Notations::new(),
             }
         } else {
-            Row::text_line(number, line)
+            // (A line without a classed byte holds cells without one.)
+            let row = Row::text_line(number, line);
+            rows.push_classed(row, marks[i] & CLASSED != 0);
+            i += 1;
+            continue;
         };
         rows.push(row);
         i += 1;
@@ -438,23 +442,38 @@ fn first_after_space(text: &str) -> Option<u8> {
     }
 }
 
-/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`, a `"`.
+/// Marks [`line_marks`] reports: a tab, a `<`, a `#`, a `-`, a `:`, a `"`,
+/// and any byte of the [`byte_classes`] but the tab (a line without one
+/// holds cells of no class: their scans are skipped).
 const TAB: u8 = 1;
 const LT: u8 = 2;
 const HASH: u8 = 4;
 const DASH: u8 = 8;
 const COLON: u8 = 16;
 const DQUOTE: u8 = 32;
+const CLASSED: u8 = 64;
 
 /// Which of the marks a line holds.
 fn line_marks(line: &str) -> u8 {
     static MARKS: [u8; 256] = classes::table(&[
         (b'\t', TAB),
-        (b'<', LT),
+        (b'<', LT | CLASSED),
         (b'#', HASH),
         (b'-', DASH),
         (b':', COLON),
-        (b'"', DQUOTE),
+        (b'"', DQUOTE | CLASSED),
+        (b'\\', CLASSED),
+        (b'$', CLASSED),
+        (b'\n', CLASSED),
+        (0x0B, CLASSED),
+        (0x0C, CLASSED),
+        (b'\r', CLASSED),
+        (b' ', CLASSED),
+        (0xC2, CLASSED),
+        (0xE1, CLASSED),
+        (0xE2, CLASSED),
+        (0xE3, CLASSED),
+        (b'&', CLASSED),
     ]);
     classes::of(line, &MARKS)
 }
@@ -488,6 +507,12 @@ impl<'c> Builder<'c> {
 
     /// Adds one row as the next line.
     fn push(&mut self, row: Row) {
+        self.push_classed(row, true);
+    }
+
+    /// [`Builder::push`] of a row whose cells hold no byte of the
+    /// [`byte_classes`] when `classed` is false (known from its line).
+    fn push_classed(&mut self, row: Row, classed: bool) {
         let config = self.config;
         let mut notations = row.notations;
         let mut cells = Vec::with_capacity(row.cells.len());
@@ -496,7 +521,8 @@ impl<'c> Builder<'c> {
             let first = cells.len();
             // (One scan of the bytes says both whether a tag may stand in
             // the cell and which repairs its text may need.)
-            let found = byte_classes(&t);
+            let found = if classed { byte_classes(&t) } else { 0 };
+            debug_assert_eq!(found, byte_classes(&t), "{t:?}");
             if found & LT != 0 && html::has_markup(&t) {
                 notations.push(Notation::Html);
                 for p in html::clean_cell(&t) {
