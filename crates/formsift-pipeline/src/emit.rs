@@ -406,38 +406,20 @@ mod tests {
         // Every sample and every fixture file that reads: records and
         // indicators in review, with measures, alternatives, cells, boxes
         // and field flags.
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut dirs = vec![root.join("samples")];
-        for d in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
-            let dir = d.unwrap().path();
-            if dir.is_dir() {
-                dirs.push(dir);
-            }
-        }
-        let config = formsift_config::Config::embedded();
         let (mut records, mut items) = (0, 0);
-        for dir in dirs {
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let path = f.unwrap().path();
-                if !path.is_file() {
-                    continue;
-                }
-                let Ok(o) = crate::process_file(&path, &config, None) else {
-                    continue;
-                };
-                let index = o.document.index();
-                for r in &o.records {
-                    let mut out = Vec::new();
-                    let n = write_review_items(r, &index, &mut out);
-                    assert_eq!(
-                        String::from_utf8(out).unwrap(),
-                        String::from_utf8(items_as_values(r, &index)).unwrap(),
-                        "{}",
-                        path.display()
-                    );
-                    records += 1;
-                    items += n;
-                }
+        for (path, o) in crate::every_test_input() {
+            let index = o.document.index();
+            for r in &o.records {
+                let mut out = Vec::new();
+                let n = write_review_items(r, &index, &mut out);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    String::from_utf8(items_as_values(r, &index)).unwrap(),
+                    "{}",
+                    path.display()
+                );
+                records += 1;
+                items += n;
             }
         }
         assert!(

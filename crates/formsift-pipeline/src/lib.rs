@@ -219,6 +219,35 @@ pub(crate) fn panic_message(path: &str, p: &(dyn std::any::Any + Send)) -> Strin
     format!("{path}: internal error while processing ({msg}); please report it with this file")
 }
 
+/// What every sample and every fixture file that reads gives (for tests
+/// that hold output writers to their references over all of them).
+#[cfg(test)]
+pub(crate) fn every_test_input() -> Vec<(std::path::PathBuf, FileOutput)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut dirs = vec![root.join("samples")];
+    for d in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
+        let dir = d.unwrap().path();
+        if dir.is_dir() {
+            dirs.push(dir);
+        }
+    }
+    let config = formsift_config::Config::embedded();
+    let mut out = Vec::new();
+    for dir in dirs {
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let path = f.unwrap().path();
+            if let Some(o) = path
+                .is_file()
+                .then(|| process_file(&path, &config, None).ok())
+                .flatten()
+            {
+                out.push((path, o));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

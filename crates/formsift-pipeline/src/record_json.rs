@@ -15,7 +15,7 @@
 //! [`Measure`] or [`Record`] makes them fail until it is written here too.
 
 use crate::json::{JsonError, write, write_f64, write_int, write_str};
-use formsift_model::{FieldValue, Indicator, Measure, Record, Scalar, Source};
+use formsift_model::{Alternative, FieldValue, Indicator, Measure, Record, Scalar, Source};
 
 /// Writes a record as one JSON object (no line end).
 pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonError> {
@@ -28,10 +28,7 @@ pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonErro
     out.extend_from_slice(b",\"title\":");
     write_str(out, &r.title);
     out.extend_from_slice(b",\"year\":");
-    match r.year {
-        Some(y) => write_int(out, y),
-        None => out.extend_from_slice(b"null"),
-    }
+    write_opt_int(out, r.year);
     out.extend_from_slice(b",\"fields\":{");
     for (k, (key, value)) in r.fields.0.iter().enumerate() {
         if k > 0 {
@@ -100,11 +97,8 @@ pub(crate) fn write_record(out: &mut Vec<u8>, r: &Record) -> Result<(), JsonErro
         if k > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"lines\":[");
-        write_int(out, x.lines[0]);
-        out.push(b',');
-        write_int(out, x.lines[1]);
-        out.push(b']');
+        out.extend_from_slice(b"{\"lines\":");
+        write_pair(out, x.lines);
         if let Some(cells) = &x.cells {
             out.extend_from_slice(b",\"cells\":");
             write_str(out, cells);
@@ -134,11 +128,9 @@ fn write_source(out: &mut Vec<u8>, src: &Source) -> Result<(), JsonError> {
     write_str(out, &src.path);
     out.extend_from_slice(b",\"form\":");
     write_int(out, src.form);
-    out.extend_from_slice(b",\"lines\":[");
-    write_int(out, src.lines[0]);
-    out.push(b',');
-    write_int(out, src.lines[1]);
-    out.extend_from_slice(b"],\"formats\":");
+    out.extend_from_slice(b",\"lines\":");
+    write_pair(out, src.lines);
+    out.extend_from_slice(b",\"formats\":");
     write_strs(out, &src.formats);
     if let Some(cells) = &src.cells {
         out.extend_from_slice(b",\"cells\":");
@@ -174,10 +166,7 @@ fn write_indicator(out: &mut Vec<u8>, i: &Indicator) {
     out.extend_from_slice(b",\"name\":");
     write_str(out, &i.name);
     out.extend_from_slice(b",\"ordinal\":");
-    match i.ordinal {
-        Some(n) => write_int(out, n),
-        None => out.extend_from_slice(b"null"),
-    }
+    write_opt_int(out, i.ordinal);
     out.extend_from_slice(b",\"target\":");
     write_opt_measure(out, i.target.as_ref());
     out.extend_from_slice(b",\"actual\":");
@@ -188,11 +177,8 @@ fn write_indicator(out: &mut Vec<u8>, i: &Indicator) {
     write_opt_f64(out, i.score);
     out.extend_from_slice(b",\"remark\":");
     write_opt_str(out, i.remark.as_deref());
-    out.extend_from_slice(b",\"lines\":[");
-    write_int(out, i.lines[0]);
-    out.push(b',');
-    write_int(out, i.lines[1]);
-    out.push(b']');
+    out.extend_from_slice(b",\"lines\":");
+    write_pair(out, i.lines);
     if let Some(cells) = &i.cells {
         out.extend_from_slice(b",\"cells\":");
         write_str(out, cells);
@@ -208,18 +194,8 @@ fn write_indicator(out: &mut Vec<u8>, i: &Indicator) {
     out.extend_from_slice(b",\"review\":");
     write_bool(out, i.review);
     if !i.alternatives.is_empty() {
-        out.extend_from_slice(b",\"alternatives\":[");
-        for (k, a) in i.alternatives.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"field\":");
-            write_str(out, &a.field);
-            out.extend_from_slice(b",\"value\":");
-            write_str(out, &a.value);
-            out.push(b'}');
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"alternatives\":");
+        write_alternatives(out, &i.alternatives);
     }
     out.push(b'}');
 }
@@ -230,18 +206,8 @@ pub(crate) fn write_indicator_sorted(out: &mut Vec<u8>, i: &Indicator) {
     out.extend_from_slice(b"{\"actual\":");
     write_opt_measure_sorted(out, i.actual.as_ref());
     if !i.alternatives.is_empty() {
-        out.extend_from_slice(b",\"alternatives\":[");
-        for (k, a) in i.alternatives.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"field\":");
-            write_str(out, &a.field);
-            out.extend_from_slice(b",\"value\":");
-            write_str(out, &a.value);
-            out.push(b'}');
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"alternatives\":");
+        write_alternatives(out, &i.alternatives);
     }
     if let Some(boxes) = &i.boxes {
         out.extend_from_slice(b",\"boxes\":");
@@ -259,17 +225,12 @@ pub(crate) fn write_indicator_sorted(out: &mut Vec<u8>, i: &Indicator) {
     write_opt_str(out, i.level1.as_deref());
     out.extend_from_slice(b",\"level2\":");
     write_opt_str(out, i.level2.as_deref());
-    out.extend_from_slice(b",\"lines\":[");
-    write_int(out, i.lines[0]);
-    out.push(b',');
-    write_int(out, i.lines[1]);
-    out.extend_from_slice(b"],\"name\":");
+    out.extend_from_slice(b",\"lines\":");
+    write_pair(out, i.lines);
+    out.extend_from_slice(b",\"name\":");
     write_str(out, &i.name);
     out.extend_from_slice(b",\"ordinal\":");
-    match i.ordinal {
-        Some(n) => write_int(out, n),
-        None => out.extend_from_slice(b"null"),
-    }
+    write_opt_int(out, i.ordinal);
     out.extend_from_slice(b",\"remark\":");
     write_opt_str(out, i.remark.as_deref());
     out.extend_from_slice(b",\"review\":");
@@ -316,6 +277,38 @@ fn write_opt_measure(out: &mut Vec<u8>, m: Option<&Measure>) {
     out.push(b'}');
 }
 
+/// A line range or any pair as `[a,b]`.
+fn write_pair(out: &mut Vec<u8>, pair: [usize; 2]) {
+    out.push(b'[');
+    write_int(out, pair[0]);
+    out.push(b',');
+    write_int(out, pair[1]);
+    out.push(b']');
+}
+
+fn write_opt_int(out: &mut Vec<u8>, v: Option<i64>) {
+    match v {
+        Some(n) => write_int(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A row's other readings: `[{"field":…,"value":…},…]`.
+fn write_alternatives(out: &mut Vec<u8>, alternatives: &[Alternative]) {
+    out.push(b'[');
+    for (k, a) in alternatives.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"field\":");
+        write_str(out, &a.field);
+        out.extend_from_slice(b",\"value\":");
+        write_str(out, &a.value);
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
 fn write_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
         Some(s) => write_str(out, s),
@@ -348,9 +341,7 @@ fn write_bool(out: &mut Vec<u8>, v: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use formsift_model::Alternative;
     use proptest::prelude::*;
-    use std::path::Path;
 
     /// The record as serde writes it through the generic writer.
     fn by_serde(r: &Record) -> String {
@@ -370,32 +361,14 @@ mod tests {
         // Every sample and every fixture file (the ones that read): rows
         // with measures, alternatives, cells, boxes, field flags, tasks,
         // total scores.
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let mut dirs = vec![root.join("samples")];
-        for d in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
-            let dir = d.unwrap().path();
-            if dir.is_dir() {
-                dirs.push(dir);
-            }
-        }
-        let config = formsift_config::Config::embedded();
         let (mut records, mut rows, mut cells, mut boxes) = (0, 0, 0, 0);
-        for dir in dirs {
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let path = f.unwrap().path();
-                if !path.is_file() {
-                    continue;
-                }
-                let Ok(o) = crate::process_file(&path, &config, None) else {
-                    continue;
-                };
-                for r in &o.records {
-                    assert_eq!(by_hand(r), by_serde(r), "{}", path.display());
-                    records += 1;
-                    rows += r.indicators.len();
-                    cells += r.indicators.iter().filter(|i| i.cells.is_some()).count();
-                    boxes += r.indicators.iter().filter(|i| i.boxes.is_some()).count();
-                }
+        for (path, o) in crate::every_test_input() {
+            for r in &o.records {
+                assert_eq!(by_hand(r), by_serde(r), "{}", path.display());
+                records += 1;
+                rows += r.indicators.len();
+                cells += r.indicators.iter().filter(|i| i.cells.is_some()).count();
+                boxes += r.indicators.iter().filter(|i| i.boxes.is_some()).count();
             }
         }
         assert!(
