@@ -56,9 +56,39 @@ pub fn segment(doc: &Document, config: &Config) -> Segmentation {
                 .next_back()
                 .is_some_and(|c| title_ends.contains(&c))
     };
+    // A bit per low six bits of the last byte a title ends with, and of the
+    // closing brackets `strip_note` looks behind: a key ending in any other
+    // byte is no title, told without decoding its last character (most
+    // cells of a document).
+    let end_bits = |c: char| {
+        let mut buf = [0u8; 4];
+        let last = c
+            .encode_utf8(&mut buf)
+            .as_bytes()
+            .last()
+            .copied()
+            .unwrap_or(0);
+        1u64 << (last & 63)
+    };
+    let title_end_bytes = title_ends
+        .iter()
+        .chain(&[')', '）'])
+        .fold(0u64, |m, &c| m | end_bits(c));
+    let may_end_title = |key: &str| {
+        empty_title
+            || key
+                .as_bytes()
+                .last()
+                .is_some_and(|&b| title_end_bytes >> (b & 63) & 1 == 1)
+    };
     for line in &doc.lines {
         let mut found = None;
         for (i, cell) in line.filled() {
+            // (A `{…}` macro before the title or a note after it leave the
+            // key's last byte or a closing bracket at its end.)
+            if !may_end_title(cell.key()) {
+                continue;
+            }
             let s = strip_note(strip_macro(cell.key()));
             if !may_be_title(s) || longer_than(s, config.forms.max_title_chars) {
                 continue;
@@ -297,6 +327,11 @@ mod tests {
         );
         assert_eq!((s.forms[1].start, s.forms[1].year), (7, Some(2023)));
         assert_eq!(s.preamble.len(), 1);
+        // A note in ASCII brackets after the title, too.
+        let s = seg("财政项目支出绩效目标申报表(区级)
+项目名称	甲
+");
+        assert_eq!(s.forms.len(), 1);
     }
 
     #[test]
