@@ -115,7 +115,10 @@ fn listing(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
             Some((p, is_dir))
         })
         .collect();
-    entries.sort();
+    // All share `dir`: their order is their names' (as bytes), which a
+    // comparison of the whole paths' bytes gives without splitting each
+    // path into components, as `Path`'s ordering does at every compare.
+    entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     entries.reverse();
     Ok(entries)
 }
