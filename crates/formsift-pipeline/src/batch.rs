@@ -228,6 +228,34 @@ fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, milli
     Done::Fresh(Box::new(entry), rendered)
 }
 
+/// This worker thread's own copy of `shared`, made on its first file.
+///
+/// A `Regex` keeps its search caches in a pool that serves the first thread
+/// to use it without a lock and every other thread through a mutex, twice a
+/// search: with two workers on one config, one of them took that path on
+/// every label and unit match (about 1% of a two-thread run's CPU). A copy
+/// per thread gives each worker regexes of its own. The copy is made once
+/// per thread and config; the `Weak` keeps the shared config's address from
+/// being reused by another config while it is held.
+fn local_config(shared: &Arc<Config>) -> Arc<Config> {
+    use std::cell::RefCell;
+    use std::sync::Weak;
+    thread_local! {
+        static LOCAL: RefCell<Option<(Weak<Config>, Arc<Config>)>> = const { RefCell::new(None) };
+    }
+    LOCAL.with(|local| {
+        let mut local = local.borrow_mut();
+        match &*local {
+            Some((of, copy)) if std::ptr::eq(of.as_ptr(), Arc::as_ptr(shared)) => Arc::clone(copy),
+            _ => {
+                let copy = Arc::new(Config::clone(shared));
+                *local = Some((Arc::downgrade(shared), Arc::clone(&copy)));
+                copy
+            }
+        }
+    })
+}
+
 /// Reads, hashes and (unless an earlier output matches) processes one input.
 /// The hash covers the content and, when the file has corrections, their
 /// digest, so that a new correction makes the file be processed again.
@@ -364,6 +392,7 @@ pub fn run(
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let config = local_config(&config);
                 work(&input, candidates, &config, corrections.as_deref())
             }));
             let done = done.unwrap_or_else(|p| {
@@ -453,4 +482,33 @@ pub(crate) fn finish(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_worker_thread_keeps_one_copy_per_config() {
+        let a = Arc::new(Config::embedded());
+        let b = Arc::new(Config::embedded());
+        let a_here = local_config(&a);
+        assert!(!Arc::ptr_eq(&a_here, &a), "a copy, not the shared config");
+        assert!(
+            Arc::ptr_eq(&a_here, &local_config(&a)),
+            "made once per thread"
+        );
+        let b_here = local_config(&b);
+        assert!(
+            !Arc::ptr_eq(&b_here, &a_here),
+            "another config, another copy"
+        );
+        assert!(Arc::ptr_eq(&b_here, &local_config(&b)));
+        let b_there = std::thread::scope(|s| s.spawn(|| local_config(&b)).join().unwrap());
+        assert!(
+            !Arc::ptr_eq(&b_there, &b_here),
+            "another thread, another copy"
+        );
+        assert_eq!(format!("{:?}", *b_there), format!("{:?}", *b));
+    }
 }
