@@ -78,6 +78,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_cloned_config_has_the_same_patterns() {
+        let c = Config::embedded();
+        let copy = c.clone();
+        let pairs = [
+            (&c.unit_suffix, &copy.unit_suffix),
+            (&c.indicators.ordinal, &copy.indicators.ordinal),
+        ];
+        for (a, b) in pairs
+            .into_iter()
+            .chain(c.strip_prefixes.iter().zip(&copy.strip_prefixes))
+        {
+            assert_eq!(a.as_str(), b.as_str());
+        }
+        assert_eq!(c.strip_prefixes.len(), copy.strip_prefixes.len());
+        for key in [
+            "年度资金总额（万元）",
+            "满意度(%)",
+            "数量指标",
+            "指标1：完成率",
+        ] {
+            assert_eq!(c.split_unit_key(key), copy.split_unit_key(key), "{key}");
+            assert_eq!(
+                c.indicators
+                    .ordinal
+                    .captures(key)
+                    .map(|m| m.get(0).map(|g| g.range())),
+                copy.indicators
+                    .ordinal
+                    .captures(key)
+                    .map(|m| m.get(0).map(|g| g.range())),
+            );
+        }
+        assert_eq!(
+            copy.split_unit_key("年度资金总额（万元）"),
+            ("年度资金总额", Some("万元"))
+        );
+    }
+
+    #[test]
     fn embedded_config_loads_and_has_three_form_types() {
         let c = Config::embedded();
         let types: Vec<_> = c.templates.iter().map(|t| t.form_type.as_str()).collect();

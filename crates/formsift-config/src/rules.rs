@@ -5,6 +5,36 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// A compiled pattern of the rules (a `Regex` to its readers).
+///
+/// A clone compiles the pattern again instead of sharing the compiled one:
+/// a batch's worker threads each work on a clone of the rules, and a shared
+/// `Regex` keeps state every search touches from every thread (its cache
+/// pool, and the reference count each `captures` call takes on its group
+/// table), so two workers took turns at the same cache lines.
+#[derive(Debug)]
+pub struct Pattern(Regex);
+
+impl Pattern {
+    /// Compiles `pattern`.
+    pub fn new(pattern: &str) -> Result<Pattern, regex::Error> {
+        Regex::new(pattern).map(Pattern)
+    }
+}
+
+impl Clone for Pattern {
+    fn clone(&self) -> Pattern {
+        Pattern::new(self.0.as_str()).expect("a pattern that compiled compiles again")
+    }
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        &self.0
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub(crate) struct RawConfig {
@@ -256,7 +286,7 @@ pub struct IndicatorRules {
     /// Least similarity for a correction that is not a guess.
     pub sure_similarity: f64,
     /// `指标N：` prefix.
-    pub ordinal: Regex,
+    pub ordinal: Pattern,
     /// Row flags that put a whole space-aligned table in doubt.
     pub spaced_doubt: Vec<String>,
     /// Row flags that put a whole table printed one cell per line in doubt.
@@ -368,9 +398,9 @@ pub struct Config {
     /// Segmentation.
     pub forms: FormRules,
     /// Prefixes stripped from labels.
-    pub strip_prefixes: Vec<Regex>,
+    pub strip_prefixes: Vec<Pattern>,
     /// Unit suffix of labels.
-    pub unit_suffix: Regex,
+    pub unit_suffix: Pattern,
     /// The unit suffix pattern ends in a closing bracket, so a text that
     /// does not can skip the regex.
     unit_suffix_needs_paren: bool,
@@ -439,7 +469,7 @@ fn squeeze(s: &str) -> String {
 
 impl Config {
     pub(crate) fn compile(raw: RawConfig) -> Result<Config, String> {
-        let re = |p: &str| Regex::new(p).map_err(|e| format!("bad pattern {p:?}: {e}"));
+        let re = |p: &str| Pattern::new(p).map_err(|e| format!("bad pattern {p:?}: {e}"));
         if !(0.0..=1.0).contains(&raw.review.threshold) {
             return Err(format!(
                 "review.threshold must be in [0, 1], found {}",

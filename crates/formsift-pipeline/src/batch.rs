@@ -234,9 +234,10 @@ fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, milli
 /// to use it without a lock and every other thread through a mutex, twice a
 /// search: with two workers on one config, one of them took that path on
 /// every label and unit match (about 1% of a two-thread run's CPU). A copy
-/// per thread gives each worker regexes of its own. The copy is made once
-/// per thread and config; the `Weak` keeps the shared config's address from
-/// being reused by another config while it is held.
+/// per thread gives each worker regexes of its own (a config's patterns
+/// compile again when cloned, see `formsift_config::Pattern`). The copy is
+/// made once per thread and config; the `Weak` keeps the shared config's
+/// address from being reused by another config while it is held.
 fn local_config(shared: &Arc<Config>) -> Arc<Config> {
     use std::cell::RefCell;
     use std::sync::Weak;
