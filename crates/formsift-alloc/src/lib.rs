@@ -3,7 +3,8 @@
 //!
 //! This crate owns the binary's `#[global_allocator]` and is the workspace's
 //! only unsafe code. The stages make many small strings and vectors per
-//! cell; mimalloc serves that pattern well. The `mimalloc` crate's
+//! cell; mimalloc serves that pattern well (version 2: see the workspace
+//! Cargo.toml for why not 3). The `mimalloc` crate's
 //! allocator sends every request through `mi_malloc_aligned`, which checks
 //! the alignment on each call and, in mimalloc v3, may round a block up to
 //! a power of two. Rust asks for an alignment of 1 (strings), 8 (most
