@@ -56,6 +56,16 @@ struct Parts<'r> {
 /// unit looked for only when the answer to "a value with a comparator or a
 /// unit?" still depends on it, and ASCII figures not parsed (their syntax
 /// always parses).
+/// `s.ends_with(word)`, with the last bytes compared first: the text before
+/// a number ends in none of most comparator words, and a word whose last
+/// byte differs is passed over without a call to compare the two.
+fn ends_with(s: &str, word: &str) -> bool {
+    match word.as_bytes().last() {
+        None => true,
+        Some(last) => s.as_bytes().last() == Some(last) && s.ends_with(word),
+    }
+}
+
 fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
     if !crate::has_digit(raw) {
         return Parts::default();
@@ -85,7 +95,7 @@ fn parts<'r>(raw: &str, rules: &'r ValueRules, want_unit: bool) -> Parts<'r> {
     let mut op = rules
         .prefix_ops
         .iter()
-        .find(|(word, _)| before.ends_with(word.as_str()))
+        .find(|(word, _)| ends_with(before, word))
         .map(|(_, op)| op.as_str());
     if !want_unit && (!has_value || op.is_some()) {
         return Parts {
@@ -204,6 +214,13 @@ mod tests {
     static RULES: LazyLock<ValueRules> = LazyLock::new(|| Config::embedded().values);
 
     proptest::proptest! {
+        #[test]
+        fn ends_with_agrees_with_the_standard_one(
+            s in "[a=<>≥≤于于低不 ]{0,6}", word in "[=<>≥≤于低不]{0,3}"
+        ) {
+            proptest::prop_assert_eq!(ends_with(&s, &word), s.ends_with(word.as_str()));
+        }
+
         #[test]
         fn the_number_scanner_agrees_with_the_pattern_on_any_text(s in "[0-9,.%元 ≥a٣①]{0,16}") {
             let want = NUMBER.find(&s).map(|m| (m.start(), m.end()));
