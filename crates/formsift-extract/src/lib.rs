@@ -20,7 +20,7 @@ mod tables;
 
 use consumed::Consumed;
 use formsift_config::Config;
-use formsift_model::{Document, Record, Residue, Source};
+use formsift_model::{Document, Notation, Notations, Record, Residue, Source};
 
 pub use segment::{FormSpan, Segmentation, segment};
 
@@ -87,18 +87,14 @@ fn extract_form(
         record.flag("year_missing");
     }
     let lines = &doc.lines[span.start - 1..span.end];
-    for l in lines {
-        for n in &l.notations {
-            let name = n.as_str();
-            if !record.source.formats.iter().any(|f| f == name) {
-                record.source.formats.push(name.to_string());
-            }
-        }
-    }
-    if record.source.formats.iter().any(|f| f == "latex") {
+    // The form's notations in order of first appearance, gathered as
+    // values (not by comparing their names line after line).
+    let notations: Notations = lines.iter().flat_map(|l| &l.notations).copied().collect();
+    record.source.formats = notations.iter().map(|n| n.as_str().to_string()).collect();
+    if notations.contains(&Notation::Latex) {
         record.flag("latex_normalized");
     }
-    if record.source.formats.iter().any(|f| f == "html") {
+    if notations.contains(&Notation::Html) {
         record.flag("html_normalized");
     }
     // (Room for every line at once: a collect from a filter grows.)
@@ -113,7 +109,7 @@ fn extract_form(
     // Text rebuilt from OCR word boxes has not been read by a person: every
     // row and the record itself carry `ocr_words` (pipeline.toml sets the
     // penalty that sends them to review).
-    if record.source.formats.iter().any(|f| f == "hocr") {
+    if notations.contains(&Notation::Hocr) {
         record.flag("ocr_words");
         for i in &mut record.indicators {
             i.flags.push("ocr_words".to_string());
