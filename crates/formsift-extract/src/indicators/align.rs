@@ -38,11 +38,14 @@ pub(crate) enum Kind {
 /// What leaving a cell out of every column costs in an alignment.
 pub(crate) const SKIP: i32 = -9;
 
+/// [`kind_of`] of a text, squeezed for its key (for the tests).
+#[cfg(test)]
 pub(crate) fn kind(text: &str, config: &Config) -> Kind {
     kind_of(text, &squeeze(text), config)
 }
 
-/// [`kind`] of a cell whose white-space-free key is known.
+/// The kind of a cell from its text and its key `s` (the text without
+/// white space, as [`formsift_model::Cell::key`] gives it).
 pub(crate) fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
     let (l1, l2) = config.levels_of(s);
     if l1 && l2 {

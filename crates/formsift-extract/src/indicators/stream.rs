@@ -7,24 +7,25 @@
 //! vocabulary name.
 
 use super::Draft;
-use super::align::{Kind, kind};
+use super::align::{Kind, kind_of};
 use crate::consumed::Consumed;
 use formsift_config::Config;
-use formsift_model::squeeze;
 use formsift_model::{Layout, Line};
 use formsift_values::join_wrapped;
 
 #[derive(Debug, Clone)]
-struct Tok {
+struct Tok<'a> {
     line: usize,
     cell: usize,
     text: String,
+    /// The cell's key: its text without white space.
+    key: &'a str,
     blank_before: bool,
     alone: bool,
     last_on_line: bool,
 }
 
-fn tokens(rows: &[&Line]) -> Vec<Tok> {
+fn tokens<'a>(rows: &[&'a Line]) -> Vec<Tok<'a>> {
     let mut out = Vec::new();
     let mut blank = false;
     for line in rows {
@@ -39,6 +40,7 @@ fn tokens(rows: &[&Line]) -> Vec<Tok> {
                 line: line.number,
                 cell: i,
                 text: c.text.trim().to_string(),
+                key: c.key(),
                 blank_before: blank && k == 0,
                 alone: n == 1,
                 last_on_line: k + 1 == n,
@@ -59,22 +61,28 @@ pub(crate) fn read(rows: &[&Line], consumed: &mut Consumed, config: &Config) -> 
     let mut drafts: Vec<Draft> = Vec::new();
     let mut current: Option<Draft> = None;
     let mut name_open = false;
+    // Two tokens' keys joined (one buffer for every try).
+    let mut both = String::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        let mut k = kind(&t.text, config);
+        // (The keys are the cells' own: the texts are not squeezed again.)
+        let mut k = kind_of(&t.text, t.key, config);
         let mut text = t.text.clone();
+        let mut key = t.key;
         let mut cells = vec![(t.line, t.cell)];
         let mut joined = false;
         // A label wrapped over two lines.
         if !is_level(k)
             && let Some(n) = toks.get(i + 1)
         {
-            let mut both = squeeze(&t.text);
-            both.push_str(&squeeze(&n.text));
+            both.clear();
+            both.push_str(t.key);
+            both.push_str(n.key);
             if config.is_level1(&both) || config.is_level2(&both) {
-                text = both;
-                k = kind(&text, config);
+                text = both.clone();
+                key = &both;
+                k = kind_of(key, key, config);
                 cells.push((n.line, n.cell));
                 joined = true;
                 i += 1;
@@ -91,9 +99,9 @@ pub(crate) fn read(rows: &[&Line], consumed: &mut Consumed, config: &Config) -> 
                 ..Draft::default()
             };
             if matches!(k, Kind::Level2) {
-                d.l2 = Some(squeeze(&text));
+                d.l2 = Some(key.to_string());
             } else {
-                d.l1 = Some(squeeze(&text));
+                d.l1 = Some(key.to_string());
             }
             if joined {
                 d.flag("row_joined");
