@@ -289,7 +289,7 @@ fn apply(d: &mut Draft, state: &mut State, guessed: (bool, bool), config: &Confi
 /// Completes the drafts into indicators. Label-only rows update the levels;
 /// those spilled over a page break are released to residue.
 pub(crate) fn resolve(
-    drafts: Vec<Draft>,
+    mut drafts: Vec<Draft>,
     consumed: &mut Consumed,
     config: &Config,
 ) -> Vec<Indicator> {
@@ -299,9 +299,10 @@ pub(crate) fn resolve(
     // Per indicator: (printed l1, printed l2, break before it).
     let mut meta: Vec<(bool, bool, bool)> = Vec::with_capacity(drafts.len());
     let mut break_pending = false;
-    for mut d in drafts {
+    // (Each draft read in place: moved out, it was copied a row at a time.)
+    for d in &mut drafts {
         break_pending |= d.after_break;
-        let guessed = correct(&mut d, &state, config);
+        let guessed = correct(d, &state, config);
         if d.is_label_only() {
             // A label spilled over a page break repeats the group in force; a
             // new label starts a group even after a break.
@@ -315,19 +316,19 @@ pub(crate) fn resolve(
                 let name = prev.name.clone();
                 let ordinal = prev.ordinal;
                 d.flag("name_filled");
-                let lv = apply(&mut d, &mut state, guessed, config);
+                let lv = apply(d, &mut state, guessed, config);
                 d.name = Some(name);
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
                 }
                 meta.push((lv.printed_l1, lv.printed_l2, break_pending));
                 break_pending = false;
-                let mut ind = build(&mut d, lv, config);
+                let mut ind = build(d, lv, config);
                 ind.ordinal = ordinal;
                 out.push(ind);
                 continue;
             }
-            apply(&mut d, &mut state, guessed, config);
+            apply(d, &mut state, guessed, config);
             if !spill {
                 for (l, i) in &d.cells {
                     consumed.take(*l, *i);
@@ -335,13 +336,13 @@ pub(crate) fn resolve(
             }
             continue;
         }
-        let lv = apply(&mut d, &mut state, guessed, config);
+        let lv = apply(d, &mut state, guessed, config);
         for (l, i) in &d.cells {
             consumed.take(*l, *i);
         }
         meta.push((lv.printed_l1, lv.printed_l2, break_pending));
         break_pending = false;
-        out.push(build(&mut d, lv, config));
+        out.push(build(d, lv, config));
     }
     mark_ambiguous(&mut out, &meta, config);
     out
