@@ -30,15 +30,15 @@ pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choic
             _ => None,
         }
     };
-    let glyphs: Vec<(char, bool)> = ticked
-        .iter()
-        .filter_map(|g| single(g).map(|c| (c, true)))
-        .chain(
-            unticked
-                .iter()
-                .filter_map(|g| single(g).map(|c| (c, false))),
-        )
-        .collect();
+    // (Room for both lists at once, filled one list after the other: a
+    // collect from a chain of filters grew the list step by step.)
+    let mut glyphs: Vec<(char, bool)> = Vec::with_capacity(ticked.len() + unticked.len());
+    glyphs.extend(ticked.iter().filter_map(|g| single(g).map(|c| (c, true))));
+    glyphs.extend(
+        unticked
+            .iter()
+            .filter_map(|g| single(g).map(|c| (c, false))),
+    );
     // (A bit per glyph's low six bits passes most characters over before
     // the list is searched.)
     let bloom = glyphs
@@ -50,7 +50,8 @@ pub fn parse_choice(text: &str, ticked: &[String], unticked: &[String]) -> Choic
         }
         glyphs.iter().find(|(g, _)| *g == c).map(|(_, t)| *t)
     };
-    let mut pieces = Vec::new();
+    // (Room for a usual row's options and boxes at once.)
+    let mut pieces = Vec::with_capacity(16);
     for word in text.split_whitespace() {
         let mut start = 0;
         for (i, c) in word.char_indices() {
