@@ -669,8 +669,7 @@ fn push_cell(
     let col = cells.len();
     // Any white space at all, checked by character only when a lead byte of
     // a wide space was seen.
-    let spaced = found & SPACE != 0
-        || (found & WIDE != 0 && raw.chars().any(|c| !c.is_ascii() && c.is_whitespace()));
+    let spaced = found & SPACE != 0 || (found & WIDE != 0 && formsift_model::has_space(&raw));
     // (A cell with white space is trimmed only when short enough to be one.)
     let placeholder = || {
         if spaced {
