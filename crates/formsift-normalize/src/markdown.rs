@@ -415,7 +415,7 @@ fn simple_cells(line: &str) -> Option<Vec<&str>> {
     let found = crate::classes::of(t, &CLASSES);
     if found & STOP != 0
         || (found & BACKSLASH != 0 && t.contains("\\|"))
-        || (found & WIDE != 0 && inner.chars().any(|c| c != ' ' && c.is_whitespace()))
+        || (found & WIDE != 0 && holds_wide_space(inner))
         // An inline link (`[text](url)`) is read as its text; brackets
         // without one are text (the block defines no references).
         || (found & BRACKET != 0 && inner.contains("]("))
@@ -431,11 +431,37 @@ fn simple_cells(line: &str) -> Option<Vec<&str>> {
     let mut cells = Vec::with_capacity(pipes.clone().count() + 1);
     let mut start = 0;
     for at in pipes {
-        cells.push(inner[start..at].trim_matches(' '));
+        cells.push(trim_spaces(&inner[start..at]));
         start = at + 1;
     }
-    cells.push(inner[start..].trim_matches(' '));
+    cells.push(trim_spaces(&inner[start..]));
     Some(cells)
+}
+
+/// `s.trim_matches(' ')`, byte by byte: a space is one byte and no part of
+/// another character (the standard trim decodes each character). An
+/// all-space text gives the empty text at its start, as the standard one
+/// does.
+fn trim_spaces(s: &str) -> &str {
+    let b = s.as_bytes();
+    match b.iter().position(|&c| c != b' ') {
+        None => &s[..0],
+        Some(start) => {
+            let end = b.iter().rposition(|&c| c != b' ').map_or(start, |e| e + 1);
+            &s[start..end]
+        }
+    }
+}
+
+/// Whether the text holds white space other than ASCII (the only kind
+/// whose lead bytes, 0xC2, 0xE1, 0xE2 and 0xE3, the table scan reports):
+/// a character is decoded only where such a byte starts one.
+fn holds_wide_space(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len()).any(|i| {
+        matches!(b[i], 0xC2 | 0xE1 | 0xE2 | 0xE3)
+            && s[i..].chars().next().is_some_and(char::is_whitespace)
+    })
 }
 
 /// True when the parser gives every `<` of a cell's text back as written:
@@ -752,6 +778,26 @@ mod escape_tests {
             if let Some(rows) = simple_table(&refs) {
                 prop_assert_eq!(rows, parse_table(&lines.join("\n")));
             }
+        }
+    }
+
+    proptest! {
+        /// The byte trim gives the standard trim's slice, where it starts
+        /// included.
+        #[test]
+        fn spaces_are_trimmed_as_the_standard_trim_does(s in "[ a甲\u{3000}\u{a0}]{0,6}") {
+            let (ours, std) = (trim_spaces(&s), s.trim_matches(' '));
+            prop_assert_eq!(ours, std);
+            prop_assert_eq!(ours.as_ptr(), std.as_ptr());
+        }
+
+        /// Wide white space is found where decoding every character finds it.
+        #[test]
+        fn wide_space_is_found_as_decoding_finds_it(
+            s in "[ a甲、。\u{3000}\u{a0}\u{85}\u{1680}\u{2003}\u{205f}\u{2060}\u{2010}]{0,6}"
+        ) {
+            let want = s.chars().any(|c| !c.is_ascii() && c.is_whitespace());
+            prop_assert_eq!(holds_wide_space(&s), want);
         }
     }
 
