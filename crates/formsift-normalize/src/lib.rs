@@ -667,18 +667,24 @@ fn push_cell(
 ) {
     use std::borrow::Cow;
     let col = cells.len();
-    // Any white space at all, checked by character only when a lead byte of
-    // a wide space was seen.
+    // Any white space at all, looked for past the byte classes only when a
+    // lead byte of a wide space was seen.
     let spaced = found & SPACE != 0 || (found & WIDE != 0 && formsift_model::has_space(&raw));
-    // (A cell with white space is trimmed only when short enough to be one.)
+    // (A cell with white space is trimmed once; it is looked up as a
+    // placeholder only when short enough to be one.)
+    let trimmed: &str = if spaced {
+        formsift_model::trim(&raw)
+    } else {
+        &raw
+    };
     let placeholder = || {
         if spaced {
-            raw.len() < 64 && config.is_empty_cell(raw.trim())
+            raw.len() < 64 && config.is_empty_cell(trimmed)
         } else {
             config.is_empty_cell(&raw)
         }
     };
-    if raw.is_empty() || (spaced && raw.trim().is_empty()) || placeholder() {
+    if trimmed.is_empty() || placeholder() {
         cells.push(Cell::new(col, String::new()));
         return;
     }
