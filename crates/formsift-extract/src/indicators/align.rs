@@ -83,38 +83,50 @@ pub(crate) fn kind_of(text: &str, s: &str, config: &Config) -> Kind {
 }
 
 /// How well a cell of a kind (and length in characters) fits a column:
-/// positive where it belongs, negative where it does not.
+/// positive where it belongs, negative where it does not ([`FIT`], by the
+/// cell's [`class`]).
 #[inline(always)]
 pub(crate) fn fit(kind: Kind, col: Column, len: usize) -> i32 {
-    use Column as C;
-    use Kind as K;
-    match (col, kind) {
-        (C::Level1, K::Level1 | K::Level12) => 10,
-        (C::Level1, K::Level2) => -4,
-        (C::Level2, K::Level2 | K::Level12) => 10,
-        (C::Level2, K::Level1) => -4,
-        (C::Level1 | C::Level2, K::LevelLike) => 3,
-        (C::Level1 | C::Level2, K::Short) => -3,
-        (C::Level1 | C::Level2, _) => -12,
-        (C::Name, K::Text | K::Short) => 5,
-        (C::Name, K::LevelLike) => -2,
-        (C::Name, K::Value) => -4,
-        (C::Name, K::Number(_)) => -6,
-        (C::Name, _) => -8,
-        (C::Target | C::Actual, K::Value) => 8,
-        (C::Target | C::Actual, K::Number(_)) => 6,
-        (C::Target | C::Actual, K::Short) => 3,
-        (C::Target | C::Actual, K::Text) => i32::from(len <= 15),
-        (C::Target | C::Actual, K::LevelLike) => -4,
-        (C::Target | C::Actual, _) => -8,
-        (C::Weight | C::Score, K::Number(n)) if (0.0..=100.0).contains(&n) => 8,
-        (C::Weight | C::Score, _) => -12,
-        (C::Remark, K::Text) => 4,
-        (C::Remark, K::Short) => 2,
-        (C::Remark, K::Value) => -2,
-        (C::Remark, _) => -8,
+    i32::from(FIT[class(kind, len)][col as usize])
+}
+
+/// What of a cell [`fit`] looks at: its kind, whether a number could be a
+/// weight or score (0 to 100) and whether a text is short enough for a
+/// value (15 characters). An index into [`FIT`].
+#[inline(always)]
+fn class(kind: Kind, len: usize) -> usize {
+    match kind {
+        Kind::Level1 => 0,
+        Kind::Level2 => 1,
+        Kind::Level12 => 2,
+        Kind::LevelLike => 3,
+        Kind::Value => 4,
+        Kind::Number(n) if (0.0..=100.0).contains(&n) => 5,
+        Kind::Number(_) => 6,
+        Kind::Short => 7,
+        Kind::Text if len <= 15 => 8,
+        Kind::Text => 9,
     }
 }
+
+/// The fit of each cell class (rows, as [`class`] numbers them) to each
+/// column (in [`Column`]'s order: level 1, level 2, name, target, actual,
+/// weight, score, remark). The alignment asks for a fit per cell and
+/// column; a table answers with one lookup where rules took a chain of
+/// tests. `fit_rules` in the tests states the rules and checks the table
+/// against them.
+const FIT: [[i8; 8]; 10] = [
+    [10, -4, -8, -8, -8, -12, -12, -8], // level 1
+    [-4, 10, -8, -8, -8, -12, -12, -8], // level 2
+    [10, 10, -8, -8, -8, -12, -12, -8], // level 1 and 2
+    [3, 3, -2, -4, -4, -12, -12, -8],   // level-like
+    [-12, -12, -4, 8, 8, -12, -12, -2], // value
+    [-12, -12, -6, 6, 6, 8, 8, -8],     // number 0..=100
+    [-12, -12, -6, 6, 6, -12, -12, -8], // other number
+    [-3, -3, 5, 3, 3, -12, -12, 2],     // short
+    [-12, -12, 5, 1, 1, -12, -12, 4],   // text of 15 characters or fewer
+    [-12, -12, 5, 0, 0, -12, -12, 4],   // longer text
+];
 
 /// Best assignment of cells to columns: `Some(column index into header)` or
 /// `None` for a cell left out.
@@ -273,6 +285,65 @@ mod tests {
     }
 
     use Column::*;
+
+    /// The fit rules as first written, a match over column and kind.
+    fn fit_rules(kind: Kind, col: Column, len: usize) -> i32 {
+        use Column as C;
+        use Kind as K;
+        match (col, kind) {
+            (C::Level1, K::Level1 | K::Level12) => 10,
+            (C::Level1, K::Level2) => -4,
+            (C::Level2, K::Level2 | K::Level12) => 10,
+            (C::Level2, K::Level1) => -4,
+            (C::Level1 | C::Level2, K::LevelLike) => 3,
+            (C::Level1 | C::Level2, K::Short) => -3,
+            (C::Level1 | C::Level2, _) => -12,
+            (C::Name, K::Text | K::Short) => 5,
+            (C::Name, K::LevelLike) => -2,
+            (C::Name, K::Value) => -4,
+            (C::Name, K::Number(_)) => -6,
+            (C::Name, _) => -8,
+            (C::Target | C::Actual, K::Value) => 8,
+            (C::Target | C::Actual, K::Number(_)) => 6,
+            (C::Target | C::Actual, K::Short) => 3,
+            (C::Target | C::Actual, K::Text) => i32::from(len <= 15),
+            (C::Target | C::Actual, K::LevelLike) => -4,
+            (C::Target | C::Actual, _) => -8,
+            (C::Weight | C::Score, K::Number(n)) if (0.0..=100.0).contains(&n) => 8,
+            (C::Weight | C::Score, _) => -12,
+            (C::Remark, K::Text) => 4,
+            (C::Remark, K::Short) => 2,
+            (C::Remark, K::Value) => -2,
+            (C::Remark, _) => -8,
+        }
+    }
+
+    #[test]
+    fn the_fit_table_states_the_rules() {
+        let kinds = [
+            Kind::Level1,
+            Kind::Level2,
+            Kind::Level12,
+            Kind::LevelLike,
+            Kind::Value,
+            Kind::Short,
+            Kind::Text,
+        ];
+        let numbers = [-1.0, -0.0, 0.0, 0.5, 15.0, 100.0, 100.01, 1e9, f64::NAN];
+        let all = kinds.into_iter().chain(numbers.map(Kind::Number));
+        let cols = [Level1, Level2, Name, Target, Actual, Weight, Score, Remark];
+        for kind in all {
+            for col in cols {
+                for len in 0..40 {
+                    assert_eq!(
+                        fit(kind, col, len),
+                        fit_rules(kind, col, len),
+                        "{kind:?} {col:?} {len}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_level2_in_the_level1_column_moves_right() {
