@@ -6,7 +6,9 @@
 //! back in any order, half a window (or half `hold`) at a time (see
 //! [`crate::handoff`]), and are written in walk order through a small
 //! reorder buffer, so memory holds a few files' output whatever the
-//! archive's size.
+//! archive's size. Each file is read ahead as it enters the window (see
+//! `readahead.rs`), so workers on a cold archive seldom wait for
+//! the disk.
 //!
 //! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
 //! A completed run renames them to records.jsonl, review.jsonl,
@@ -390,6 +392,9 @@ pub fn run(
             .collect();
         let (back, config, idx) = (Arc::clone(&handoff), Arc::clone(&batch.config), next);
         let corrections = batch.corrections.clone();
+        // The file waits behind the window's others: the kernel reads it
+        // meanwhile.
+        crate::readahead::advise(&input.path);
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
