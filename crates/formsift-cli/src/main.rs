@@ -499,12 +499,22 @@ fn extract(
                 .map(str::to_string),
         );
     }
+    use formsift_pipeline::readahead::AHEAD;
     if inputs.is_empty() {
         anyhow::bail!("nothing to extract: give FILE, `-` (stdin) or --files-from FILE|-");
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = false;
-    for input in &inputs {
+    // Files are read one after another: the kernel reads the next few
+    // ahead meanwhile (the first AHEAD before the first is read).
+    let advise = |i: usize| {
+        if let Some(path) = inputs.get(i).filter(|p| *p != "-") {
+            formsift_pipeline::readahead::advise(std::path::Path::new(path));
+        }
+    };
+    (0..AHEAD).for_each(advise);
+    for (i, input) in inputs.iter().enumerate() {
+        advise(i + AHEAD);
         let outcome = if input == "-" {
             let mut bytes = Vec::new();
             std::io::stdin()

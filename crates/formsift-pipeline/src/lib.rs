@@ -17,7 +17,7 @@ mod handoff;
 pub mod json;
 pub mod manifest;
 pub mod merge;
-mod readahead;
+pub mod readahead;
 mod record_json;
 mod spool;
 pub mod walk;

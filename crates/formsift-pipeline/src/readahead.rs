@@ -6,14 +6,21 @@
 //! advice costs an `open` and a system call on the walking thread. On a
 //! cold archive (the usual case for a yearly archive on disk) the
 //! workers otherwise wait for each file in turn, one small read at a time.
+//! `formsift run` advises each file as it enters its window; `formsift
+//! extract` over a list of files advises the files [`AHEAD`] places ahead
+//! of the one it reads.
 
 use std::path::Path;
+
+/// How many files of a list a sequential reader advises ahead of the one it
+/// reads: enough to keep the disk busy while one file is processed.
+pub const AHEAD: usize = 16;
 
 /// Asks the kernel to read the file at `path` ahead (`posix_fadvise`
 /// `WILLNEED` over the whole file). Returns whether the advice was given;
 /// nothing fails: a file that cannot be opened is reported by the worker
 /// that reads it, and elsewhere than Linux nothing is done.
-pub(crate) fn advise(path: &Path) -> bool {
+pub fn advise(path: &Path) -> bool {
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{Advice, fadvise};
