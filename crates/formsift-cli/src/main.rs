@@ -475,6 +475,7 @@ fn extract(
     corrections: Option<PathBuf>,
     stdin_name: &str,
 ) -> Result<ExitCode> {
+    use formsift_pipeline::readahead::{AHEAD, advise};
     let (config, _, _) = load_config(&config)?;
     let corrections = load_corrections(&corrections)?;
     let fc = |name: &str| {
@@ -499,7 +500,6 @@ fn extract(
                 .map(str::to_string),
         );
     }
-    use formsift_pipeline::readahead::AHEAD;
     if inputs.is_empty() {
         anyhow::bail!("nothing to extract: give FILE, `-` (stdin) or --files-from FILE|-");
     }
@@ -507,14 +507,14 @@ fn extract(
     let mut failed = false;
     // Files are read one after another: the kernel reads the next few
     // ahead meanwhile (the first AHEAD before the first is read).
-    let advise = |i: usize| {
+    let ahead = |i: usize| {
         if let Some(path) = inputs.get(i).filter(|p| *p != "-") {
-            formsift_pipeline::readahead::advise(std::path::Path::new(path));
+            advise(std::path::Path::new(path));
         }
     };
-    (0..AHEAD).for_each(advise);
+    (0..AHEAD).for_each(ahead);
     for (i, input) in inputs.iter().enumerate() {
-        advise(i + AHEAD);
+        ahead(i + AHEAD);
         let outcome = if input == "-" {
             let mut bytes = Vec::new();
             std::io::stdin()
