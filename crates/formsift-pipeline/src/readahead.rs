@@ -16,22 +16,38 @@ use std::path::Path;
 /// reads: enough to keep the disk busy while one file is processed.
 pub const AHEAD: usize = 16;
 
+/// The largest file read ahead. A larger one (a scanned PDF of hundreds of
+/// pages) is left to the kernel's own read-ahead as a worker reads it from
+/// the start, so a window of such files does not ask for gigabytes of page
+/// cache before any is read. (Advising only the first part of a file is no
+/// middle way: on twenty 4.5 MB files, with the page cache dropped, two
+/// threads took 1.46 s with the first MiB of each advised, 1.39 s with
+/// nothing advised and 1.35 s with every byte, medians of five.)
+pub const LARGEST: u64 = 64 << 20;
+
 /// Asks the kernel to read the file at `path` ahead (`posix_fadvise`
-/// `WILLNEED` over the whole file). Returns whether the advice was given;
-/// nothing fails: a file that cannot be opened is reported by the worker
-/// that reads it, and elsewhere than Linux nothing is done.
+/// `WILLNEED` over the whole file) when it is at most [`LARGEST`] bytes.
+/// Returns whether the advice was given; nothing fails: a file that cannot
+/// be opened is reported by the worker that reads it, and elsewhere than
+/// Linux nothing is done.
 pub fn advise(path: &Path) -> bool {
+    advise_within(path, LARGEST)
+}
+
+/// [`advise`] with the largest file to read ahead given.
+fn advise_within(path: &Path, largest: u64) -> bool {
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{Advice, fadvise};
-        match std::fs::File::open(path) {
-            Ok(file) => fadvise(&file, 0, None, Advice::WillNeed).is_ok(),
-            Err(_) => false,
-        }
+        let Ok(file) = std::fs::File::open(path) else {
+            return false;
+        };
+        let small = file.metadata().is_ok_and(|m| m.len() <= largest);
+        small && fadvise(&file, 0, None, Advice::WillNeed).is_ok()
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = path;
+        let _ = (path, largest);
         false
     }
 }
@@ -47,5 +63,14 @@ mod tests {
         std::fs::write(&file, "项目名称\t示例\n").unwrap();
         assert!(advise(&file));
         assert!(!advise(&dir.path().join("missing.txt")));
+    }
+
+    #[test]
+    fn a_file_larger_than_the_largest_is_left_to_the_kernel() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("form.txt");
+        std::fs::write(&file, "0123456789").unwrap();
+        assert!(advise_within(&file, 10));
+        assert!(!advise_within(&file, 9));
     }
 }
