@@ -475,7 +475,7 @@ fn extract(
     corrections: Option<PathBuf>,
     stdin_name: &str,
 ) -> Result<ExitCode> {
-    use formsift_pipeline::readahead::{AHEAD, advise};
+    use formsift_pipeline::readahead::{AHEAD, open_ahead};
     let (config, _, _) = load_config(&config)?;
     let corrections = load_corrections(&corrections)?;
     let fc = |name: &str| {
@@ -505,16 +505,19 @@ fn extract(
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed = false;
-    // Files are read one after another: the kernel reads the next few
-    // ahead meanwhile (the first AHEAD before the first is read).
-    let ahead = |i: usize| {
-        if let Some(path) = inputs.get(i).filter(|p| *p != "-") {
-            advise(std::path::Path::new(path));
-        }
+    // Files are read one after another: the next few are open and the
+    // kernel reads them ahead meanwhile (the first AHEAD before the first is
+    // read).
+    let open = |i: usize| {
+        inputs
+            .get(i)
+            .filter(|p| *p != "-")
+            .and_then(|p| open_ahead(std::path::Path::new(p)))
     };
-    (0..AHEAD).for_each(ahead);
+    let mut window: std::collections::VecDeque<_> = (0..AHEAD).map(open).collect();
     for (i, input) in inputs.iter().enumerate() {
-        ahead(i + AHEAD);
+        window.push_back(open(i + AHEAD));
+        let opened = window.pop_front().flatten();
         let outcome = if input == "-" {
             let mut bytes = Vec::new();
             std::io::stdin()
@@ -522,7 +525,7 @@ fn extract(
                 .context("reading standard input")?;
             formsift_pipeline::process_bytes(&bytes, stdin_name, &config, fc(stdin_name))
         } else {
-            formsift_pipeline::process_file(std::path::Path::new(input), &config, fc(input))
+            formsift_pipeline::process_file(std::path::Path::new(input), opened, &config, fc(input))
         };
         match outcome {
             Ok(o) => {

@@ -6,9 +6,9 @@
 //! back in any order, half a window (or half `hold`) at a time (see
 //! [`crate::handoff`]), and are written in walk order through a small
 //! reorder buffer, so memory holds a few files' output whatever the
-//! archive's size. Each file is read ahead as it enters the window (see
-//! `readahead.rs`), so workers on a cold archive seldom wait for
-//! the disk.
+//! archive's size. Each file is opened and read ahead as it enters the
+//! window (see `readahead.rs`), so workers on a cold archive seldom wait
+//! for the disk; the worker reads it from that open file.
 //!
 //! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
 //! A completed run renames them to records.jsonl, review.jsonl,
@@ -21,6 +21,7 @@
 use crate::emit::{self, EmitError, RunInfo, Summary};
 use crate::handoff::Handoff;
 use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
+use crate::readahead::Opened;
 use crate::walk::{Input, Shard, Walk};
 use crate::{FileOutput, process_bytes};
 use formsift_config::Config;
@@ -264,6 +265,7 @@ fn local_config(shared: &Arc<Config>) -> Arc<Config> {
 /// digest, so that a new correction makes the file be processed again.
 fn work(
     input: &Input,
+    opened: Option<Opened>,
     candidates: Vec<(usize, Entry)>,
     config: &Config,
     corrections: Option<&CorrectionSet>,
@@ -271,7 +273,13 @@ fn work(
     let start = Instant::now();
     let path = input.path.display().to_string();
     let fresh = |hash, outcome| fresh(input, hash, outcome, start.elapsed().as_secs_f64() * 1000.0);
-    let bytes = match std::fs::read(&input.path) {
+    // (A file the walking thread could not open is opened again here, to
+    // say why.)
+    let read = match opened {
+        Some(file) => file.read(),
+        None => std::fs::read(&input.path),
+    };
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
     };
@@ -312,6 +320,8 @@ pub fn run(
     } else {
         WINDOW_PER_THREAD * rayon::current_num_threads()
     };
+
+    let hold_open = crate::readahead::holds_open(window);
 
     // Results come back in groups of half the window (or half the bytes
     // held): the writer is woken once per group, while the other half keeps
@@ -393,13 +403,19 @@ pub fn run(
         let (back, config, idx) = (Arc::clone(&handoff), Arc::clone(&batch.config), next);
         let corrections = batch.corrections.clone();
         // The file waits behind the window's others: the kernel reads it
-        // meanwhile.
-        crate::readahead::advise(&input.path);
+        // meanwhile, and the worker reads it from this open file (unless the
+        // window is too large to hold its files open).
+        let opened = if hold_open {
+            crate::readahead::open_ahead(&input.path)
+        } else {
+            crate::readahead::advise(&input.path);
+            None
+        };
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let config = local_config(&config);
-                work(&input, candidates, &config, corrections.as_deref())
+                work(&input, opened, candidates, &config, corrections.as_deref())
             }));
             let done = done.unwrap_or_else(|p| {
                 let path = input.path.display().to_string();

@@ -172,14 +172,20 @@ pub fn process_bytes(
     .unwrap_or_else(|p| Err(panic_message(path, p.as_ref())))
 }
 
-/// Reads and processes one file.
+/// Reads and processes one file: from `opened` when it was opened ahead
+/// ([`readahead::open_ahead`]), else from its path.
 pub fn process_file(
     path: &Path,
+    opened: Option<readahead::Opened>,
     config: &Config,
     corrections: Option<&FileCorrections>,
 ) -> Result<FileOutput, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let bytes = match opened {
+        Some(file) => file.read(),
+        None => std::fs::read(path),
+    };
+    let bytes = bytes.map_err(|e| format!("cannot read {name}: {e}"))?;
     process_bytes(&bytes, &name, config, corrections)
 }
 
@@ -239,7 +245,7 @@ pub(crate) fn every_test_input() -> Vec<(std::path::PathBuf, FileOutput)> {
             let path = f.unwrap().path();
             if let Some(o) = path
                 .is_file()
-                .then(|| process_file(&path, &config, None).ok())
+                .then(|| process_file(&path, None, &config, None).ok())
                 .flatten()
             {
                 out.push((path, o));
@@ -313,7 +319,7 @@ mod tests {
     fn a_failing_file_is_an_error_entry_not_an_abort() {
         let d = tmp("fail");
         std::fs::write(d.join("bin.txt"), b"\0\0").unwrap();
-        let r = process_file(&d.join("bin.txt"), &Config::embedded(), None);
+        let r = process_file(&d.join("bin.txt"), None, &Config::embedded(), None);
         assert!(r.unwrap_err().contains("bin.txt"));
     }
 
@@ -358,6 +364,21 @@ mod tests {
         let out = d.join("out");
         let o = run_batch(&a, &out, &b, &Silent);
         assert_eq!(o.processed, 41);
+        for f in ["records.jsonl", "review.jsonl"] {
+            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
+        }
+    }
+
+    #[test]
+    fn a_window_too_large_to_hold_its_files_open_gives_the_same_outputs() {
+        let d = tmp("wide");
+        let a = archive(&d, 20);
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        let mut b = batch();
+        b.window = readahead::MOST_HELD_OPEN + 1;
+        let out = d.join("out");
+        assert_eq!(run_batch(&a, &out, &b, &Silent).processed, 21);
         for f in ["records.jsonl", "review.jsonl"] {
             assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
         }

@@ -2,13 +2,16 @@
 //! while the file still waits in the batch's window, so a worker that
 //! reaches it finds it there instead of waiting for the disk.
 //!
+//! The file is opened to be advised and stays open until a worker reads
+//! it ([`Opened`]): no second `open`, and no `stat` or `lseek` before the
+//! read (six system calls a file in all, where opening it twice took nine).
 //! On an archive just copied or read, every file is cached already and the
-//! advice costs an `open` and a system call on the walking thread. On a
-//! cold archive (the usual case for a yearly archive on disk) the
-//! workers otherwise wait for each file in turn, one small read at a time.
-//! `formsift run` advises each file as it enters its window; `formsift
-//! extract` over a list of files advises the files [`AHEAD`] places ahead
-//! of the one it reads.
+//! advice costs one system call on the walking thread. On a cold archive
+//! (the usual case for a yearly archive on disk) the workers otherwise wait
+//! for each file in turn, one small read at a time. `formsift run` opens
+//! each file as it enters its window (a window of more than
+//! [`MOST_HELD_OPEN`] files only advises them); `formsift extract` over a list of files keeps the files
+//! [`AHEAD`] places ahead of the one it reads open.
 
 use std::path::Path;
 
@@ -25,31 +28,89 @@ pub const AHEAD: usize = 16;
 /// nothing advised and 1.35 s with every byte, medians of five.)
 pub const LARGEST: u64 = 64 << 20;
 
-/// Asks the kernel to read the file at `path` ahead (`posix_fadvise`
-/// `WILLNEED` over the whole file) when it is at most [`LARGEST`] bytes.
-/// Returns whether the advice was given; nothing fails: a file that cannot
-/// be opened is reported by the worker that reads it, and elsewhere than
-/// Linux nothing is done.
-pub fn advise(path: &Path) -> bool {
-    advise_within(path, LARGEST)
+/// The most files a batch's window holds open. A larger window (more than
+/// eight worker threads at 32 files each) has each file advised and closed
+/// as it enters the window and opened again by the worker that reads it, so
+/// a run stays far from the usual limit of 1,024 open files.
+pub const MOST_HELD_OPEN: usize = 256;
+
+/// Whether a window of `window` files in flight holds them open.
+pub fn holds_open(window: usize) -> bool {
+    window <= MOST_HELD_OPEN
 }
 
-/// [`advise`] with the largest file to read ahead given.
-fn advise_within(path: &Path, largest: u64) -> bool {
+/// [`open_ahead`] without keeping the file open: whether the kernel was
+/// asked to read it ahead.
+pub fn advise(path: &Path) -> bool {
+    open_ahead(path).is_some_and(|o| o.advised)
+}
+
+/// A file opened by [`open_ahead`], for a worker to read without opening it
+/// again.
+#[derive(Debug)]
+pub struct Opened {
+    file: std::fs::File,
+    /// Its length when opened (room for its bytes at once).
+    pub len: u64,
+    /// Whether the kernel was asked to read it ahead.
+    pub advised: bool,
+}
+
+impl Opened {
+    /// All the file's bytes, read into room made for them at once: one
+    /// `read` for the length it had when opened and one that finds the end.
+    /// (A `File`'s own `read_to_end` asks the kernel for its length and
+    /// position again first.) A file that grew since is read to its end; one
+    /// that shrank gives what it holds.
+    pub fn read(self) -> std::io::Result<Vec<u8>> {
+        use std::io::{ErrorKind, Read};
+        let len = usize::try_from(self.len).map_err(std::io::Error::other)?;
+        let mut bytes = Vec::new();
+        bytes
+            .try_reserve_exact(len)
+            .map_err(std::io::Error::other)?;
+        bytes.resize(len, 0);
+        let mut filled = 0;
+        while filled < len {
+            match (&self.file).read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        bytes.truncate(filled);
+        if filled == len {
+            // (Through `Take`, for the same reason.)
+            (&self.file).take(u64::MAX).read_to_end(&mut bytes)?;
+        }
+        Ok(bytes)
+    }
+}
+
+/// Opens the file at `path` and asks the kernel to read it ahead
+/// (`posix_fadvise` `WILLNEED` over the whole file) when it is at most
+/// [`LARGEST`] bytes. The open file is returned, so that the worker that
+/// reads it makes no second `open`; `None` when it cannot be opened (the
+/// worker's own read then says why). Elsewhere than Linux the file is only
+/// opened.
+pub fn open_ahead(path: &Path) -> Option<Opened> {
+    open_within(path, LARGEST)
+}
+
+/// [`open_ahead`] with the largest file to read ahead given.
+fn open_within(path: &Path, largest: u64) -> Option<Opened> {
+    let file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
     #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{Advice, fadvise};
-        let Ok(file) = std::fs::File::open(path) else {
-            return false;
-        };
-        let small = file.metadata().is_ok_and(|m| m.len() <= largest);
-        small && fadvise(&file, 0, None, Advice::WillNeed).is_ok()
-    }
+    let advised =
+        len <= largest && rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed).is_ok();
     #[cfg(not(target_os = "linux"))]
-    {
-        let _ = (path, largest);
+    let advised = {
+        let _ = largest;
         false
-    }
+    };
+    Some(Opened { file, len, advised })
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -57,20 +118,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_file_is_advised_and_a_missing_one_is_passed_over() {
+    fn a_file_is_opened_advised_and_read_and_a_missing_one_is_passed_over() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("form.txt");
         std::fs::write(&file, "项目名称\t示例\n").unwrap();
+        let opened = open_ahead(&file).unwrap();
+        assert!(opened.advised);
+        assert_eq!(opened.len, 20);
+        assert_eq!(opened.read().unwrap(), "项目名称\t示例\n".as_bytes());
+        assert!(open_ahead(&dir.path().join("missing.txt")).is_none());
         assert!(advise(&file));
         assert!(!advise(&dir.path().join("missing.txt")));
     }
 
     #[test]
-    fn a_file_larger_than_the_largest_is_left_to_the_kernel() {
+    fn a_file_larger_than_the_largest_is_left_to_the_kernel_but_read() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("form.txt");
         std::fs::write(&file, "0123456789").unwrap();
-        assert!(advise_within(&file, 10));
-        assert!(!advise_within(&file, 9));
+        assert!(open_within(&file, 10).unwrap().advised);
+        let opened = open_within(&file, 9).unwrap();
+        assert!(!opened.advised);
+        assert_eq!(opened.read().unwrap(), b"0123456789");
+    }
+
+    #[test]
+    fn a_window_holds_its_files_open_up_to_the_most() {
+        assert!(holds_open(1));
+        assert!(holds_open(MOST_HELD_OPEN));
+        assert!(!holds_open(MOST_HELD_OPEN + 1));
+    }
+
+    #[test]
+    fn a_file_that_changed_since_it_was_opened_is_read_as_it_is_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("form.txt");
+        std::fs::write(&file, "0123456789").unwrap();
+        let grew = open_ahead(&file).unwrap();
+        std::fs::write(&file, "0123456789abcdef").unwrap();
+        assert_eq!(grew.read().unwrap(), b"0123456789abcdef");
+        let shrank = open_ahead(&file).unwrap();
+        assert_eq!(shrank.len, 16);
+        std::fs::write(&file, "0123").unwrap();
+        assert_eq!(shrank.read().unwrap(), b"0123");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(open_ahead(&file).unwrap().read().unwrap(), b"");
     }
 }
