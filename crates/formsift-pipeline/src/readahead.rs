@@ -10,8 +10,9 @@
 //! (the usual case for a yearly archive on disk) the workers otherwise wait
 //! for each file in turn, one small read at a time. `formsift run` opens
 //! each file as it enters its window (a window of more than
-//! [`MOST_HELD_OPEN`] files only advises them); `formsift extract` over a list of files keeps the files
-//! [`AHEAD`] places ahead of the one it reads open.
+//! [`MOST_HELD_OPEN`] files only advises them); `formsift extract` over a
+//! list of files keeps the files [`AHEAD`] places ahead of the one it
+//! reads open.
 
 use std::path::Path;
 
