@@ -349,39 +349,38 @@ mod tests {
         assert!(!d.join("out/records.jsonl.partial").exists());
     }
 
-    #[test]
-    fn a_small_hold_gives_the_same_outputs() {
-        let d = tmp("hold");
-        let a = archive(&d, 40);
+    /// Runs an archive of `files` forms' files with the default batch and
+    /// with `b`, checks that both write the same records and review, and
+    /// returns the outcome of the run with `b`.
+    fn same_outputs_with(name: &str, files: usize, b: &Batch) -> Outcome {
+        let d = tmp(name);
+        let a = archive(&d, files);
         let whole = d.join("whole");
         run_batch(&a, &whole, &batch(), &Silent);
+        let out = d.join("out");
+        let o = run_batch(&a, &out, b, &Silent);
+        for f in ["records.jsonl", "review.jsonl"] {
+            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
+        }
+        o
+    }
+
+    #[test]
+    fn a_small_hold_gives_the_same_outputs() {
         // Every result is past the hold: once the window is full the writer
         // takes each one as it comes, and no file starts while one waits to
         // be written.
         let mut b = batch();
         b.window = 8;
         b.hold = 1;
-        let out = d.join("out");
-        let o = run_batch(&a, &out, &b, &Silent);
-        assert_eq!(o.processed, 41);
-        for f in ["records.jsonl", "review.jsonl"] {
-            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
-        }
+        assert_eq!(same_outputs_with("hold", 40, &b).processed, 41);
     }
 
     #[test]
     fn a_window_too_large_to_hold_its_files_open_gives_the_same_outputs() {
-        let d = tmp("wide");
-        let a = archive(&d, 20);
-        let whole = d.join("whole");
-        run_batch(&a, &whole, &batch(), &Silent);
         let mut b = batch();
         b.window = readahead::MOST_HELD_OPEN + 1;
-        let out = d.join("out");
-        assert_eq!(run_batch(&a, &out, &b, &Silent).processed, 21);
-        for f in ["records.jsonl", "review.jsonl"] {
-            assert_eq!(read(&out.join(f)), read(&whole.join(f)), "{f}");
-        }
+        assert_eq!(same_outputs_with("wide", 20, &b).processed, 21);
     }
 
     fn run_batch(a: &Path, out: &Path, b: &Batch, o: &dyn Observer) -> Outcome {
