@@ -277,7 +277,7 @@ fn work(
     // say why.)
     let read = match opened {
         Some(file) => file.read(),
-        None => std::fs::read(&input.path),
+        None => crate::readahead::open(&input.path).and_then(Opened::read),
     };
     let bytes = match read {
         Ok(b) => b,

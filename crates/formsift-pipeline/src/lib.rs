@@ -183,7 +183,7 @@ pub fn process_file(
     let name = path.display().to_string();
     let bytes = match opened {
         Some(file) => file.read(),
-        None => std::fs::read(path),
+        None => readahead::open(path).and_then(readahead::Opened::read),
     };
     let bytes = bytes.map_err(|e| format!("cannot read {name}: {e}"))?;
     process_bytes(&bytes, &name, config, corrections)
@@ -321,6 +321,32 @@ mod tests {
         std::fs::write(d.join("bin.txt"), b"\0\0").unwrap();
         let r = process_file(&d.join("bin.txt"), None, &Config::embedded(), None);
         assert!(r.unwrap_err().contains("bin.txt"));
+    }
+
+    /// A FIFO named like an input, in a folder or given by name, is an
+    /// error for that input: the run neither waits for a writer nor stops.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_among_the_inputs_is_an_error_entry_not_a_hang() {
+        let d = tmp("fifo");
+        let a = archive(&d, 3);
+        let fifo = a.join("2020/pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        for (k, root) in [a.clone(), fifo.clone()].into_iter().enumerate() {
+            let out = d.join(format!("out{k}"));
+            // (On a thread, so that a run that waited fails the test
+            // instead of hanging it.)
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(batch::run(&[root], &out, &batch(), &Silent).unwrap());
+            });
+            let o = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+            let failed = 1 + u64::from(k == 0);
+            assert_eq!(o.summary.files_failed, failed);
+            let report = read(&d.join(format!("out{k}/report.json")));
+            assert!(report.contains("pipe.txt: not a regular file"), "{report}");
+        }
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub struct Opened {
     file: std::fs::File,
     /// Its length when opened (room for its bytes at once).
     pub len: u64,
+    /// Whether it is a regular file (not a FIFO, socket or device).
+    pub regular: bool,
     /// Whether the kernel was asked to read it ahead.
     pub advised: bool,
 }
@@ -62,9 +64,16 @@ impl Opened {
     /// `read` for the length it had when opened and one that finds the end.
     /// (A `File`'s own `read_to_end` asks the kernel for its length and
     /// position again first.) A file that grew since is read to its end; one
-    /// that shrank gives what it holds.
+    /// that shrank gives what it holds. Anything but a regular file is an
+    /// error, not read: a FIFO would wait for a writer, a device might not
+    /// end.
     pub fn read(self) -> std::io::Result<Vec<u8>> {
         use std::io::{ErrorKind, Read};
+        if !self.regular {
+            return Err(std::io::Error::other(
+                "not a regular file (a FIFO, socket or device); formsift reads files",
+            ));
+        }
         let len = usize::try_from(self.len).map_err(std::io::Error::other)?;
         let mut bytes = Vec::new();
         bytes
@@ -89,29 +98,52 @@ impl Opened {
     }
 }
 
-/// Opens the file at `path` and asks the kernel to read it ahead
-/// (`posix_fadvise` `WILLNEED` over the whole file) when it is at most
-/// [`LARGEST`] bytes. The open file is returned, so that the worker that
-/// reads it makes no second `open`; `None` when it cannot be opened (the
-/// worker's own read then says why). Elsewhere than Linux the file is only
-/// opened.
+/// Opens the file at `path` to read it. The open does not wait (on Unix,
+/// `O_NONBLOCK`, which reads of a regular file ignore): a FIFO named like an
+/// input (`x.txt`) would otherwise stop the run until something wrote to
+/// it. [`Opened::read`] then refuses anything but a regular file.
+pub fn open(path: &Path) -> std::io::Result<Opened> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // (The flag's bits fit an `i32` on every Unix.)
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    Ok(Opened {
+        file,
+        len: meta.len(),
+        regular: meta.is_file(),
+        advised: false,
+    })
+}
+
+/// [`open`]s the file at `path` and asks the kernel to read it ahead
+/// (`posix_fadvise` `WILLNEED` over the whole file) when it is a regular
+/// file of at most [`LARGEST`] bytes. The open file is returned, so that
+/// the worker that reads it makes no second `open`; `None` when it cannot
+/// be opened (the worker's own [`open`] then says why). Elsewhere than
+/// Linux the file is only opened.
 pub fn open_ahead(path: &Path) -> Option<Opened> {
     open_within(path, LARGEST)
 }
 
 /// [`open_ahead`] with the largest file to read ahead given.
 fn open_within(path: &Path, largest: u64) -> Option<Opened> {
-    let file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
+    let mut opened = open(path).ok()?;
     #[cfg(target_os = "linux")]
-    let advised =
-        len <= largest && rustix::fs::fadvise(&file, 0, None, rustix::fs::Advice::WillNeed).is_ok();
+    {
+        use rustix::fs::{Advice, fadvise};
+        opened.advised = opened.regular
+            && opened.len <= largest
+            && fadvise(&opened.file, 0, None, Advice::WillNeed).is_ok();
+    }
     #[cfg(not(target_os = "linux"))]
-    let advised = {
-        let _ = largest;
-        false
-    };
-    Some(Opened { file, len, advised })
+    let _ = largest;
+    Some(opened)
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -141,6 +173,28 @@ mod tests {
         let opened = open_within(&file, 9).unwrap();
         assert!(!opened.advised);
         assert_eq!(opened.read().unwrap(), b"0123456789");
+    }
+
+    #[test]
+    fn a_fifo_named_like_an_input_is_opened_without_waiting_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("form.txt");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // (Nothing writes to it: an open that waited would never return, so
+        // it is opened on a thread and a wait fails the test.)
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send((open_ahead(&fifo).unwrap(), open(&fifo).unwrap()));
+        });
+        let (ahead, plain) = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+        assert!(!ahead.regular && !ahead.advised);
+        let err = ahead.read().unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(plain.read().is_err());
     }
 
     #[test]

@@ -163,7 +163,9 @@ impl Iterator for Walk<'_> {
             let root = self.roots.next()?;
             self.root = root.clone();
             self.found_under_root = 0;
-            if root.is_file() {
+            // (Anything there that is not a directory is an input: a FIFO or
+            // device given by name is refused when read, with the reason.)
+            if root.exists() && !root.is_dir() {
                 return Some(Ok(self.input(root)));
             } else if root.is_dir() {
                 match listing(&root) {
