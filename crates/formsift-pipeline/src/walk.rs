@@ -4,6 +4,14 @@
 //! walk over an archive of any size holds only the listings on the current
 //! path. A depth-first walk of name-sorted listings yields paths in
 //! component-wise sorted order, the order records are written in.
+//!
+//! Symbolic links are followed, and every file is read once: a link to a
+//! file or folder inside the roots is passed over (what it leads to is read
+//! at its own path), a link that leads back to a folder the walk is inside
+//! is passed over (a loop), and a file reached through links to the same
+//! place outside the roots is read the first time only. Where a link leads
+//! is resolved (`canonicalize`) for links and what lies behind them only,
+//! so a walk without links makes no more system calls for them.
 
 use formsift_config::Config;
 use std::path::{Path, PathBuf};
@@ -38,9 +46,12 @@ pub struct Input {
 /// come with the outer one), so no file is yielded twice.
 pub struct Walk<'c> {
     roots: std::vec::IntoIter<PathBuf>,
-    /// Directory listings still to visit (entries left, reversed; true for
-    /// a directory).
-    stack: Vec<Vec<(PathBuf, bool)>>,
+    /// The roots as `canonicalize` gives them (those that resolve).
+    canonical_roots: Vec<PathBuf>,
+    /// Directory listings still to visit, the innermost last.
+    stack: Vec<Level>,
+    /// Files outside the roots already yielded through links (canonical).
+    seen: std::collections::HashSet<PathBuf>,
     root: PathBuf,
     found_under_root: usize,
     config: &'c Config,
@@ -64,9 +75,15 @@ impl<'c> Walk<'c> {
             }
             kept.push(r);
         }
+        let canonical_roots = kept
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .collect();
         Walk {
             roots: kept.into_iter(),
+            canonical_roots,
             stack: Vec::new(),
+            seen: std::collections::HashSet::new(),
             root: PathBuf::new(),
             found_under_root: 0,
             config,
@@ -84,6 +101,22 @@ impl<'c> Walk<'c> {
         })
     }
 
+    /// Whether a canonical path lies inside one of the roots (and so is
+    /// walked at its own path).
+    fn inside_roots(&self, canonical: &Path) -> bool {
+        self.canonical_roots
+            .iter()
+            .any(|r| canonical.starts_with(r))
+    }
+
+    /// Whether the walk is inside the folder at a canonical path already
+    /// (a link to it would loop).
+    fn inside(&self, canonical: &Path) -> bool {
+        self.stack
+            .iter()
+            .any(|l| l.canonical.as_deref() == Some(canonical))
+    }
+
     fn input(&self, path: PathBuf) -> Input {
         let relative = path
             .strip_prefix(&self.root)
@@ -98,21 +131,42 @@ impl<'c> Walk<'c> {
     }
 }
 
-/// A directory's entries, sorted, reversed (popped from the end). The entry
-/// type comes from the listing itself (no stat per file); symbolic links are
-/// followed to see what they point to.
-fn listing(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
-    let mut entries: Vec<(PathBuf, bool)> = std::fs::read_dir(dir)?
+/// What a directory entry is, from the listing itself (no stat per file).
+enum Kind {
+    Dir,
+    File,
+    /// A symbolic link: where it leads (canonical; `None` when it leads
+    /// nowhere) and whether that is a folder.
+    Link(Option<PathBuf>, bool),
+}
+
+/// One directory being walked.
+struct Level {
+    /// Its entries still to visit, sorted, reversed (popped from the end).
+    entries: Vec<(PathBuf, Kind)>,
+    /// Its canonical path when it was reached through a link (the paths
+    /// behind a link are not where they seem).
+    canonical: Option<PathBuf>,
+}
+
+/// A directory's entries, sorted, reversed. The entry type comes from the
+/// listing; a symbolic link is resolved to see where it leads.
+fn listing(dir: &Path, canonical: Option<PathBuf>) -> std::io::Result<Level> {
+    let mut entries: Vec<(PathBuf, Kind)> = std::fs::read_dir(dir)?
         .filter_map(|e| {
             let e = e.ok()?;
             let t = e.file_type().ok()?;
             let p = e.path();
-            let is_dir = if t.is_symlink() {
-                p.is_dir()
+            let kind = if t.is_symlink() {
+                let target = std::fs::canonicalize(&p).ok();
+                let is_dir = target.as_ref().is_some_and(|t| t.is_dir());
+                Kind::Link(target, is_dir)
+            } else if t.is_dir() {
+                Kind::Dir
             } else {
-                t.is_dir()
+                Kind::File
             };
-            Some((p, is_dir))
+            Some((p, kind))
         })
         .collect();
     // All share `dir`: their order is their names' (as bytes), which a
@@ -120,7 +174,7 @@ fn listing(dir: &Path) -> std::io::Result<Vec<(PathBuf, bool)>> {
     // path into components, as `Path`'s ordering does at every compare.
     entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     entries.reverse();
-    Ok(entries)
+    Ok(Level { entries, canonical })
 }
 
 impl Iterator for Walk<'_> {
@@ -132,8 +186,36 @@ impl Iterator for Walk<'_> {
                 return Some(Err(e));
             }
             if let Some(top) = self.stack.last_mut() {
-                match top.pop() {
-                    Some((p, true)) => match listing(&p) {
+                let Some((p, kind)) = top.entries.pop() else {
+                    self.stack.pop();
+                    if self.stack.is_empty() && self.found_under_root == 0 {
+                        return Some(Err(InputError::EmptyDir(
+                            self.root.display().to_string(),
+                            self.config.inputs.extensions.join(", ."),
+                        )));
+                    }
+                    continue;
+                };
+                // Where the entry really is, when the walk went through a
+                // link to get here.
+                let behind_link = |p: &Path| {
+                    let parent = top.canonical.as_ref()?;
+                    Some(parent.join(p.file_name()?))
+                };
+                let (dir, canonical) = match kind {
+                    Kind::Dir => (true, behind_link(&p)),
+                    Kind::File => (false, behind_link(&p)),
+                    Kind::Link(Some(target), is_dir) => (is_dir, Some(target)),
+                    // (A link that leads nowhere is read, to say so.)
+                    Kind::Link(None, _) => (false, None),
+                };
+                if dir {
+                    if let Some(c) = &canonical
+                        && (self.inside_roots(c) || self.inside(c))
+                    {
+                        continue;
+                    }
+                    match listing(&p, canonical) {
                         Ok(l) => self.stack.push(l),
                         Err(e) => {
                             return Some(Err(InputError::Unlistable(
@@ -141,22 +223,15 @@ impl Iterator for Walk<'_> {
                                 e.to_string(),
                             )));
                         }
-                    },
-                    Some((p, false)) => {
-                        if self.wanted(&p) {
-                            self.found_under_root += 1;
-                            return Some(Ok(self.input(p)));
-                        }
                     }
-                    None => {
-                        self.stack.pop();
-                        if self.stack.is_empty() && self.found_under_root == 0 {
-                            return Some(Err(InputError::EmptyDir(
-                                self.root.display().to_string(),
-                                self.config.inputs.extensions.join(", ."),
-                            )));
-                        }
+                } else if self.wanted(&p) {
+                    if let Some(c) = canonical
+                        && ((self.inside_roots(&c) && self.wanted(&c)) || !self.seen.insert(c))
+                    {
+                        continue;
                     }
+                    self.found_under_root += 1;
+                    return Some(Ok(self.input(p)));
                 }
                 continue;
             }
@@ -168,7 +243,7 @@ impl Iterator for Walk<'_> {
             if root.exists() && !root.is_dir() {
                 return Some(Ok(self.input(root)));
             } else if root.is_dir() {
-                match listing(&root) {
+                match listing(&root, None) {
                     Ok(l) => self.stack.push(l),
                     Err(e) => {
                         return Some(Err(InputError::Unlistable(
@@ -265,6 +340,14 @@ mod tests {
         d
     }
 
+    /// The files' paths under `base`.
+    fn under(files: &[PathBuf], base: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|p| p.strip_prefix(base).unwrap().display().to_string())
+            .collect()
+    }
+
     #[test]
     fn walks_sorted_filtered_and_reports_bad_roots() {
         let d = tmp("walk");
@@ -288,12 +371,8 @@ mod tests {
             d.join("empty"),
         ];
         let (files, errors) = collect_inputs(&roots, &Config::embedded());
-        let names: Vec<String> = files
-            .iter()
-            .map(|p| p.strip_prefix(&d).unwrap().display().to_string())
-            .collect();
         assert_eq!(
-            names,
+            under(&files, &d),
             ["2023/x.txt", "2024/a.md", "2024/b/c.html", "a.txt", "b.txt"]
         );
         // The nested root 2024 is not walked twice; `empty` is inside `d`.
@@ -305,6 +384,41 @@ mod tests {
         assert!(f.is_empty());
         let (_, e) = collect_inputs(&[d.join("empty")], &Config::embedded());
         assert!(matches!(e[..], [InputError::EmptyDir(..)]));
+    }
+
+    /// Links are followed and every file is read once: links into the
+    /// roots and links that loop are passed over, two links to one folder
+    /// outside give its files once, a link that leads nowhere is read (to
+    /// report it).
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_every_file_is_read_once() {
+        use std::os::unix::fs::symlink;
+        let d = tmp("links");
+        let (arch, ext) = (d.join("archive"), d.join("outside"));
+        for f in ["archive/2020/c.txt", "outside/x/a.txt", "outside/x/y/b.txt"] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        symlink("2020", arch.join("latest")).unwrap();
+        symlink("2020/c.txt", arch.join("c-again.txt")).unwrap();
+        symlink(ext.join("x"), arch.join("ext1")).unwrap();
+        symlink(ext.join("x"), arch.join("ext2")).unwrap();
+        symlink(ext.join("x/a.txt"), arch.join("link.txt")).unwrap();
+        symlink(d.join("nowhere.txt"), arch.join("broken.txt")).unwrap();
+        symlink(ext.join("x"), ext.join("x/y/up")).unwrap();
+        symlink(&ext, ext.join("x/top")).unwrap();
+        symlink(&arch, ext.join("x/back")).unwrap();
+        let (files, errors) = collect_inputs(std::slice::from_ref(&arch), &Config::embedded());
+        assert_eq!(
+            under(&files, &arch),
+            ["2020/c.txt", "broken.txt", "ext1/a.txt", "ext1/y/b.txt"]
+        );
+        assert_eq!(errors, []);
+        // A root that is itself behind a link is walked.
+        let (files, _) = collect_inputs(&[arch.join("latest")], &Config::embedded());
+        assert_eq!(files, [arch.join("latest/c.txt")]);
     }
 
     #[test]
