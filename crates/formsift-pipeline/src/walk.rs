@@ -42,8 +42,9 @@ pub struct Input {
 
 /// Walks the given files and directories lazily, in sorted path order.
 ///
-/// Roots are sorted and a root inside another root is dropped (its files
-/// come with the outer one), so no file is yielded twice.
+/// Roots are sorted; a root inside another root, or the same as one
+/// before it, is dropped (its files come with the other), compared where
+/// they really are (`canonicalize`), so no file is yielded twice.
 pub struct Walk<'c> {
     roots: std::vec::IntoIter<PathBuf>,
     /// The roots as `canonicalize` gives them (those that resolve).
@@ -64,21 +65,35 @@ impl<'c> Walk<'c> {
         let mut roots: Vec<PathBuf> = paths.to_vec();
         roots.sort();
         roots.dedup();
+        // Each root where it really is (`./a`, `a` and `/home/x/a` are one
+        // folder); a root that does not resolve stays, to be reported.
+        let canonical: Vec<Option<PathBuf>> = roots
+            .iter()
+            .map(|r| std::fs::canonicalize(r).ok())
+            .collect();
+        let is_dir: Vec<bool> = canonical
+            .iter()
+            .map(|c| c.as_ref().is_some_and(|c| c.is_dir()))
+            .collect();
         let mut kept: Vec<PathBuf> = Vec::new();
-        for r in roots {
-            if r.exists()
-                && kept
-                    .iter()
-                    .any(|k| k.is_dir() && r.starts_with(k) && r != *k)
-            {
-                continue;
+        let mut canonical_roots: Vec<PathBuf> = Vec::new();
+        for (i, r) in roots.into_iter().enumerate() {
+            if let Some(c) = &canonical[i] {
+                // Inside a folder given as well (its files come with that
+                // one), or the same as a root kept already.
+                let inside = (0..canonical.len()).any(|k| {
+                    is_dir[k]
+                        && canonical[k]
+                            .as_ref()
+                            .is_some_and(|o| c.starts_with(o) && c != o)
+                });
+                if inside || canonical_roots.contains(c) {
+                    continue;
+                }
+                canonical_roots.push(c.clone());
             }
             kept.push(r);
         }
-        let canonical_roots = kept
-            .iter()
-            .filter_map(|r| std::fs::canonicalize(r).ok())
-            .collect();
         Walk {
             roots: kept.into_iter(),
             canonical_roots,
@@ -419,6 +434,31 @@ mod tests {
         // A root that is itself behind a link is walked.
         let (files, _) = collect_inputs(&[arch.join("latest")], &Config::embedded());
         assert_eq!(files, [arch.join("latest/c.txt")]);
+    }
+
+    #[test]
+    fn a_root_given_twice_by_other_paths_is_walked_once() {
+        let d = tmp("twice");
+        for f in ["2024/a.md", "b.txt"] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        // The folder itself, through a folder and back, its file by another
+        // path, and a folder inside it given after it in sorted order.
+        let roots = [
+            d.join("2024/.."),
+            d.join("2024/../b.txt"),
+            d.join("./2024"),
+            d.clone(),
+        ];
+        let (files, errors) = collect_inputs(&roots, &Config::embedded());
+        assert_eq!(errors, []);
+        let names: Vec<&str> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a.md", "b.txt"]);
     }
 
     #[test]
