@@ -145,6 +145,13 @@ fn shards_merge_to_the_unsharded_records() {
         read(&merged.join("records.jsonl")),
         read(&whole.join("records.jsonl"))
     );
+    // Three of the four: the merge names the missing one and exits with 1.
+    let some: Vec<&str> = args[..4].iter().map(String::as_str).collect();
+    let part = dir.join("part");
+    let r = formsift(&[&some[..], &["--out", part.to_str().unwrap()]].concat());
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("shard(s) 3/4 not given"), "{stderr}");
     let bad = formsift(&["run", "samples", "--shard", "4/4", "--out", "x"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("K/N"));

@@ -448,8 +448,30 @@ fn report_corrections(
 
 fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
     let m = formsift_pipeline::merge::merge(&shards, &out, "<from shards>")?;
-    for d in &m.duplicates {
+    // (A shard folder given twice repeats every one of its paths: the first
+    // few say what happened.)
+    const SHOWN: usize = 10;
+    for d in m.duplicates.iter().take(SHOWN) {
         eprintln!("formsift: {d}: present in more than one shard; kept the first");
+    }
+    if m.duplicates.len() > SHOWN {
+        eprintln!(
+            "formsift: … and {} more path(s) present in more than one shard (was a folder given twice?)",
+            m.duplicates.len() - SHOWN
+        );
+    }
+    let missing = m.coverage.as_ref().map_or(&[][..], |c| &c.missing[..]);
+    if let Some(c) = m.coverage.as_ref().filter(|c| !c.missing.is_empty()) {
+        let names: Vec<String> = c
+            .missing
+            .iter()
+            .map(|k| format!("{k}/{}", c.count))
+            .collect();
+        eprintln!(
+            "formsift: warning: shard(s) {} not given: their files are not in {} (report.json shards.missing); merge again with every shard's folder",
+            names.join(", "),
+            out.display()
+        );
     }
     let s = &m.summary;
     eprintln!(
@@ -461,7 +483,7 @@ fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
         s.review_items,
         out.display()
     );
-    Ok(if s.files_failed > 0 {
+    Ok(if s.files_failed > 0 || !missing.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -442,6 +442,7 @@ pub fn run(
     let elapsed = start.elapsed().as_secs_f64() * 1000.0;
     let mut info = RunInfo {
         config_origin: batch.config_origin.clone(),
+        shard: batch.shard,
         ..RunInfo::default()
     };
     if let Some(c) = &batch.corrections {

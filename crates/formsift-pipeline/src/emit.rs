@@ -253,6 +253,22 @@ pub struct RunInfo {
     pub corrections_file: Option<String>,
     /// Corrections for inputs that are not in this run: (file stem, count).
     pub corrections_not_in_run: Vec<(String, usize)>,
+    /// The part of the archive the run took (`--shard K/N`), if it took one.
+    pub shard: Option<crate::walk::Shard>,
+    /// For a merge of shards: which shards it holds.
+    pub coverage: Option<Coverage>,
+}
+
+/// Which shards of an archive cut into `count` a merge holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Coverage {
+    /// How many shards the archive was cut into (the `N` of `--shard K/N`).
+    pub count: u64,
+    /// The shards merged (each `K` once, in order).
+    pub merged: Vec<u64>,
+    /// The shards of `0..count` not merged: their files are not in the
+    /// output.
+    pub missing: Vec<u64>,
 }
 
 impl Summary {
@@ -310,6 +326,12 @@ pub fn write_report(
         "timings": {"total_ms": (elapsed_ms * 1000.0).round() / 1000.0,
                     "mb_per_s": if secs > 0.0 { (s.bytes as f64 / 1e6) / secs } else { 0.0 }},
     });
+    if let Some(shard) = info.shard {
+        head["shard"] = json!(shard.to_string());
+    }
+    if let Some(c) = &info.coverage {
+        head["shards"] = json!({"count": c.count, "merged": c.merged, "missing": c.missing});
+    }
     if info.corrections_file.is_some() || s.corrections_applied + s.corrections_unmatched > 0 {
         let not_in_run: Vec<Value> = info
             .corrections_not_in_run

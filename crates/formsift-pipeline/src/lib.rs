@@ -527,6 +527,38 @@ mod tests {
             assert_eq!(read(&d.join("merged").join(f)), read(&whole.join(f)), "{f}");
         }
         assert_eq!(m.summary.files_ok, 25);
+        let all = emit::Coverage {
+            count: 3,
+            merged: vec![0, 1, 2],
+            missing: vec![],
+        };
+        assert_eq!(m.coverage, Some(all));
+        let report = read(&d.join("shard-1/report.json"));
+        assert!(report.contains("\"shard\": \"1/3\""), "{report}");
+        // A shard left out is named, in the merge and its report.
+        let two = [dirs[0].clone(), dirs[2].clone(), dirs[2].clone()];
+        let m = merge::merge(&two, &d.join("part"), "<embedded>").unwrap();
+        let c = m.coverage.unwrap();
+        assert_eq!((c.merged, c.missing), (vec![0, 2], vec![1]));
+        let report: serde_json::Value =
+            serde_json::from_str(&read(&d.join("part/report.json"))).unwrap();
+        assert_eq!(report["shards"]["missing"], serde_json::json!([1]));
+        // A run over the whole archive says nothing of shards; shards of
+        // another series are refused.
+        assert_eq!(
+            merge::merge(&[whole.clone()], &d.join("w"), "")
+                .unwrap()
+                .coverage,
+            None
+        );
+        let mut b = batch();
+        b.shard = Some("0/2".parse().unwrap());
+        run_batch(&a, &d.join("half"), &b, &Silent);
+        let mixed = [dirs[1].clone(), d.join("half")];
+        assert!(matches!(
+            merge::merge(&mixed, &d.join("m3"), "<embedded>"),
+            Err(merge::MergeError::ShardCount { .. })
+        ));
         // Shards of other rules are refused.
         let mut b = batch();
         b.config_hash = "other".into();

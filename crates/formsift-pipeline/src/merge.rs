@@ -4,8 +4,9 @@
 //! path, copying each file's byte ranges. Memory holds one entry per shard.
 
 use crate::batch::finish;
-use crate::emit::{EmitError, Summary};
+use crate::emit::{Coverage, EmitError, Summary};
 use crate::manifest::{self, Header, Journal, ManifestLine, Set, Source, path_order};
+use crate::walk::Shard;
 use std::path::{Path, PathBuf};
 
 /// Why shard outputs cannot be merged.
@@ -30,6 +31,20 @@ pub enum MergeError {
         /// The first shard's version and rules.
         expected: String,
     },
+    /// Shards of an archive cut in different numbers of parts.
+    #[error(
+        "{dir} holds shard {found}, unlike {first} ({expected}); merge the shards of one --shard K/N series"
+    )]
+    ShardCount {
+        /// The shard folder that differs.
+        dir: String,
+        /// Its `--shard`.
+        found: String,
+        /// The first sharded folder.
+        first: String,
+        /// That folder's `--shard`.
+        expected: String,
+    },
     /// The output folder is one of the inputs.
     #[error("--out {0} is one of the shard folders; merge into a new folder")]
     OutIsInput(String),
@@ -45,6 +60,57 @@ pub struct Merged {
     pub summary: Summary,
     /// Paths found in more than one shard (the first shard's output is kept).
     pub duplicates: Vec<String>,
+    /// Which shards of their series the folders hold, when they were made
+    /// with `--shard` (report.json's `shard`).
+    pub coverage: Option<Coverage>,
+}
+
+/// The `--shard` a finished run took, from the head of its report.json;
+/// `None` for a run over a whole archive (or a report that says nothing).
+fn shard_of(dir: &Path) -> Option<Shard> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        shard: Option<String>,
+    }
+    let file = std::fs::File::open(dir.join("report.json")).ok()?;
+    let head: Head = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+    head.shard?.parse().ok()
+}
+
+/// Which shards of one series `dirs` hold: an error when they come from
+/// series of different sizes, `None` when none was made with `--shard`.
+fn coverage(dirs: &[PathBuf]) -> Result<Option<Coverage>, MergeError> {
+    let mut first: Option<(Shard, &Path)> = None;
+    let mut merged = Vec::new();
+    for dir in dirs {
+        let Some(shard) = shard_of(dir) else { continue };
+        match first {
+            Some((f, f_dir)) if f.count != shard.count => {
+                return Err(MergeError::ShardCount {
+                    dir: dir.display().to_string(),
+                    found: shard.to_string(),
+                    first: f_dir.display().to_string(),
+                    expected: f.to_string(),
+                });
+            }
+            None => first = Some((shard, dir)),
+            _ => {}
+        }
+        merged.push(shard.index);
+    }
+    Ok(first.map(|(f, _)| {
+        merged.sort_unstable();
+        merged.dedup();
+        let missing = (0..f.count)
+            .filter(|k| merged.binary_search(k).is_err())
+            .collect();
+        Coverage {
+            count: f.count,
+            merged,
+            missing,
+        }
+    }))
 }
 
 fn header_of(dir: &Path) -> Result<Header, MergeError> {
@@ -85,6 +151,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
     let Some((header, _)) = header else {
         return Err(MergeError::NotARun("(no shard folders given)".into()));
     };
+    let coverage = coverage(shards)?;
     let mut sources: Vec<Source> = Vec::new();
     for dir in shards {
         let s = Set::done(dir)
@@ -143,6 +210,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
         &summary,
         &crate::emit::RunInfo {
             config_origin: config_origin.to_string(),
+            coverage: coverage.clone(),
             ..Default::default()
         },
         start.elapsed().as_secs_f64() * 1000.0,
@@ -150,5 +218,6 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
     Ok(Merged {
         summary,
         duplicates,
+        coverage,
     })
 }
