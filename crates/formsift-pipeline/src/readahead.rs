@@ -53,8 +53,10 @@ pub struct Opened {
     file: std::fs::File,
     /// Its length when opened (room for its bytes at once).
     pub len: u64,
-    /// Whether it is a regular file (not a FIFO, socket or device).
+    /// Whether it is a regular file (not a folder, FIFO, socket or device).
     pub regular: bool,
+    /// Whether it is a folder.
+    dir: bool,
     /// Whether the kernel was asked to read it ahead.
     pub advised: bool,
 }
@@ -69,6 +71,9 @@ impl Opened {
     /// end.
     pub fn read(self) -> std::io::Result<Vec<u8>> {
         use std::io::{ErrorKind, Read};
+        if self.dir {
+            return Err(std::io::Error::other("a folder, not a file"));
+        }
         if !self.regular {
             return Err(std::io::Error::other(
                 "not a regular file (a FIFO, socket or device); formsift reads files",
@@ -117,6 +122,7 @@ pub fn open(path: &Path) -> std::io::Result<Opened> {
         file,
         len: meta.len(),
         regular: meta.is_file(),
+        dir: meta.is_dir(),
         advised: false,
     })
 }
@@ -176,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fifo_named_like_an_input_is_opened_without_waiting_and_refused() {
+    fn a_fifo_or_a_folder_is_opened_without_waiting_and_refused() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("form.txt");
         let made = std::process::Command::new("mkfifo")
@@ -195,6 +201,8 @@ mod tests {
         let err = ahead.read().unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
         assert!(plain.read().is_err());
+        let folder = open(dir.path()).unwrap().read().unwrap_err();
+        assert_eq!(folder.to_string(), "a folder, not a file");
     }
 
     #[test]
