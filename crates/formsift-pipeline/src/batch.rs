@@ -6,9 +6,10 @@
 //! back in any order, half a window (or half `hold`) at a time (see
 //! [`crate::handoff`]), and are written in walk order through a small
 //! reorder buffer, so memory holds a few files' output whatever the
-//! archive's size. Each file is opened and read ahead as it enters the
-//! window (see `readahead.rs`), so workers on a cold archive seldom wait
-//! for the disk; the worker reads it from that open file.
+//! archive's size. Each file is opened and read ahead by a read-ahead
+//! thread as it enters the window (see `readahead.rs`), so workers on a
+//! cold archive seldom wait for the disk; the worker reads it from that
+//! open file, or opens it itself if it got there first.
 //!
 //! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
 //! A completed run renames them to records.jsonl, review.jsonl,
@@ -321,7 +322,7 @@ pub fn run(
         WINDOW_PER_THREAD * rayon::current_num_threads()
     };
 
-    let hold_open = crate::readahead::holds_open(window);
+    let ahead = crate::readahead::Ahead::start(crate::readahead::holds_open(window));
 
     // Results come back in groups of half the window (or half the bytes
     // held): the writer is woken once per group, while the other half keeps
@@ -402,19 +403,16 @@ pub fn run(
             .collect();
         let (back, config, idx) = (Arc::clone(&handoff), Arc::clone(&batch.config), next);
         let corrections = batch.corrections.clone();
-        // The file waits behind the window's others: the kernel reads it
-        // meanwhile, and the worker reads it from this open file (unless the
-        // window is too large to hold its files open).
-        let opened = if hold_open {
-            crate::readahead::open_ahead(&input.path)
-        } else {
-            crate::readahead::advise(&input.path);
-            None
-        };
+        // The file waits behind the window's others: the read-ahead thread
+        // opens it and the kernel reads it meanwhile, and the worker reads
+        // it from that open file (unless the window is too large to hold its
+        // files open, or the worker got there first).
+        let slot = ahead.send(&input.path);
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let config = local_config(&config);
+                let opened = slot.take();
                 work(&input, opened, candidates, &config, corrections.as_deref())
             }));
             let done = done.unwrap_or_else(|p| {

@@ -6,15 +6,21 @@
 //! it ([`Opened`]): no second `open`, and no `stat` or `lseek` before the
 //! read (six system calls a file in all, where opening it twice took nine).
 //! On an archive just copied or read, every file is cached already and the
-//! advice costs one system call on the walking thread. On a cold archive
-//! (the usual case for a yearly archive on disk) the workers otherwise wait
-//! for each file in turn, one small read at a time. `formsift run` opens
-//! each file as it enters its window (a window of more than
-//! [`MOST_HELD_OPEN`] files only advises them); `formsift extract` over a
-//! list of files keeps the files [`AHEAD`] places ahead of the one it
-//! reads open.
+//! advice costs one system call. On a cold archive (the usual case for a
+//! yearly archive on disk) the workers otherwise wait for each file in
+//! turn, one small read at a time.
+//!
+//! `formsift run` sends each file, as it enters its window, to a read-ahead
+//! thread ([`Ahead`]) that opens and advises it (a window of more than
+//! [`MOST_HELD_OPEN`] files is only advised). A worker that comes to a file
+//! before that thread opens it itself: opens are never queued behind one
+//! thread, which on a file system where an `open` takes milliseconds (a
+//! network share) made two workers wait on one opener. `formsift extract`
+//! over a list of files keeps the files [`AHEAD`] places ahead of the one
+//! it reads open.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// How many files of a list a sequential reader advises ahead of the one it
 /// reads: enough to keep the disk busy while one file is processed.
@@ -152,6 +158,116 @@ fn open_within(path: &Path, largest: u64) -> Option<Opened> {
     Some(opened)
 }
 
+/// A file on its way to a worker: opened ahead by the read-ahead thread if
+/// that thread got to it first.
+#[derive(Debug, Default)]
+pub struct Slot {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+enum State {
+    /// Neither the read-ahead thread nor the worker has come to it.
+    #[default]
+    Waiting,
+    /// Opened ahead, not yet taken.
+    Ready(Opened),
+    /// The worker came: the read-ahead thread leaves it alone.
+    Taken,
+}
+
+impl Slot {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // (Nothing is left half done under the lock: a panic elsewhere
+        // leaves a usable state.)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The file, if it was opened ahead before the worker came (`None`: the
+    /// worker opens it itself). After this the read-ahead thread leaves it.
+    pub fn take(&self) -> Option<Opened> {
+        match std::mem::replace(&mut *self.lock(), State::Taken) {
+            State::Ready(opened) => Some(opened),
+            _ => None,
+        }
+    }
+
+    /// Whether no one has come to the file yet.
+    fn waiting(&self) -> bool {
+        matches!(*self.lock(), State::Waiting)
+    }
+
+    /// Keeps the file opened ahead, unless the worker came meanwhile (then
+    /// it is closed).
+    fn fill(&self, opened: Opened) {
+        let mut state = self.lock();
+        if matches!(*state, State::Waiting) {
+            *state = State::Ready(opened);
+        }
+    }
+}
+
+/// The read-ahead thread of a batch: it opens and advises the files sent to
+/// it, in order, off the walking thread. A slow `open` (a network file
+/// system, a cold directory) then delays neither the walk nor the workers:
+/// a worker that comes to a file before this thread opens it itself, in
+/// parallel with the others, and the thread passes over what the workers
+/// took. Dropping it ends the thread.
+pub struct Ahead {
+    tx: Option<mpsc::Sender<(PathBuf, Arc<Slot>)>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ahead {
+    /// Starts the thread. With `hold_open` false the files are advised and
+    /// closed (see [`holds_open`]), and every worker opens its own. If the
+    /// thread cannot be started, nothing is read ahead.
+    pub fn start(hold_open: bool) -> Ahead {
+        let (tx, rx) = mpsc::channel::<(PathBuf, Arc<Slot>)>();
+        let thread = std::thread::Builder::new()
+            .name("formsift-readahead".into())
+            .spawn(move || {
+                for (path, slot) in rx {
+                    if !slot.waiting() {
+                        continue;
+                    }
+                    if !hold_open {
+                        advise(&path);
+                    } else if let Some(opened) = open_ahead(&path) {
+                        slot.fill(opened);
+                    }
+                }
+            })
+            .ok();
+        Ahead {
+            tx: thread.is_some().then_some(tx),
+            thread,
+        }
+    }
+
+    /// Queues a file to be read ahead; its worker takes it from the slot.
+    pub fn send(&self, path: &Path) -> Arc<Slot> {
+        let slot = Arc::new(Slot::default());
+        if let Some(tx) = &self.tx {
+            // (A thread that ended can only have panicked; then nothing is
+            // read ahead.)
+            let _ = tx.send((path.to_path_buf(), Arc::clone(&slot)));
+        }
+        slot
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
@@ -203,6 +319,48 @@ mod tests {
         assert!(plain.read().is_err());
         let folder = open(dir.path()).unwrap().read().unwrap_err();
         assert_eq!(folder.to_string(), "a folder, not a file");
+    }
+
+    #[test]
+    fn a_slot_gives_the_file_opened_ahead_once_and_none_after_its_worker_came() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("form.txt");
+        std::fs::write(&file, "0123").unwrap();
+        let slot = Slot::default();
+        slot.fill(open_ahead(&file).unwrap());
+        assert_eq!(slot.take().unwrap().read().unwrap(), b"0123");
+        assert!(slot.take().is_none());
+        // The worker came first: what the thread opens later is not kept.
+        let late = Slot::default();
+        assert!(late.take().is_none());
+        assert!(!late.waiting());
+        late.fill(open_ahead(&file).unwrap());
+        assert!(late.take().is_none());
+    }
+
+    #[test]
+    fn the_thread_opens_the_files_sent_to_it_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = (0..5)
+            .map(|k| dir.path().join(format!("{k}.txt")))
+            .collect();
+        for (k, f) in files.iter().enumerate() {
+            std::fs::write(f, k.to_string()).unwrap();
+        }
+        let ahead = Ahead::start(true);
+        let slots: Vec<Arc<Slot>> = files.iter().map(|f| ahead.send(f)).collect();
+        // Dropping it waits for the thread to finish what it was sent.
+        drop(ahead);
+        for (k, slot) in slots.iter().enumerate() {
+            let opened = slot.take().expect("opened ahead");
+            assert!(opened.advised);
+            assert_eq!(opened.read().unwrap(), k.to_string().as_bytes());
+        }
+        // Files only advised are not kept open.
+        let ahead = Ahead::start(false);
+        let slot = ahead.send(&files[0]);
+        drop(ahead);
+        assert!(slot.take().is_none());
     }
 
     #[test]
