@@ -1,5 +1,5 @@
-//! Archive-scale behaviour of the binary: a killed or interrupted run
-//! resumes to the same outputs as an uninterrupted one; shards merge into
+//! Archive-scale behaviour of the binary: a killed, interrupted or
+//! terminated run resumes to the same outputs as an uninterrupted one; shards merge into
 //! the unsharded output; `extract --files-from` streams records.
 
 use crate::support::{formsift, root, samples, tempdir};
@@ -78,6 +78,11 @@ fn a_killed_run_resumes_to_the_same_records() {
     // SIGINT (Ctrl-C): the files in flight finish, exit status 130.
     let code = run_and_stop(&a, &out, 120, "-INT");
     assert!(matches!(code, Some(130) | None), "{code:?}");
+    // SIGTERM (Slurm at the time limit, Kubernetes at a pod's end): the
+    // same as Ctrl-C, and the report of what was done is written.
+    let code = run_and_stop(&a, &out, 200, "-TERM");
+    assert_eq!(code, Some(130), "SIGTERM finishes the files in flight");
+    assert!(out.join("report.json.partial").exists());
 
     let r = formsift(&["run", a.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(

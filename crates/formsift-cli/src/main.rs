@@ -351,8 +351,9 @@ fn run(
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
-        // First Ctrl-C: finish the files in flight and keep what is done;
-        // second: leave at once (the journal still allows a resume).
+        // First Ctrl-C (or SIGTERM, SIGHUP: ctrlc's `termination`): finish
+        // the files in flight and keep what is done; second: leave at once
+        // (the journal still allows a resume).
         let _ = ctrlc::set_handler(move || {
             if stop.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
