@@ -14,6 +14,7 @@
 //! so a walk without links makes no more system calls for them.
 
 use formsift_config::Config;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// A path given on the command line that yields no input.
@@ -48,11 +49,11 @@ pub struct Input {
 pub struct Walk<'c> {
     roots: std::vec::IntoIter<PathBuf>,
     /// The roots as `canonicalize` gives them (those that resolve).
-    canonical_roots: Vec<PathBuf>,
+    canonical_roots: HashSet<PathBuf>,
     /// Directory listings still to visit, the innermost last.
     stack: Vec<Level>,
     /// Files outside the roots already yielded through links (canonical).
-    seen: std::collections::HashSet<PathBuf>,
+    seen: HashSet<PathBuf>,
     root: PathBuf,
     found_under_root: usize,
     config: &'c Config,
@@ -71,26 +72,24 @@ impl<'c> Walk<'c> {
             .iter()
             .map(|r| std::fs::canonicalize(r).ok())
             .collect();
-        let is_dir: Vec<bool> = canonical
+        // (Looked up by each root's ancestors, not compared with every
+        // other root: a shell glob can give tens of thousands.)
+        let dirs: HashSet<&Path> = canonical
             .iter()
-            .map(|c| c.as_ref().is_some_and(|c| c.is_dir()))
+            .flatten()
+            .filter(|c| c.is_dir())
+            .map(PathBuf::as_path)
             .collect();
         let mut kept: Vec<PathBuf> = Vec::new();
-        let mut canonical_roots: Vec<PathBuf> = Vec::new();
-        for (i, r) in roots.into_iter().enumerate() {
-            if let Some(c) = &canonical[i] {
+        let mut canonical_roots: HashSet<PathBuf> = HashSet::new();
+        for (r, c) in roots.into_iter().zip(&canonical) {
+            if let Some(c) = c {
                 // Inside a folder given as well (its files come with that
                 // one), or the same as a root kept already.
-                let inside = (0..canonical.len()).any(|k| {
-                    is_dir[k]
-                        && canonical[k]
-                            .as_ref()
-                            .is_some_and(|o| c.starts_with(o) && c != o)
-                });
-                if inside || canonical_roots.contains(c) {
+                let inside = c.ancestors().skip(1).any(|a| dirs.contains(a));
+                if inside || !canonical_roots.insert(c.clone()) {
                     continue;
                 }
-                canonical_roots.push(c.clone());
             }
             kept.push(r);
         }
@@ -98,7 +97,7 @@ impl<'c> Walk<'c> {
             roots: kept.into_iter(),
             canonical_roots,
             stack: Vec::new(),
-            seen: std::collections::HashSet::new(),
+            seen: HashSet::new(),
             root: PathBuf::new(),
             found_under_root: 0,
             config,
@@ -119,9 +118,9 @@ impl<'c> Walk<'c> {
     /// Whether a canonical path lies inside one of the roots (and so is
     /// walked at its own path).
     fn inside_roots(&self, canonical: &Path) -> bool {
-        self.canonical_roots
-            .iter()
-            .any(|r| canonical.starts_with(r))
+        canonical
+            .ancestors()
+            .any(|a| self.canonical_roots.contains(a))
     }
 
     /// Whether the walk is inside the folder at a canonical path already
