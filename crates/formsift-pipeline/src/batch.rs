@@ -6,10 +6,11 @@
 //! back in any order, half a window (or half `hold`) at a time (see
 //! [`crate::handoff`]), and are written in walk order through a small
 //! reorder buffer, so memory holds a few files' output whatever the
-//! archive's size. Each file is opened and read ahead by a read-ahead
-//! thread as it enters the window (see `readahead.rs`), so workers on a
-//! cold archive seldom wait for the disk; the worker reads it from that
-//! open file, or opens it itself if it got there first.
+//! archive's size. Each file is queued for reading ahead as it enters the
+//! window, and workers open and advise the queued files a step ahead of
+//! their own (see `readahead.rs`), so workers on a cold archive seldom wait
+//! for the disk; a worker reads its file from that open file, or opens it
+//! itself if no one got to it first.
 //!
 //! Output goes to `*.partial` files plus a journal (see [`crate::manifest`]).
 //! A completed run renames them to records.jsonl, review.jsonl,
@@ -322,7 +323,9 @@ pub fn run(
         WINDOW_PER_THREAD * rayon::current_num_threads()
     };
 
-    let ahead = crate::readahead::Ahead::start(crate::readahead::holds_open(window));
+    let ahead = Arc::new(crate::readahead::Ahead::new(crate::readahead::holds_open(
+        window,
+    )));
 
     // Results come back in groups of half the window (or half the bytes
     // held): the writer is woken once per group, while the other half keeps
@@ -403,15 +406,17 @@ pub fn run(
             .collect();
         let (back, config, idx) = (Arc::clone(&handoff), Arc::clone(&batch.config), next);
         let corrections = batch.corrections.clone();
-        // The file waits behind the window's others: the read-ahead thread
-        // opens it and the kernel reads it meanwhile, and the worker reads
-        // it from that open file (unless the window is too large to hold its
-        // files open, or the worker got there first).
+        // The file waits behind the window's others: a worker opens it and
+        // the kernel reads it meanwhile, and its own worker reads it from
+        // that open file (unless the window is too large to hold its files
+        // open, or no one got to it first).
         let slot = ahead.send(&input.path);
+        let ahead = Arc::clone(&ahead);
         next += 1;
         rayon::spawn(move || {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let config = local_config(&config);
+                ahead.advance();
                 let opened = slot.take();
                 work(&input, opened, candidates, &config, corrections.as_deref())
             }));

@@ -10,17 +10,18 @@
 //! yearly archive on disk) the workers otherwise wait for each file in
 //! turn, one small read at a time.
 //!
-//! `formsift run` sends each file, as it enters its window, to a read-ahead
-//! thread ([`Ahead`]) that opens and advises it (a window of more than
+//! `formsift run` queues each file as it enters its window ([`Ahead`]),
+//! and each worker, before it reads its own file, opens and advises the
+//! next few queued files no worker has come to (a window of more than
 //! [`MOST_HELD_OPEN`] files is only advised). A worker that comes to a file
-//! before that thread opens it itself: opens are never queued behind one
-//! thread, which on a file system where an `open` takes milliseconds (a
-//! network share) made two workers wait on one opener. `formsift extract`
-//! over a list of files keeps the files [`AHEAD`] places ahead of the one
-//! it reads open.
+//! no one opened opens it itself. So the opens are spread over the workers:
+//! none is queued behind one thread, which on a file system where an
+//! `open` takes milliseconds (a network share) made two workers wait on one
+//! opener. `formsift extract` over a list of files keeps the files
+//! [`AHEAD`] places ahead of the one it reads open.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 
 /// How many files of a list a sequential reader advises ahead of the one it
 /// reads: enough to keep the disk busy while one file is processed.
@@ -158,8 +159,8 @@ fn open_within(path: &Path, largest: u64) -> Option<Opened> {
     Some(opened)
 }
 
-/// A file on its way to a worker: opened ahead by the read-ahead thread if
-/// that thread got to it first.
+/// A file on its way to a worker: opened ahead by another worker's
+/// [`Ahead::advance`] if one got to it first.
 #[derive(Debug, Default)]
 pub struct Slot {
     state: Mutex<State>,
@@ -167,12 +168,12 @@ pub struct Slot {
 
 #[derive(Debug, Default)]
 enum State {
-    /// Neither the read-ahead thread nor the worker has come to it.
+    /// No worker has come to it.
     #[default]
     Waiting,
     /// Opened ahead, not yet taken.
     Ready(Opened),
-    /// The worker came: the read-ahead thread leaves it alone.
+    /// Its worker came: read-ahead leaves it alone.
     Taken,
 }
 
@@ -186,7 +187,7 @@ impl Slot {
     }
 
     /// The file, if it was opened ahead before the worker came (`None`: the
-    /// worker opens it itself). After this the read-ahead thread leaves it.
+    /// worker opens it itself). After this read-ahead leaves it alone.
     pub fn take(&self) -> Option<Opened> {
         match std::mem::replace(&mut *self.lock(), State::Taken) {
             State::Ready(opened) => Some(opened),
@@ -209,61 +210,70 @@ impl Slot {
     }
 }
 
-/// The read-ahead thread of a batch: it opens and advises the files sent to
-/// it, in order, off the walking thread. A slow `open` (a network file
-/// system, a cold directory) then delays neither the walk nor the workers:
-/// a worker that comes to a file before this thread opens it itself, in
-/// parallel with the others, and the thread passes over what the workers
-/// took. Dropping it ends the thread.
+/// The files of a batch's window waiting to be read ahead. The walking
+/// thread queues each file as it enters the window ([`Ahead::send`]); each
+/// worker, before it reads its own file, opens and advises the next
+/// [`STEP`] files of the queue that no worker has come to
+/// ([`Ahead::advance`]). So the opens are spread over the workers, in
+/// parallel: none waits behind one thread's opens (a network share, where an
+/// `open` can take milliseconds), no thread is added beside the workers, and
+/// as the queue is taken faster than it fills, the files are read ahead by
+/// about a window.
+#[derive(Debug)]
 pub struct Ahead {
-    tx: Option<mpsc::Sender<(PathBuf, Arc<Slot>)>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    queue: Mutex<std::collections::VecDeque<(PathBuf, Arc<Slot>)>>,
+    /// Whether files opened ahead are kept open for their workers (see
+    /// [`holds_open`]); else they are advised and closed.
+    hold_open: bool,
 }
 
+/// Files a worker reads ahead before each of its own: more than one, so
+/// that the queue is taken faster than the window fills it.
+pub const STEP: usize = 2;
+
 impl Ahead {
-    /// Starts the thread. With `hold_open` false the files are advised and
-    /// closed (see [`holds_open`]), and every worker opens its own. If the
-    /// thread cannot be started, nothing is read ahead.
-    pub fn start(hold_open: bool) -> Ahead {
-        let (tx, rx) = mpsc::channel::<(PathBuf, Arc<Slot>)>();
-        let thread = std::thread::Builder::new()
-            .name("formsift-readahead".into())
-            .spawn(move || {
-                for (path, slot) in rx {
-                    if !slot.waiting() {
-                        continue;
-                    }
-                    if !hold_open {
-                        advise(&path);
-                    } else if let Some(opened) = open_ahead(&path) {
-                        slot.fill(opened);
-                    }
-                }
-            })
-            .ok();
+    /// An empty queue.
+    pub fn new(hold_open: bool) -> Ahead {
         Ahead {
-            tx: thread.is_some().then_some(tx),
-            thread,
+            queue: Mutex::new(std::collections::VecDeque::new()),
+            hold_open,
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<(PathBuf, Arc<Slot>)>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Queues a file to be read ahead; its worker takes it from the slot.
     pub fn send(&self, path: &Path) -> Arc<Slot> {
         let slot = Arc::new(Slot::default());
-        if let Some(tx) = &self.tx {
-            // (A thread that ended can only have panicked; then nothing is
-            // read ahead.)
-            let _ = tx.send((path.to_path_buf(), Arc::clone(&slot)));
-        }
+        self.lock()
+            .push_back((path.to_path_buf(), Arc::clone(&slot)));
         slot
     }
-}
 
-impl Drop for Ahead {
-    fn drop(&mut self) {
-        self.tx = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// Opens and advises the next [`STEP`] queued files no worker has come
+    /// to (the opens outside the lock).
+    pub fn advance(&self) {
+        let mut next = Vec::with_capacity(STEP);
+        {
+            let mut queue = self.lock();
+            while next.len() < STEP {
+                match queue.pop_front() {
+                    Some((path, slot)) if slot.waiting() => next.push((path, slot)),
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        }
+        for (path, slot) in next {
+            if !self.hold_open {
+                advise(&path);
+            } else if let Some(opened) = open_ahead(&path) {
+                slot.fill(opened);
+            }
         }
     }
 }
@@ -330,7 +340,7 @@ mod tests {
         slot.fill(open_ahead(&file).unwrap());
         assert_eq!(slot.take().unwrap().read().unwrap(), b"0123");
         assert!(slot.take().is_none());
-        // The worker came first: what the thread opens later is not kept.
+        // The worker came first: what is opened for it later is not kept.
         let late = Slot::default();
         assert!(late.take().is_none());
         assert!(!late.waiting());
@@ -339,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn the_thread_opens_the_files_sent_to_it_in_order() {
+    fn workers_open_the_files_queued_in_order_a_step_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let files: Vec<PathBuf> = (0..5)
             .map(|k| dir.path().join(format!("{k}.txt")))
@@ -347,19 +357,21 @@ mod tests {
         for (k, f) in files.iter().enumerate() {
             std::fs::write(f, k.to_string()).unwrap();
         }
-        let ahead = Ahead::start(true);
+        let ahead = Ahead::new(true);
         let slots: Vec<Arc<Slot>> = files.iter().map(|f| ahead.send(f)).collect();
-        // Dropping it waits for the thread to finish what it was sent.
-        drop(ahead);
-        for (k, slot) in slots.iter().enumerate() {
-            let opened = slot.take().expect("opened ahead");
-            assert!(opened.advised);
-            assert_eq!(opened.read().unwrap(), k.to_string().as_bytes());
-        }
+        // The worker of file 1 came first: the step passes over it.
+        assert!(slots[1].take().is_none());
+        ahead.advance();
+        assert!(slots[0].take().unwrap().advised);
+        let third = slots[2].take().unwrap();
+        assert_eq!(third.read().unwrap(), b"2");
+        assert!(slots[3].take().is_none(), "one step opens two files");
+        ahead.advance();
+        assert!(slots[4].take().is_some());
         // Files only advised are not kept open.
-        let ahead = Ahead::start(false);
+        let ahead = Ahead::new(false);
         let slot = ahead.send(&files[0]);
-        drop(ahead);
+        ahead.advance();
         assert!(slot.take().is_none());
     }
 
