@@ -282,11 +282,18 @@ impl Ahead {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_file_is_opened_advised_and_read_and_a_missing_one_is_passed_over() {
+    /// A folder holding `form.txt` with `text` (the folder goes with the
+    /// first value).
+    fn form_file(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("form.txt");
-        std::fs::write(&file, "项目名称\t示例\n").unwrap();
+        std::fs::write(&file, text).unwrap();
+        (dir, file)
+    }
+
+    #[test]
+    fn a_file_is_opened_advised_and_read_and_a_missing_one_is_passed_over() {
+        let (dir, file) = form_file("项目名称\t示例\n");
         let opened = open_ahead(&file).unwrap();
         assert!(opened.advised);
         assert_eq!(opened.len, 20);
@@ -298,9 +305,7 @@ mod tests {
 
     #[test]
     fn a_file_larger_than_the_largest_is_left_to_the_kernel_but_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("form.txt");
-        std::fs::write(&file, "0123456789").unwrap();
+        let (_dir, file) = form_file("0123456789");
         assert!(open_within(&file, 10).unwrap().advised);
         let opened = open_within(&file, 9).unwrap();
         assert!(!opened.advised);
@@ -333,9 +338,7 @@ mod tests {
 
     #[test]
     fn a_slot_gives_the_file_opened_ahead_once_and_none_after_its_worker_came() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("form.txt");
-        std::fs::write(&file, "0123").unwrap();
+        let (_dir, file) = form_file("0123");
         let slot = Slot::default();
         slot.fill(open_ahead(&file).unwrap());
         assert_eq!(slot.take().unwrap().read().unwrap(), b"0123");
@@ -384,9 +387,7 @@ mod tests {
 
     #[test]
     fn a_file_that_changed_since_it_was_opened_is_read_as_it_is_now() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("form.txt");
-        std::fs::write(&file, "0123456789").unwrap();
+        let (_dir, file) = form_file("0123456789");
         let grew = open_ahead(&file).unwrap();
         std::fs::write(&file, "0123456789abcdef").unwrap();
         assert_eq!(grew.read().unwrap(), b"0123456789abcdef");
