@@ -275,13 +275,7 @@ fn work(
     let start = Instant::now();
     let path = input.path.display().to_string();
     let fresh = |hash, outcome| fresh(input, hash, outcome, start.elapsed().as_secs_f64() * 1000.0);
-    // (A file the walking thread could not open is opened again here, to
-    // say why.)
-    let read = match opened {
-        Some(file) => file.read(),
-        None => crate::readahead::open(&input.path).and_then(Opened::read),
-    };
-    let bytes = match read {
+    let bytes = match crate::readahead::read(&input.path, opened) {
         Ok(b) => b,
         Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
     };

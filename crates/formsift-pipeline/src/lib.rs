@@ -181,11 +181,7 @@ pub fn process_file(
     corrections: Option<&FileCorrections>,
 ) -> Result<FileOutput, String> {
     let name = path.display().to_string();
-    let bytes = match opened {
-        Some(file) => file.read(),
-        None => readahead::open(path).and_then(readahead::Opened::read),
-    };
-    let bytes = bytes.map_err(|e| format!("cannot read {name}: {e}"))?;
+    let bytes = readahead::read(path, opened).map_err(|e| format!("cannot read {name}: {e}"))?;
     process_bytes(&bytes, &name, config, corrections)
 }
 

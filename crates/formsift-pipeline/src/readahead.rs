@@ -110,6 +110,16 @@ impl Opened {
     }
 }
 
+/// All the bytes of the file at `path`: from `opened` when it was opened
+/// ahead, else opened now ([`open`], so a FIFO or device is refused here
+/// too, and a file that could not be opened ahead says why).
+pub fn read(path: &Path, opened: Option<Opened>) -> std::io::Result<Vec<u8>> {
+    match opened {
+        Some(file) => file.read(),
+        None => open(path).and_then(Opened::read),
+    }
+}
+
 /// Opens the file at `path` to read it. The open does not wait (on Unix,
 /// `O_NONBLOCK`, which reads of a regular file ignore): a FIFO named like an
 /// input (`x.txt`) would otherwise stop the run until something wrote to
