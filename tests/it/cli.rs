@@ -208,6 +208,84 @@ fn usage_errors_exit_2_and_every_command_has_help() {
     }
 }
 
+/// A disk that fills stops a command with exit status 3, not 2 (a usage
+/// error: the command as given cannot work): the command was right, and a
+/// batch job may simply run it again. The message names the file and the
+/// cause, and says what to do. `/dev/full` fails every write for lack of
+/// space: standard output sent there, and a run's records file made a link
+/// to it.
+#[test]
+fn a_full_disk_stops_with_exit_3_and_says_what_to_do() {
+    let full = std::path::Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("skipped: this system has no /dev/full");
+        return;
+    }
+    let sample = "samples/003_e82864895a36c2f5.txt";
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_formsift"))
+        .args(["extract", sample])
+        .current_dir(root())
+        .stdout(std::fs::File::options().write(true).open(full).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("writing standard output: No space left"),
+        "{err}"
+    );
+    assert!(err.contains("run the command again"), "{err}");
+
+    let out = tempdir("full-disk");
+    std::fs::create_dir_all(&out).unwrap();
+    let records = out.join("records.jsonl.partial");
+    std::os::unix::fs::symlink(full, &records).unwrap();
+    let run = || formsift(&["run", sample, "--out", out.to_str().unwrap(), "--quiet"]);
+    let r = run();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot write {}: No space left",
+            records.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("run the same command again to resume"),
+        "{err}"
+    );
+    // Room made, the same command finishes with every record.
+    std::fs::remove_file(&records).unwrap();
+    let r = run();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let written = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
+    let extracted = formsift(&["extract", sample]);
+    assert_eq!(written.as_bytes(), &extracted.stdout[..]);
+    // An --out that cannot be a folder (a path under a file) is the
+    // command's fault: status 2, and no advice to run it again.
+    let file = out.join("records.jsonl");
+    let under = file.join("x");
+    for (cmd, args) in [
+        ("run", vec![sample]),
+        ("merge", vec![out.to_str().unwrap()]),
+    ] {
+        let r = formsift(&[&[cmd][..], &args, &["--out", under.to_str().unwrap()]].concat());
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("give --out a folder that can be made and written"),
+            "{cmd}: {err}"
+        );
+        assert!(!err.contains("again"), "{cmd}: {err}");
+    }
+}
+
 #[test]
 fn an_error_names_its_cause_once() {
     let r = formsift(&[

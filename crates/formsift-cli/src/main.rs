@@ -4,8 +4,9 @@
 //! review.jsonl and report.json, with progress, resume and shards), `merge`
 //! (shard outputs into one), `extract` (inputs to JSONL on stdout) and `eval`
 //! (records against gold). Exit status: 0 every input was read, 1 some inputs
-//! failed (the rest are still written), 2 usage error, 130 interrupted (run
-//! again to resume).
+//! failed (the rest are still written), 2 usage error, 3 stopped because an
+//! output could not be written (run again once there is room: a run
+//! resumes), 130 interrupted (run again to resume).
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -220,9 +221,38 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("formsift: error: {}", message(&e));
-            ExitCode::from(2)
+            ExitCode::from(if e.is::<Stopped>() { STOPPED } else { USAGE })
         }
     }
+}
+
+/// Exit status of a usage or configuration error (RECORD.md's 2): the
+/// command as given cannot work.
+const USAGE: u8 = 2;
+
+/// Exit status of a command stopped because an output could not be
+/// written (a full disk, a folder removed or made read-only): the command
+/// was right, and the same command works again once the cause is gone. A
+/// batch job retries it, where a usage error needs a person.
+const STOPPED: u8 = 3;
+
+/// An error that stopped a command while it wrote its outputs (exit status
+/// [`STOPPED`]); its text is the cause's, with what to do.
+#[derive(Debug)]
+struct Stopped(String);
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Stopped {}
+
+/// Marks an error met while writing outputs as [`Stopped`], its message
+/// ending with `then` (what to do once the cause is gone).
+fn stopped(e: anyhow::Error, then: &str) -> anyhow::Error {
+    Stopped(format!("{}; {then}", message(&e))).into()
 }
 
 /// Writes text to standard output; a reader that closed the pipe early
@@ -233,12 +263,15 @@ fn print_stdout(text: &str) -> Result<()> {
 }
 
 /// Whether a write to standard output found the pipe closed (the reader
-/// has what it wanted: `formsift extract … | head`); other errors are
-/// errors.
+/// has what it wanted: `formsift extract … | head`); any other error (a
+/// full disk under a redirection) stops the command ([`Stopped`]).
 fn pipe_closed(written: std::io::Result<()>) -> Result<bool> {
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(true),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(stopped(
+            anyhow::Error::new(e).context("writing standard output"),
+            "what was written is incomplete: run the command again",
+        )),
         Ok(()) => Ok(false),
     }
 }
@@ -377,8 +410,16 @@ fn run(
     }
     let every = Duration::from_secs_f64(opts.progress_every.max(0.1));
     let progress = progress::Progress::new(opts.quiet, every, totals, Arc::clone(&stop));
-    let outcome = formsift_pipeline::batch::run(&inputs, &out, &batch, &progress)
-        .with_context(|| format!("writing outputs to {}", out.display()))?;
+    let outcome = formsift_pipeline::batch::run(&inputs, &out, &batch, &progress).map_err(|e| {
+        if matches!(&e, formsift_pipeline::BatchError::Emit(e) if e.while_writing()) {
+            stopped(
+                anyhow::Error::new(e).context(format!("writing outputs to {}", out.display())),
+                "nothing done is lost: run the same command again to resume",
+            )
+        } else {
+            e.into()
+        }
+    })?;
     progress.finish();
     let s = &outcome.summary;
     if outcome.interrupted {
@@ -448,7 +489,13 @@ fn report_corrections(
 }
 
 fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
-    let m = formsift_pipeline::merge::merge(&shards, &out, "<from shards>")?;
+    let m = formsift_pipeline::merge::merge(&shards, &out, "<from shards>").map_err(|e| {
+        if matches!(&e, formsift_pipeline::merge::MergeError::Emit(e) if e.while_writing()) {
+            stopped(e.into(), "run the same merge again")
+        } else {
+            e.into()
+        }
+    })?;
     // (A shard folder given twice repeats every one of its paths: the first
     // few say what happened.)
     const SHOWN: usize = 10;

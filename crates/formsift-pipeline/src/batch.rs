@@ -113,7 +113,7 @@ impl Observer for Silent {
 /// Why a batch stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    /// Writing an output failed.
+    /// Making or writing an output failed.
     #[error(transparent)]
     Emit(#[from] EmitError),
     /// Another formsift run holds the output folder.
@@ -174,11 +174,11 @@ fn lock(out: &Path) -> Result<std::fs::File, BatchError> {
         .truncate(false)
         .write(true)
         .open(&p)
-        .map_err(EmitError::io(&p))?;
+        .map_err(EmitError::out_folder(&p))?;
     match f.try_lock() {
         Ok(()) => Ok(f),
         Err(std::fs::TryLockError::WouldBlock) => Err(BatchError::Busy(out.display().to_string())),
-        Err(std::fs::TryLockError::Error(e)) => Err(EmitError::io(&p)(e).into()),
+        Err(std::fs::TryLockError::Error(e)) => Err(EmitError::out_folder(&p)(e).into()),
     }
 }
 
@@ -300,7 +300,7 @@ pub fn run(
     observer: &dyn Observer,
 ) -> Result<Outcome, BatchError> {
     let start = Instant::now();
-    std::fs::create_dir_all(out).map_err(EmitError::io(out))?;
+    std::fs::create_dir_all(out).map_err(EmitError::out_folder(out))?;
     let _lock = lock(out)?;
     let header = batch.header();
     let (mut sources, resume_sets) = if batch.reuse {

@@ -22,6 +22,18 @@ pub enum EmitError {
         /// The error.
         source: std::io::Error,
     },
+    /// The output folder cannot be made or used (a path under a file, a
+    /// read-only place), before anything is written: the `--out` given is
+    /// at fault, not the run.
+    #[error(
+        "cannot use {path} for the output (give --out a folder that can be made and written): {source}"
+    )]
+    OutFolder {
+        /// The folder, or the file in it that could not be made.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
 }
 
 impl EmitError {
@@ -30,6 +42,21 @@ impl EmitError {
             path: path.display().to_string(),
             source,
         }
+    }
+
+    /// [`EmitError::OutFolder`] for `path`.
+    pub(crate) fn out_folder(path: &Path) -> impl FnOnce(std::io::Error) -> EmitError + '_ {
+        move |source| EmitError::OutFolder {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Whether the run had begun writing when it failed (a full disk):
+    /// the same command may work again, where an [`EmitError::OutFolder`]
+    /// needs another `--out`.
+    pub fn while_writing(&self) -> bool {
+        matches!(self, EmitError::Io { .. })
     }
 }
 

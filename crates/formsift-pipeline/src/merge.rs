@@ -159,7 +159,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
             .ok_or_else(|| MergeError::NotARun(dir.display().to_string()))?;
         sources.push(s);
     }
-    std::fs::create_dir_all(out).map_err(EmitError::io(out))?;
+    std::fs::create_dir_all(out).map_err(EmitError::out_folder(out))?;
     let partial = Set::partial(out);
     let mut journal =
         Journal::create(&partial, &header).map_err(EmitError::io(&partial.records))?;
