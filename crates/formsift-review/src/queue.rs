@@ -69,6 +69,12 @@ pub struct Item {
     pub key: usize,
     /// Record id.
     pub id: String,
+    /// The input the item's record came from, as manifest.jsonl places the
+    /// item (`None` without a manifest). Ids are the file name and form
+    /// number, so two inputs of one name in different folders give the
+    /// same ids: the file tells their records apart.
+    #[serde(skip)]
+    pub file: Option<String>,
     /// `/indicators/N`, or `` for the record.
     pub path: String,
     /// Fingerprint of the item's source text.
@@ -88,6 +94,11 @@ pub struct Item {
 }
 
 impl Item {
+    /// The key of the item's record in [`Queue::records`].
+    fn record_key(&self) -> (&str, &str) {
+        (self.file.as_deref().unwrap_or_default(), &self.id)
+    }
+
     /// True for a record-level item.
     pub fn is_record(&self) -> bool {
         self.path.is_empty()
@@ -120,12 +131,51 @@ pub struct Queue {
     pub corrections: PathBuf,
     /// Items ordered by confidence (lowest first), then by position.
     pub items: Vec<Item>,
-    /// Record id → what the page shows of the record.
-    pub records: HashMap<String, RecordInfo>,
+    /// (input, record id) → what the page shows of the record; the input
+    /// is empty when the run has no manifest (see [`Item::file`]).
+    pub records: HashMap<(String, String), RecordInfo>,
     /// Item key → position in `items`.
     positions: Vec<usize>,
     /// (record id, fingerprint) → position in `items`.
     by_source: HashMap<(String, String), usize>,
+}
+
+/// Which input each byte range of review.jsonl came from, as the run's
+/// manifest.jsonl says (`review`: offset and length of an input's items):
+/// (start, end, input) in order.
+struct ReviewFiles(Vec<(u64, u64, String)>);
+
+impl ReviewFiles {
+    /// The input whose review items hold byte `at`.
+    fn at(&self, at: u64) -> Option<&str> {
+        let i = self.0.partition_point(|(_, end, _)| *end <= at);
+        self.0
+            .get(i)
+            .filter(|(start, _, _)| *start <= at)
+            .map(|(_, _, p)| p.as_str())
+    }
+}
+
+/// The review ranges of a manifest; `None` when there is none to read (a
+/// folder not written by `formsift run` or `merge`): items are then
+/// matched to records by id alone.
+fn review_files(manifest: &Path) -> Option<ReviewFiles> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        path: Option<String>,
+        review: Option<[u64; 2]>,
+    }
+    let f = std::fs::File::open(manifest).ok()?;
+    let mut ranges: Vec<(u64, u64, String)> = std::io::BufReader::new(f)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<Line>(&l).ok())
+        .filter_map(|l| Some((l.review?, l.path?)))
+        .filter(|([_, len], _)| *len > 0)
+        .map(|([offset, len], p)| (offset, offset.saturating_add(len), p))
+        .collect();
+    ranges.sort();
+    Some(ReviewFiles(ranges))
 }
 
 fn read_lines(
@@ -159,9 +209,15 @@ impl Queue {
             let path = path.display().to_string();
             move |source| ReviewError::Io { path, source }
         };
+        let files = review_files(&out.join("manifest.jsonl"));
         let mut items = Vec::new();
+        // (The byte where each line starts: the manifest places items by
+        // their bytes.)
+        let mut at = 0u64;
         for (n, line) in read_lines(&review)? {
             let line = line.map_err(io(&review))?;
+            let start = at;
+            at += line.len() as u64 + 1;
             if line.trim().is_empty() {
                 continue;
             }
@@ -179,6 +235,9 @@ impl Queue {
             };
             items.push(Item {
                 key: items.len(),
+                file: files
+                    .as_ref()
+                    .map(|f| f.at(start).unwrap_or_default().to_string()),
                 id,
                 path,
                 fingerprint,
@@ -190,7 +249,8 @@ impl Queue {
                 decisions: Vec::new(),
             });
         }
-        let wanted: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let wanted_ids: HashSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let wanted: HashSet<(&str, &str)> = items.iter().map(|i| i.record_key()).collect();
         let mut infos = HashMap::new();
         for (n, line) in read_lines(&records)? {
             let line = line.map_err(io(&records))?;
@@ -203,19 +263,24 @@ impl Queue {
                 .strip_prefix("{\"id\":\"")
                 .and_then(|s| s.split_once('"'))
                 .map(|(id, _)| id);
-            if quick.is_some_and(|id| !wanted.contains(id)) || line.trim().is_empty() {
+            if quick.is_some_and(|id| !wanted_ids.contains(id)) || line.trim().is_empty() {
                 continue;
             }
             let r: Value =
                 serde_json::from_str(&line).map_err(|e| bad(&records, n, e.to_string()))?;
-            let Some(id) = r["id"].as_str().filter(|id| wanted.contains(id)) else {
+            let file = r["source"]["path"].as_str().unwrap_or_default();
+            let key = (
+                if files.is_some() { file } else { "" },
+                r["id"].as_str().unwrap_or_default(),
+            );
+            if !wanted.contains(&key) {
                 continue;
-            };
+            }
             let lines = &r["source"]["lines"];
             let info = RecordInfo {
                 form_type: r["form_type"].as_str().unwrap_or_default().to_string(),
                 title: r["title"].as_str().unwrap_or_default().to_string(),
-                file: r["source"]["path"].as_str().unwrap_or_default().to_string(),
+                file: file.to_string(),
                 lines: [
                     lines[0].as_u64().unwrap_or(0) as usize,
                     lines[1].as_u64().unwrap_or(0) as usize,
@@ -227,7 +292,7 @@ impl Queue {
                     .unwrap_or_default(),
                 project_name: r["fields"]["project_name"].as_str().map(str::to_string),
             };
-            infos.insert(id.to_string(), info);
+            infos.insert((key.0.to_string(), key.1.to_string()), info);
         }
         items.sort_by(|a, b| {
             a.confidence
@@ -275,7 +340,8 @@ impl Queue {
 
     /// The record info of an item.
     pub fn info(&self, item: &Item) -> Option<&RecordInfo> {
-        self.records.get(&item.id)
+        let (file, id) = item.record_key();
+        self.records.get(&(file.to_string(), id.to_string()))
     }
 
     /// Counts for the filters: files, form types, flags and states.
@@ -295,5 +361,78 @@ impl Queue {
             *status.entry(i.status.as_str()).or_default() += 1;
         }
         json!({"files": files, "form_types": types, "flags": flags, "status": status})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run over `a/x.txt` and `b/x.txt`: one form each, so both records
+    /// have the id `x#1`, and a review item each. With `manifest`, the
+    /// run's manifest.jsonl places the items.
+    fn same_named_inputs(dir: &Path, manifest: bool) {
+        let record = |file: &str, name: &str| {
+            json!({"id": "x#1", "source": {"path": file, "form": 1, "lines": [1, 9]},
+                   "form_type": "project_target", "title": "申报表",
+                   "fields": {"project_name": name}, "checks": [], "flags": []})
+        };
+        let item = |name: &str, fingerprint: &str| {
+            json!({"id": "x#1", "path": "/indicators/0", "fingerprint": fingerprint,
+                   "confidence": 0.5, "flags": [], "source_text": format!("3: {name}"),
+                   "value": {"name": name}})
+            .to_string()
+                + "\n"
+        };
+        let records = format!("{}\n{}\n", record("a/x.txt", "甲"), record("b/x.txt", "乙"));
+        let (first, second) = (
+            item("甲", "00000000000000aa"),
+            item("乙", "00000000000000bb"),
+        );
+        std::fs::write(dir.join("records.jsonl"), records).unwrap();
+        std::fs::write(dir.join("review.jsonl"), format!("{first}{second}")).unwrap();
+        if manifest {
+            let line = |path: &str, review: [usize; 2]| {
+                json!({"path": path, "relative": "x.txt", "hash": "h", "records": [0, 0],
+                       "review": review, "counts": {}, "report": {}})
+            };
+            let lines = [
+                json!({"formsift": "test", "config": "c"}),
+                line("a/x.txt", [0, first.len()]),
+                line("b/x.txt", [first.len(), second.len()]),
+            ];
+            let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(dir.join("manifest.jsonl"), text).unwrap();
+        }
+    }
+
+    #[test]
+    fn items_of_two_inputs_with_one_name_show_their_own_record() {
+        let dir = tempfile::tempdir().unwrap();
+        same_named_inputs(dir.path(), true);
+        let q = Queue::load(dir.path(), &dir.path().join("corrections.jsonl")).unwrap();
+        let shown: Vec<(String, String)> = q
+            .items
+            .iter()
+            .map(|i| {
+                let r = q.info(i).expect("the item's record");
+                (i.value["name"].to_string(), r.file.clone())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("\"甲\"".to_string(), "a/x.txt".to_string()),
+                ("\"乙\"".to_string(), "b/x.txt".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_manifest_items_find_their_record_by_id() {
+        let dir = tempfile::tempdir().unwrap();
+        same_named_inputs(dir.path(), false);
+        let q = Queue::load(dir.path(), &dir.path().join("corrections.jsonl")).unwrap();
+        assert!(q.items.iter().all(|i| q.info(i).is_some()));
     }
 }
