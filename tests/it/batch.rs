@@ -115,13 +115,32 @@ fn shards_merge_to_the_unsharded_records() {
     let dir = tempdir("shards");
     let a = archive(&dir, 6);
     let whole = dir.join("whole");
-    formsift(&[
+    let r = formsift(&[
         "run",
         "-q",
         a.to_str().unwrap(),
         "--out",
         whole.to_str().unwrap(),
     ]);
+    // Six copies of the five samples, in six folders: the ids of 25 files'
+    // records repeat those of the first copy's. Said even with -q.
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        stderr.contains("warning: 25 file(s) have the name of an input in another folder"),
+        "{stderr}"
+    );
+    let report = |d: &Path| -> serde_json::Value {
+        serde_json::from_str(&read(&d.join("report.json"))).unwrap()
+    };
+    let mut names: Vec<String> = samples()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        report(&whole)["ids_shared"],
+        serde_json::json!({"files": 25, "names": names})
+    );
     let mut args = vec!["merge".to_string()];
     for k in 0..4 {
         let d = dir.join(format!("shard-{k}"));
@@ -150,6 +169,8 @@ fn shards_merge_to_the_unsharded_records() {
         read(&merged.join("records.jsonl")),
         read(&whole.join("records.jsonl"))
     );
+    // Names shared across shards are found in the merge.
+    assert_eq!(report(&merged)["ids_shared"], report(&whole)["ids_shared"]);
     // Three of the four: the merge names the missing one and exits with 1.
     let some: Vec<&str> = args[..4].iter().map(String::as_str).collect();
     let part = dir.join("part");

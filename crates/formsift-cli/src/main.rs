@@ -449,6 +449,7 @@ fn run(
             s.files_without_forms
         );
     }
+    warn_shared_ids(s);
     if let Some(c) = &batch.corrections {
         report_corrections(c, s, &outcome.corrections_not_in_run, opts.quiet);
     }
@@ -457,6 +458,20 @@ fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says (even with --quiet) that inputs of one name in different folders
+/// gave records with the same ids: a tool that keys records by id would
+/// mix them up.
+fn warn_shared_ids(s: &formsift_pipeline::emit::Summary) {
+    if s.files_sharing_ids > 0 {
+        eprintln!(
+            "formsift: warning: {} file(s) have the name of an input in another folder ({}), so their records have the same ids ({}#1, …: an id is the file name and the form number); source.path tells them apart (report.json ids_shared)",
+            s.files_sharing_ids,
+            s.shared_names.join(", "),
+            s.shared_names[0]
+        );
+    }
 }
 
 /// Says what the corrections did; what did not apply is always said.
@@ -508,6 +523,7 @@ fn merge(shards: Vec<PathBuf>, out: PathBuf) -> Result<ExitCode> {
             m.duplicates.len() - SHOWN
         );
     }
+    warn_shared_ids(&m.summary);
     let missing = m.coverage.as_ref().map_or(&[][..], |c| &c.missing[..]);
     if let Some(c) = m.coverage.as_ref().filter(|c| !c.missing.is_empty()) {
         let names: Vec<String> = c

@@ -267,6 +267,12 @@ pub struct Summary {
     pub corrections_applied: u64,
     /// Corrections of files in the run that found no row or record.
     pub corrections_unmatched: u64,
+    /// Inputs with records whose file name (without extension) an earlier
+    /// input with records had, in another folder: RECORD.md's ids are the
+    /// file name and form number, so their ids repeat that input's.
+    pub files_sharing_ids: u64,
+    /// The first few such file names.
+    pub shared_names: Vec<String>,
     /// Inputs read without a failure in which no form was found.
     pub files_without_forms: u64,
 }
@@ -358,6 +364,9 @@ pub fn write_report(
     }
     if let Some(c) = &info.coverage {
         head["shards"] = json!({"count": c.count, "merged": c.merged, "missing": c.missing});
+    }
+    if s.files_sharing_ids > 0 {
+        head["ids_shared"] = json!({"files": s.files_sharing_ids, "names": s.shared_names});
     }
     if info.corrections_file.is_some() || s.corrections_applied + s.corrections_unmatched > 0 {
         let not_in_run: Vec<Value> = info

@@ -283,7 +283,14 @@ pub struct Journal {
     writeback: Writeback,
     /// The run's totals so far (what report.json heads with).
     totals: Summary,
+    /// The file names of the inputs with records so far, hashed (8 bytes
+    /// an input: see [`Summary::files_sharing_ids`]).
+    names: std::collections::HashSet<u64>,
 }
+
+/// How many of the names of inputs whose ids repeat are kept for the
+/// report (the count has them all).
+const SHARED_NAMES_KEPT: usize = 10;
 
 impl Journal {
     /// Creates the set's files (truncating) and writes the header.
@@ -299,6 +306,7 @@ impl Journal {
             offsets: [0, 0],
             writeback: Writeback::new(),
             totals: Summary::default(),
+            names: Default::default(),
         };
         j.writeback.watch(&[j.records.file(), j.review.file()]);
         serde_json::to_writer(&mut j.pending, header)?;
@@ -345,6 +353,20 @@ impl Journal {
         self.review.push(review)?;
         // A reused file's report says so (whatever the value).
         self.totals.add(&e.counts, e.report.get("reused").is_some());
+        if e.counts.records > 0 {
+            let stem = crate::file_stem(&e.path);
+            if !self
+                .names
+                .insert(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()))
+            {
+                self.totals.files_sharing_ids += 1;
+                if self.totals.shared_names.len() < SHARED_NAMES_KEPT
+                    && !self.totals.shared_names.contains(&stem)
+                {
+                    self.totals.shared_names.push(stem);
+                }
+            }
+        }
         // (The writer of the output lines: the bytes serde_json writes, with
         // its faster escape; this runs on the thread that writes the output.)
         crate::json::write(&mut self.pending, &ManifestLine::File(Box::new(e)))
