@@ -110,6 +110,39 @@ fn a_killed_run_resumes_to_the_same_records() {
     assert!(names.is_empty(), "left behind: {names:?}");
 }
 
+/// An --out inside the archive, with a table `formsift export` wrote
+/// there: the run does not read its own output back as input, and says
+/// which folder it passed over.
+#[test]
+fn a_run_does_not_read_its_output_folder_inside_the_archive() {
+    let dir = tempdir("out-inside");
+    let a = archive(&dir, 1);
+    let out = a.join("results");
+    let run = || formsift(&["run", a.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let first = run();
+    assert_eq!(first.status.code(), Some(0));
+    let records = read(&out.join("records.jsonl"));
+    let csv = out.join("table.csv");
+    let e = formsift(&[
+        "export",
+        "--out",
+        out.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let again = run();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("passed over 1 folder(s)"), "{stderr}");
+    assert_eq!(read(&out.join("records.jsonl")), records);
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    assert_eq!(
+        report["passed_over"],
+        serde_json::json!([out.display().to_string()])
+    );
+}
+
 #[test]
 fn shards_merge_to_the_unsharded_records() {
     let dir = tempdir("shards");

@@ -450,6 +450,13 @@ fn run(
         );
     }
     warn_shared_ids(s);
+    if !opts.quiet && !outcome.passed_over.is_empty() {
+        eprintln!(
+            "formsift: passed over {} folder(s) holding a formsift run's output ({}): outputs are not read as inputs (report.json passed_over)",
+            outcome.passed_over.len(),
+            outcome.passed_over[0]
+        );
+    }
     if let Some(c) = &batch.corrections {
         report_corrections(c, s, &outcome.corrections_not_in_run, opts.quiet);
     }

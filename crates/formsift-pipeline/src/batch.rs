@@ -134,6 +134,9 @@ pub struct Outcome {
     pub interrupted: bool,
     /// Corrections for inputs that are not in this run: (file stem, count).
     pub corrections_not_in_run: Vec<(String, usize)>,
+    /// Output folders of formsift runs found among the inputs and passed
+    /// over ([`Walk::passed_over`]).
+    pub passed_over: Vec<String>,
 }
 
 enum Done {
@@ -167,8 +170,8 @@ fn receive(
 
 /// Holds the output folder for one run at a time (released on exit, even a
 /// killed one, since the OS drops the lock with the process).
-fn lock(out: &Path) -> Result<std::fs::File, BatchError> {
-    let p = out.join(".formsift.lock");
+pub(crate) fn lock(out: &Path) -> Result<std::fs::File, BatchError> {
+    let p = out.join(crate::walk::OUTPUT_MARK);
     let f = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -367,7 +370,8 @@ pub fn run(
         Ok(())
     };
 
-    for item in Walk::new(inputs, &batch.config) {
+    let mut walk = Walk::new(inputs, &batch.config);
+    for item in walk.by_ref() {
         if observer.stop_requested() {
             interrupted = true;
             break;
@@ -440,6 +444,11 @@ pub fn run(
     let mut info = RunInfo {
         config_origin: batch.config_origin.clone(),
         shard: batch.shard,
+        passed_over: walk
+            .passed_over()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         ..RunInfo::default()
     };
     if let Some(c) = &batch.corrections {
@@ -464,6 +473,7 @@ pub fn run(
         processed,
         interrupted,
         corrections_not_in_run: info.corrections_not_in_run,
+        passed_over: info.passed_over,
     })
 }
 

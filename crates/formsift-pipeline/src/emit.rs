@@ -290,6 +290,8 @@ pub struct RunInfo {
     pub shard: Option<crate::walk::Shard>,
     /// For a merge of shards: which shards it holds.
     pub coverage: Option<Coverage>,
+    /// Output folders of formsift runs among the inputs, passed over.
+    pub passed_over: Vec<String>,
 }
 
 /// Which shards of an archive cut into `count` a merge holds.
@@ -364,6 +366,9 @@ pub fn write_report(
     }
     if let Some(c) = &info.coverage {
         head["shards"] = json!({"count": c.count, "merged": c.merged, "missing": c.missing});
+    }
+    if !info.passed_over.is_empty() {
+        head["passed_over"] = json!(info.passed_over);
     }
     if s.files_sharing_ids > 0 {
         head["ids_shared"] = json!({"files": s.files_sharing_ids, "names": s.shared_names});

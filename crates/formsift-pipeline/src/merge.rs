@@ -51,6 +51,11 @@ pub enum MergeError {
     /// Writing failed.
     #[error(transparent)]
     Emit(#[from] EmitError),
+    /// Another formsift run or merge holds the output folder.
+    #[error(
+        "{0} is in use by another formsift run or merge (lock file .formsift.lock); wait for it or choose another --out"
+    )]
+    Busy(String),
 }
 
 /// What a merge did.
@@ -160,6 +165,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
         sources.push(s);
     }
     std::fs::create_dir_all(out).map_err(EmitError::out_folder(out))?;
+    // (One merge or run at a time; the lock file also marks the folder as
+    // output, which a run over a folder holding it passes over.)
+    let _lock = crate::batch::lock(out).map_err(|e| match e {
+        crate::BatchError::Emit(e) => MergeError::Emit(e),
+        crate::BatchError::Busy(dir) => MergeError::Busy(dir),
+    })?;
     let partial = Set::partial(out);
     let mut journal =
         Journal::create(&partial, &header).map_err(EmitError::io(&partial.records))?;

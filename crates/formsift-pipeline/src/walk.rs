@@ -12,6 +12,12 @@
 //! place outside the roots is read the first time only. Where a link leads
 //! is resolved (`canonicalize`) for links and what lies behind them only,
 //! so a walk without links makes no more system calls for them.
+//!
+//! A folder below a root that holds `.formsift.lock` is the output of a
+//! formsift run (`--out` inside the archive, a shard's results, a table
+//! `formsift export` wrote there): it is passed over, so that a run never
+//! reads outputs as inputs, and [`Walk::passed_over`] names it. A root
+//! given on the command line is walked whatever it holds.
 
 use formsift_config::Config;
 use std::collections::HashSet;
@@ -58,7 +64,12 @@ pub struct Walk<'c> {
     found_under_root: usize,
     config: &'c Config,
     pending_error: Option<InputError>,
+    passed_over: Vec<PathBuf>,
 }
+
+/// The file that marks a folder as a formsift run's output (the run's lock,
+/// left in place after the run).
+pub const OUTPUT_MARK: &str = ".formsift.lock";
 
 impl<'c> Walk<'c> {
     /// A walk over `paths` keeping files with the configured extensions.
@@ -102,7 +113,14 @@ impl<'c> Walk<'c> {
             found_under_root: 0,
             config,
             pending_error: None,
+            passed_over: Vec::new(),
         }
+    }
+
+    /// The output folders of formsift runs passed over so far (see the
+    /// module documentation), in walk order.
+    pub fn passed_over(&self) -> &[PathBuf] {
+        &self.passed_over
     }
 
     fn wanted(&self, p: &Path) -> bool {
@@ -161,14 +179,18 @@ struct Level {
     /// Its canonical path when it was reached through a link (the paths
     /// behind a link are not where they seem).
     canonical: Option<PathBuf>,
+    /// Whether it holds [`OUTPUT_MARK`]: a formsift run's output folder.
+    output: bool,
 }
 
 /// A directory's entries, sorted, reversed. The entry type comes from the
 /// listing; a symbolic link is resolved to see where it leads.
 fn listing(dir: &Path, canonical: Option<PathBuf>) -> std::io::Result<Level> {
+    let mut output = false;
     let mut entries: Vec<(PathBuf, Kind)> = std::fs::read_dir(dir)?
         .filter_map(|e| {
             let e = e.ok()?;
+            output |= e.file_name() == OUTPUT_MARK;
             let t = e.file_type().ok()?;
             let p = e.path();
             let kind = if t.is_symlink() {
@@ -188,7 +210,11 @@ fn listing(dir: &Path, canonical: Option<PathBuf>) -> std::io::Result<Level> {
     // path into components, as `Path`'s ordering does at every compare.
     entries.sort_unstable_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
     entries.reverse();
-    Ok(Level { entries, canonical })
+    Ok(Level {
+        entries,
+        canonical,
+        output,
+    })
 }
 
 impl Iterator for Walk<'_> {
@@ -230,6 +256,7 @@ impl Iterator for Walk<'_> {
                         continue;
                     }
                     match listing(&p, canonical) {
+                        Ok(l) if l.output => self.passed_over.push(p),
                         Ok(l) => self.stack.push(l),
                         Err(e) => {
                             return Some(Err(InputError::Unlistable(
@@ -367,6 +394,34 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(base).unwrap().display().to_string())
             .collect()
+    }
+
+    #[test]
+    fn output_folders_below_a_root_are_passed_over_and_named() {
+        let d = tmp("outputs");
+        for f in [
+            "2024/a.txt",
+            // A run's --out inside the archive, with a table exported there,
+            // and a shard's results further down.
+            "out/.formsift.lock",
+            "out/table.csv",
+            "results/shard-0/.formsift.lock",
+            "results/shard-0/t.xlsx",
+            "results/notes.md",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let config = Config::embedded();
+        let mut walk = Walk::new(std::slice::from_ref(&d), &config);
+        let files: Vec<PathBuf> = walk.by_ref().map(|i| i.unwrap().path).collect();
+        assert_eq!(under(&files, &d), ["2024/a.txt", "results/notes.md"]);
+        assert_eq!(under(walk.passed_over(), &d), ["out", "results/shard-0"]);
+        // Given as a root, an output folder is walked: it was asked for.
+        let out = [d.join("out")];
+        let (files, _) = collect_inputs(&out, &config);
+        assert_eq!(under(&files, &d), ["out/table.csv"]);
     }
 
     #[test]
