@@ -112,11 +112,13 @@ fn a_killed_run_resumes_to_the_same_records() {
 
 /// An --out inside the archive, with a table `formsift export` wrote
 /// there: the run does not read its own output back as input, and says
-/// which folder it passed over.
+/// which folder it passed over (and which files it does not read).
 #[test]
 fn a_run_does_not_read_its_output_folder_inside_the_archive() {
     let dir = tempdir("out-inside");
     let a = archive(&dir, 1);
+    // A kind formsift does not read is counted, not read.
+    std::fs::write(a.join("2019/batch0000/scan.doc"), "x").unwrap();
     let out = a.join("results");
     let run = || formsift(&["run", a.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     let first = run();
@@ -140,6 +142,11 @@ fn a_run_does_not_read_its_output_folder_inside_the_archive() {
     assert_eq!(
         report["passed_over"],
         serde_json::json!([out.display().to_string()])
+    );
+    assert_eq!(report["not_read"], serde_json::json!({".doc": 1}));
+    assert!(
+        stderr.contains("passed over 1 file(s) of kinds it does not read (.doc 1)"),
+        "{stderr}"
     );
 }
 

@@ -457,6 +457,25 @@ fn run(
             outcome.passed_over[0]
         );
     }
+    if !opts.quiet && !outcome.not_read.is_empty() {
+        let n: u64 = outcome.not_read.iter().map(|(_, n)| n).sum();
+        let mut kinds = outcome.not_read.clone();
+        kinds.sort_by_key(|(kind, n)| (std::cmp::Reverse(*n), kind.clone()));
+        let kinds: Vec<String> = kinds
+            .iter()
+            .take(5)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        eprintln!(
+            "formsift: passed over {n} file(s) of kinds it does not read ({}{}): report.json not_read",
+            kinds.join(", "),
+            if outcome.not_read.len() > 5 {
+                ", …"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(c) = &batch.corrections {
         report_corrections(c, s, &outcome.corrections_not_in_run, opts.quiet);
     }

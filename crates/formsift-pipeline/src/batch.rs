@@ -137,6 +137,9 @@ pub struct Outcome {
     /// Output folders of formsift runs found among the inputs and passed
     /// over ([`Walk::passed_over`]).
     pub passed_over: Vec<String>,
+    /// Files of kinds formsift does not read, by extension
+    /// ([`Walk::not_read`]).
+    pub not_read: Vec<(String, u64)>,
 }
 
 enum Done {
@@ -449,6 +452,7 @@ pub fn run(
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
+        not_read: walk.not_read(),
         ..RunInfo::default()
     };
     if let Some(c) = &batch.corrections {
@@ -474,6 +478,7 @@ pub fn run(
         interrupted,
         corrections_not_in_run: info.corrections_not_in_run,
         passed_over: info.passed_over,
+        not_read: info.not_read,
     })
 }
 

@@ -292,6 +292,9 @@ pub struct RunInfo {
     pub coverage: Option<Coverage>,
     /// Output folders of formsift runs among the inputs, passed over.
     pub passed_over: Vec<String>,
+    /// Files among the inputs of kinds formsift does not read: (extension,
+    /// count).
+    pub not_read: Vec<(String, u64)>,
 }
 
 /// Which shards of an archive cut into `count` a merge holds.
@@ -369,6 +372,14 @@ pub fn write_report(
     }
     if !info.passed_over.is_empty() {
         head["passed_over"] = json!(info.passed_over);
+    }
+    if !info.not_read.is_empty() {
+        let kinds: serde_json::Map<String, Value> = info
+            .not_read
+            .iter()
+            .map(|(kind, n)| (kind.clone(), json!(n)))
+            .collect();
+        head["not_read"] = Value::Object(kinds);
     }
     if s.files_sharing_ids > 0 {
         head["ids_shared"] = json!({"files": s.files_sharing_ids, "names": s.shared_names});

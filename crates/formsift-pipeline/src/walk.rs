@@ -65,7 +65,13 @@ pub struct Walk<'c> {
     config: &'c Config,
     pending_error: Option<InputError>,
     passed_over: Vec<PathBuf>,
+    /// Files below the roots not read for their kind: count by extension.
+    not_read: std::collections::BTreeMap<String, u64>,
 }
+
+/// Distinct extensions [`Walk::not_read`] counts apart; the rest are
+/// counted together under `…`.
+const NOT_READ_KINDS: usize = 32;
 
 /// The file that marks a folder as a formsift run's output (the run's lock,
 /// left in place after the run).
@@ -114,7 +120,35 @@ impl<'c> Walk<'c> {
             config,
             pending_error: None,
             passed_over: Vec::new(),
+            not_read: Default::default(),
         }
+    }
+
+    /// Files below the roots passed over because formsift does not read
+    /// their kind, so far: (extension as `.doc`, or `(none)`; count), by
+    /// extension. Hidden files (`.DS_Store`) are not counted.
+    pub fn not_read(&self) -> Vec<(String, u64)> {
+        self.not_read.iter().map(|(k, n)| (k.clone(), *n)).collect()
+    }
+
+    /// Counts a file not read for its kind.
+    fn pass_over(&mut self, p: &Path) {
+        let Some(name) = p.file_name().map(|n| n.to_string_lossy()) else {
+            return;
+        };
+        if name.starts_with('.') {
+            return;
+        }
+        let kind = match p.extension() {
+            Some(e) => format!(".{}", e.to_string_lossy().to_lowercase()),
+            None => "(none)".to_string(),
+        };
+        let kind = if self.not_read.len() < NOT_READ_KINDS || self.not_read.contains_key(&kind) {
+            kind
+        } else {
+            "…".to_string()
+        };
+        *self.not_read.entry(kind).or_insert(0) += 1;
     }
 
     /// The output folders of formsift runs passed over so far (see the
@@ -273,6 +307,8 @@ impl Iterator for Walk<'_> {
                     }
                     self.found_under_root += 1;
                     return Some(Ok(self.input(p)));
+                } else {
+                    self.pass_over(&p);
                 }
                 continue;
             }
@@ -394,6 +430,43 @@ mod tests {
             .iter()
             .map(|p| p.strip_prefix(base).unwrap().display().to_string())
             .collect()
+    }
+
+    #[test]
+    fn files_of_kinds_not_read_are_counted_by_extension() {
+        let d = tmp("not-read");
+        let mut names: Vec<String> = [
+            "a.txt",
+            "b.DOC",
+            "2019/c.doc",
+            "README",
+            ".DS_Store",
+            "x.txt.gz",
+        ]
+        .map(String::from)
+        .to_vec();
+        // More kinds than are counted apart (walked last: the first kinds
+        // met are the ones counted apart).
+        names.extend((0..40).map(|k| format!("zz/f.k{k:02}")));
+        for f in &names {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let config = Config::embedded();
+        let mut walk = Walk::new(std::slice::from_ref(&d), &config);
+        let files: Vec<PathBuf> = walk.by_ref().map(|i| i.unwrap().path).collect();
+        assert_eq!(under(&files, &d), ["a.txt"]);
+        let counted = walk.not_read();
+        let get = |k: &str| counted.iter().find(|(kind, _)| kind == k).map(|(_, n)| *n);
+        assert_eq!(get(".doc"), Some(2));
+        assert_eq!(
+            (get(".gz"), get("(none)"), get(".ds_store")),
+            (Some(1), Some(1), None)
+        );
+        assert_eq!(counted.len(), NOT_READ_KINDS + 1);
+        assert_eq!(get("…"), Some(40 + 3 - NOT_READ_KINDS as u64));
+        assert_eq!(counted.iter().map(|(_, n)| n).sum::<u64>(), 44);
     }
 
     #[test]
