@@ -215,6 +215,9 @@ pub(crate) fn damaged_batch(
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = formsift(&args);
     assert_eq!(o.status.code(), Some(1), "some inputs failed");
+    // Each failure is said once, clearly: no reader's panic message.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(report["records"], 1, "the good file's form is kept");

@@ -216,6 +216,16 @@ pub(crate) fn load_config(path: &Option<PathBuf>) -> Result<(Config, String, Str
 }
 
 fn main() -> ExitCode {
+    // A damaged workbook can make the workbook reader panic; that panic is
+    // contained and the file reported damaged with a clear message, so the
+    // reader's own message ("panicked at …/cfb.rs") is left out. Any other
+    // panic is printed as Rust prints it.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !formsift_pipeline::panic_is_contained() {
+            default_hook(info);
+        }
+    }));
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,

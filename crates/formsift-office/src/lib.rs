@@ -98,6 +98,14 @@ pub enum OfficeError {
 /// OOXML packages).
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// Whether a panic on this thread happens inside a call into a
+/// dependency's reader that this crate contains: the file is then
+/// reported as damaged, with a message that says so, and a panic hook
+/// (the command line's) need not print the reader's own message.
+pub fn panic_is_contained() -> bool {
+    sheet::CONTAINED.get()
+}
+
 /// Which office file the bytes hold, if any: decided by content, not by the
 /// name (archives hold `.xls` files that are HTML, and `.xls` files that are
 /// really `.xlsx`). `None` for anything else, which is read as text.

@@ -68,10 +68,26 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
 
 /// Runs a call into the workbook reader, a dependency: should malformed
 /// content make it panic, the file is reported damaged like any other bad
-/// input instead of taking the batch's worker down with it.
+/// input instead of taking the batch's worker down with it. Meanwhile
+/// [`crate::panic_is_contained`] is true on this thread, so that a panic
+/// hook can leave the reader's panic message out: the file's error says
+/// what happened.
 fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    /// Restores the flag however the call ends.
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CONTAINED.set(self.0);
+        }
+    }
+    let _reset = Reset(CONTAINED.replace(true));
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .map_err(|_| "its content is malformed (the workbook reader gave up on it)".to_string())
+}
+
+thread_local! {
+    /// Whether this thread is inside [`contained`].
+    pub(crate) static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Opens the workbook.

@@ -29,6 +29,7 @@ use formsift_model::{Document, Record, Residue};
 use std::path::Path;
 
 pub use batch::{Batch, BatchError, Observer, Outcome, Silent};
+pub use formsift_office::panic_is_contained;
 pub use walk::{Input, InputError, Shard, Walk, collect_inputs, count_inputs};
 
 /// What one input gave.
