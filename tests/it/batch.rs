@@ -150,6 +150,71 @@ fn a_run_does_not_read_its_output_folder_inside_the_archive() {
     );
 }
 
+/// Output edited after it was written (by hand, by another tool) is not
+/// copied on by the next run: the files whose records changed are processed
+/// again, with a warning; a merge refuses a shard changed so.
+#[test]
+fn edited_output_is_not_reused_or_merged() {
+    let dir = tempdir("edited-output");
+    let a = archive(&dir, 1);
+    let out = dir.join("out");
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            a.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        args.extend(extra);
+        formsift(&args)
+    };
+    assert_eq!(run(&out, &[]).status.code(), Some(0));
+    let records = out.join("records.jsonl");
+    let written = read(&records);
+    // A value changed in place, its length kept: only that file's bytes
+    // differ.
+    let edited = written.replacen("\"year\":2024", "\"year\":2025", 1);
+    assert_ne!(edited, written);
+    std::fs::write(&records, &edited).unwrap();
+    let r = run(&out, &[]);
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("the output of 1 file(s)") && stderr.contains("processed again"),
+        "{stderr}"
+    );
+    assert_eq!(read(&records), written);
+
+    let shard = |k: &str| {
+        let d = dir.join(format!("shard-{}", &k[..1]));
+        assert_eq!(run(&d, &["--shard", k]).status.code(), Some(0));
+        d
+    };
+    let (s0, s1) = (shard("0/2"), shard("1/2"));
+    let r1 = s1.join("records.jsonl");
+    let text = read(&r1);
+    std::fs::write(&r1, text.replacen("{\"id\"", "{\"Id\"", 1)).unwrap();
+    let merged = dir.join("merged");
+    let merge = || {
+        formsift(&[
+            "merge",
+            s0.to_str().unwrap(),
+            s1.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ])
+    };
+    let r = merge();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("run that shard again"), "{stderr}");
+    // The shard run again, the merge gives the whole run's records.
+    assert_eq!(run(&s1, &["--shard", "1/2"]).status.code(), Some(0));
+    assert_eq!(merge().status.code(), Some(0));
+    assert_eq!(read(&merged.join("records.jsonl")), written);
+}
+
 #[test]
 fn shards_merge_to_the_unsharded_records() {
     let dir = tempdir("shards");

@@ -460,6 +460,14 @@ fn run(
         );
     }
     warn_shared_ids(s);
+    if outcome.changed_outputs > 0 {
+        // Said even with --quiet: an edit someone made is gone.
+        eprintln!(
+            "formsift: warning: the output of {} file(s) in {} had been changed since it was written (by hand or another tool), so they were processed again: edits to records.jsonl or review.jsonl do not last; make corrections with `formsift review`, which do",
+            outcome.changed_outputs,
+            out.display()
+        );
+    }
     if !opts.quiet && !outcome.passed_over.is_empty() {
         eprintln!(
             "formsift: passed over {} folder(s) holding a formsift run's output ({}): outputs are not read as inputs (report.json passed_over)",

@@ -140,10 +140,15 @@ pub struct Outcome {
     /// Files of kinds formsift does not read, by extension
     /// ([`Walk::not_read`]).
     pub not_read: Vec<(String, u64)>,
+    /// Files whose earlier output in the output folder had been changed
+    /// since it was written (its records or review items no longer match
+    /// the manifest's digest): processed again.
+    pub changed_outputs: u64,
 }
 
 enum Done {
-    Reused(usize, Box<Entry>),
+    /// An earlier run's output for the input, in source `usize`.
+    Reused(usize, Box<Entry>, Box<Input>),
     Fresh(Box<Entry>, emit::Rendered),
 }
 
@@ -226,12 +231,15 @@ fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitE
 fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, millis: f64) -> Done {
     let path = input.path.display().to_string();
     let mut rendered = emit::render(&path, &outcome, millis);
+    // (Hashed here, on the worker, not on the thread that writes.)
+    let output = crate::manifest::output_digest(&rendered.records, &rendered.review);
     let entry = Entry {
         path,
         relative: input.relative.clone(),
         hash,
         records: [0, 0],
         review: [0, 0],
+        output,
         counts: rendered.counts,
         // The entry is the report's only reader: moved, not copied.
         report: std::mem::take(&mut rendered.report),
@@ -292,7 +300,7 @@ fn work(
     }
     if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
         e.report["reused"] = serde_json::Value::Bool(true);
-        return Done::Reused(src, Box::new(e));
+        return Done::Reused(src, Box::new(e), Box::new(input.clone()));
     }
     let outcome = process_bytes(&bytes, &path, config, fc);
     fresh(hash, outcome)
@@ -339,6 +347,8 @@ pub fn run(
     let (mut next, mut written, mut processed) = (0usize, 0usize, 0u64);
     let mut interrupted = false;
     let mut stems_seen = BTreeSet::new();
+    // Reused outputs found changed since they were written.
+    let mut changed = 0u64;
     // Waits for results (every file in flight and not yet back will come
     // back), then writes those now in order.
     let mut take_and_write = |pending: &mut BTreeMap<usize, Done>,
@@ -357,10 +367,28 @@ pub fn run(
             *held -= done.size();
             let err = EmitError::io(&partial.records);
             match done {
-                Done::Reused(src, e) => {
+                Done::Reused(src, e, input) => {
                     let (rec, rev) = sources[src].read(&e).map_err(EmitError::io(out))?;
-                    observer.file_done(&e.path, &e.counts, true, None);
-                    journal.append(*e, rec, rev).map_err(err)?;
+                    if e.output.is_empty() || crate::manifest::output_digest(&rec, &rev) == e.output
+                    {
+                        observer.file_done(&e.path, &e.counts, true, None);
+                        journal.append(*e, rec, rev).map_err(err)?;
+                        continue;
+                    }
+                    // Changed since it was written (by hand, by another
+                    // tool): processed again here, a rare case, rather than
+                    // copied.
+                    changed += 1;
+                    let config = local_config(&batch.config);
+                    let corrections = batch.corrections.as_deref();
+                    let Done::Fresh(e, r) = work(&input, None, Vec::new(), &config, corrections)
+                    else {
+                        unreachable!("no candidates: the file is processed");
+                    };
+                    processed += 1;
+                    let error = e.report.get("error").and_then(|v| v.as_str());
+                    observer.file_done(&e.path, &e.counts, false, error);
+                    journal.append(*e, r.records, r.review).map_err(err)?;
                 }
                 Done::Fresh(e, r) => {
                     processed += 1;
@@ -479,6 +507,7 @@ pub fn run(
         corrections_not_in_run: info.corrections_not_in_run,
         passed_over: info.passed_over,
         not_read: info.not_read,
+        changed_outputs: changed,
     })
 }
 

@@ -565,6 +565,7 @@ mod tests {
             hash: "h".into(),
             records: [0, 0],
             review: [0, 0],
+            output: String::new(),
             counts: Counts::default(),
             report: report.clone(),
         };

@@ -50,11 +50,23 @@ pub struct Entry {
     pub records: [u64; 2],
     /// Byte range of its items in review.jsonl.
     pub review: [u64; 2],
+    /// [`output_digest`] of those records and items, to tell whether they
+    /// are still what was written before they are reused (empty in
+    /// manifests written before it was kept: such output is trusted).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
     /// Counts for the summary: records, indicator rows, review items, forms
     /// sent to review.
     pub counts: Counts,
     /// The file's entry in report.json (status, encoding, preamble, error…).
     pub report: Value,
+}
+
+/// What [`Entry::output`] holds for an input's records and review items:
+/// `xxh3:` and the 64-bit XXH3 of each, in hex.
+pub fn output_digest(records: &[u8], review: &[u8]) -> String {
+    use xxhash_rust::xxh3::xxh3_64;
+    format!("xxh3:{:016x}{:016x}", xxh3_64(records), xxh3_64(review))
 }
 
 /// Per-file counts kept in the manifest.
@@ -347,6 +359,9 @@ impl Journal {
     ) -> std::io::Result<()> {
         e.records = [self.offsets[0], records.len() as u64];
         e.review = [self.offsets[1], review.len() as u64];
+        if e.output.is_empty() {
+            e.output = output_digest(&records, &review);
+        }
         self.offsets[0] += records.len() as u64;
         self.offsets[1] += review.len() as u64;
         self.records.push(records)?;
@@ -449,6 +464,7 @@ mod tests {
             hash: "h".into(),
             records: [0, 0],
             review: [0, 0],
+            output: String::new(),
             counts: Counts::default(),
             report: Value::Null,
         }

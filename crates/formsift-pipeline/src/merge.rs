@@ -51,6 +51,17 @@ pub enum MergeError {
     /// Writing failed.
     #[error(transparent)]
     Emit(#[from] EmitError),
+    /// A shard's records or review items were changed after its run wrote
+    /// them (they no longer match its manifest).
+    #[error(
+        "{dir}: the records or review items of {path} were changed after the shard's run wrote them; run that shard again (it processes what changed), then merge"
+    )]
+    Changed {
+        /// The shard folder.
+        dir: String,
+        /// The input whose output changed.
+        path: String,
+    },
     /// Another formsift run or merge holds the output folder.
     #[error(
         "{0} is in use by another formsift run or merge (lock file .formsift.lock); wait for it or choose another --out"
@@ -208,6 +219,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, config_origin: &str) -> Result<Merg
             continue;
         }
         let (rec, rev) = sources[i].read(&e).map_err(EmitError::io(&shards[i]))?;
+        if !e.output.is_empty() && manifest::output_digest(&rec, &rev) != e.output {
+            return Err(MergeError::Changed {
+                dir: shards[i].display().to_string(),
+                path: e.path,
+            });
+        }
         last = Some(e.path.clone());
         journal
             .append(e, rec, rev)
