@@ -424,6 +424,15 @@ mod tests {
         d
     }
 
+    /// Writes a small file at each path under `d`, making its folders.
+    fn write_files<P: AsRef<Path>>(d: &Path, paths: impl IntoIterator<Item = P>) {
+        for f in paths {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+    }
+
     /// The files' paths under `base`.
     fn under(files: &[PathBuf], base: &Path) -> Vec<String> {
         files
@@ -448,11 +457,7 @@ mod tests {
         // More kinds than are counted apart (walked last: the first kinds
         // met are the ones counted apart).
         names.extend((0..40).map(|k| format!("zz/f.k{k:02}")));
-        for f in &names {
-            let p = d.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "x").unwrap();
-        }
+        write_files(&d, &names);
         let config = Config::embedded();
         let mut walk = Walk::new(std::slice::from_ref(&d), &config);
         let files: Vec<PathBuf> = walk.by_ref().map(|i| i.unwrap().path).collect();
@@ -472,20 +477,19 @@ mod tests {
     #[test]
     fn output_folders_below_a_root_are_passed_over_and_named() {
         let d = tmp("outputs");
-        for f in [
-            "2024/a.txt",
-            // A run's --out inside the archive, with a table exported there,
-            // and a shard's results further down.
-            "out/.formsift.lock",
-            "out/table.csv",
-            "results/shard-0/.formsift.lock",
-            "results/shard-0/t.xlsx",
-            "results/notes.md",
-        ] {
-            let p = d.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "x").unwrap();
-        }
+        write_files(
+            &d,
+            [
+                "2024/a.txt",
+                // A run's --out inside the archive, with a table exported
+                // there, and a shard's results further down.
+                "out/.formsift.lock",
+                "out/table.csv",
+                "results/shard-0/.formsift.lock",
+                "results/shard-0/t.xlsx",
+                "results/notes.md",
+            ],
+        );
         let config = Config::embedded();
         let mut walk = Walk::new(std::slice::from_ref(&d), &config);
         let files: Vec<PathBuf> = walk.by_ref().map(|i| i.unwrap().path).collect();
@@ -500,18 +504,17 @@ mod tests {
     #[test]
     fn walks_sorted_filtered_and_reports_bad_roots() {
         let d = tmp("walk");
-        for f in [
-            "2024/b/c.html",
-            "2024/a.md",
-            "b.txt",
-            "a.txt",
-            "notes.png",
-            "2023/x.txt",
-        ] {
-            let p = d.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "x").unwrap();
-        }
+        write_files(
+            &d,
+            [
+                "2024/b/c.html",
+                "2024/a.md",
+                "b.txt",
+                "a.txt",
+                "notes.png",
+                "2023/x.txt",
+            ],
+        );
         std::fs::create_dir_all(d.join("empty")).unwrap();
         let roots = [
             d.clone(),
