@@ -362,41 +362,36 @@ pub fn run(
         assert!(out_there > 0, "waiting for results with none out");
         handoff.take(out_there.min(group), batch.hold / 2, &mut arrived);
         receive(&mut arrived, pending, held);
-        while let Some(done) = pending.remove(written) {
+        while let Some(mut done) = pending.remove(written) {
             *written += 1;
             *held -= done.size();
             let err = EmitError::io(&partial.records);
-            match done {
-                Done::Reused(src, e, input) => {
-                    let (rec, rev) = sources[src].read(&e).map_err(EmitError::io(out))?;
-                    if e.output.is_empty() || crate::manifest::output_digest(&rec, &rev) == e.output
-                    {
-                        observer.file_done(&e.path, &e.counts, true, None);
-                        journal.append(*e, rec, rev).map_err(err)?;
-                        continue;
-                    }
-                    // Changed since it was written (by hand, by another
-                    // tool): processed again here, a rare case, rather than
-                    // copied.
-                    changed += 1;
-                    let config = local_config(&batch.config);
-                    let corrections = batch.corrections.as_deref();
-                    let Done::Fresh(e, r) = work(&input, None, Vec::new(), &config, corrections)
-                    else {
-                        unreachable!("no candidates: the file is processed");
-                    };
-                    processed += 1;
-                    let error = e.report.get("error").and_then(|v| v.as_str());
-                    observer.file_done(&e.path, &e.counts, false, error);
-                    journal.append(*e, r.records, r.review).map_err(err)?;
+            if let Done::Reused(src, e, input) = done {
+                let (rec, rev) = sources[src].read(&e).map_err(EmitError::io(out))?;
+                if e.output.is_empty() || crate::manifest::output_digest(&rec, &rev) == e.output {
+                    observer.file_done(&e.path, &e.counts, true, None);
+                    journal.append(*e, rec, rev).map_err(err)?;
+                    continue;
                 }
-                Done::Fresh(e, r) => {
-                    processed += 1;
-                    let error = e.report.get("error").and_then(|v| v.as_str());
-                    observer.file_done(&e.path, &e.counts, false, error);
-                    journal.append(*e, r.records, r.review).map_err(err)?;
-                }
+                // Changed since it was written (by hand, by another tool):
+                // processed again here, a rare case, rather than copied.
+                changed += 1;
+                let config = local_config(&batch.config);
+                done = work(
+                    &input,
+                    None,
+                    Vec::new(),
+                    &config,
+                    batch.corrections.as_deref(),
+                );
             }
+            let Done::Fresh(e, r) = done else {
+                unreachable!("a reused file is written above, or processed again");
+            };
+            processed += 1;
+            let error = e.report.get("error").and_then(|v| v.as_str());
+            observer.file_done(&e.path, &e.counts, false, error);
+            journal.append(*e, r.records, r.review).map_err(err)?;
         }
         Ok(())
     };
