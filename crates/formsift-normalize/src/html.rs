@@ -694,7 +694,23 @@ fn clean_text(s: &str) -> String {
 pub(crate) struct Grid {
     /// Per column: (rows still covered below, the origin's column, rows down so far).
     pending: Vec<Option<(usize, usize, u32)>>,
+    /// Cells placed so far (written in the source).
+    cells: usize,
+    /// Positions the spans placed so far cover (or would, had the table
+    /// gone on).
+    covered: usize,
 }
+
+/// Positions a table's spans may cover: [`COVER_FREE`] and
+/// [`COVER_PER_CELL`] for each cell of the source. A span that would take
+/// the table past it is read as a single cell. A form's spans cover a few
+/// positions a cell (a level name over the rows of its indicators, a
+/// heading over the columns); a converter that wrote `rowspan="1000"` on
+/// each of 20,000 rows would have a 1 MB file cover twenty million
+/// positions (3 s and 1.9 GB for it, where the guard leaves 0.1 s).
+const COVER_FREE: usize = 4096;
+/// See [`COVER_FREE`].
+const COVER_PER_CELL: usize = 8;
 
 impl Grid {
     /// Places one row's cells on the grid: cells skip positions covered from
@@ -721,10 +737,17 @@ impl Grid {
                 },
             ));
         };
-        for (text, rows, cols) in cells {
+        for (text, mut rows, mut cols) in cells {
             while let Some((_, origin, up)) = covered_here(self, col) {
                 push_covered(&mut out, col, origin, up);
                 col += 1;
+            }
+            self.cells += 1;
+            let covers = rows * cols - 1;
+            if self.covered + covers > COVER_FREE + COVER_PER_CELL * self.cells {
+                (rows, cols) = (1, 1);
+            } else {
+                self.covered += covers;
             }
             let merge = if rows > 1 || cols > 1 {
                 Merge::Origin {
@@ -854,6 +877,44 @@ mod tests {
         ] {
             assert!(agrees(f), "{f:?} went to the parser");
         }
+    }
+
+    #[test]
+    fn spans_cover_what_they_say_within_the_table_budget() {
+        let mut grid = Grid::default();
+        let cell = |t: &str, rows, cols| (t.to_string(), rows, cols);
+        // A level name over three rows and a heading over two columns.
+        let first = grid.place_with([cell("产出指标", 3, 1), cell("指标值", 1, 2)]);
+        assert_eq!(first.len(), 3);
+        assert_eq!(first[0].1, Merge::Origin { rows: 3, cols: 1 });
+        let second = grid.place_with([cell("甲", 1, 1)]);
+        assert_eq!(
+            second[0].1,
+            Merge::Covered {
+                rows_up: 1,
+                cols_left: 0
+            }
+        );
+        assert_eq!(second[1].0, "甲");
+
+        // Each of 20,000 rows spanning a thousand rows down: the grid would
+        // grow to a thousand columns over twenty million positions. Spans
+        // past the budget are read as single cells.
+        let mut grid = Grid::default();
+        let rows = 20_000;
+        let positions: usize = (0..rows)
+            .map(|_| {
+                grid.place_with([cell("a", MAX_SPAN, 1), cell("b", 1, 1)])
+                    .len()
+            })
+            .sum();
+        assert!(grid.covered <= COVER_FREE + COVER_PER_CELL * grid.cells);
+        assert!(
+            positions <= 2 * rows + COVER_FREE + COVER_PER_CELL * 2 * rows,
+            "{positions} positions"
+        );
+        // Within the budget, the spans stand.
+        assert!(positions > 2 * rows + MAX_SPAN, "{positions} positions");
     }
 
     #[test]
