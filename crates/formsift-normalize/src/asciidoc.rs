@@ -7,6 +7,7 @@
 //! `2+|` two columns, `.3+|` three rows, `2.3+|` both.
 
 use crate::Row;
+use crate::spans::{Budget, MAX_SPAN};
 use formsift_model::{Layout, Merge, Notation, Notations};
 
 /// When line `i` starts an AsciiDoc table (its attribute line or its first
@@ -150,15 +151,24 @@ fn split_spec(piece: &str) -> (&str, Option<(usize, usize)>) {
     }
 }
 
-/// `2+` → (2 columns, 1 row); `.3+` → (1, 3); `2.3+` → (2, 3).
+/// `2+` → (2 columns, 1 row); `.3+` → (1, 3); `2.3+` → (2, 3). Each at
+/// most [`MAX_SPAN`].
 fn parse_spec(s: &str) -> Option<(usize, usize)> {
     let body = s.strip_suffix('+')?;
     let (c, r) = match body.split_once('.') {
         Some((c, r)) => (c, r),
         None => (body, ""),
     };
-    let cols = if c.is_empty() { 1 } else { c.parse().ok()? };
-    let rows = if r.is_empty() { 1 } else { r.parse().ok()? };
+    // (Digits only: a number too long for a usize is still a span.)
+    let number = |t: &str| -> Option<usize> {
+        if t.is_empty() {
+            return Some(1);
+        }
+        t.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| t.parse().unwrap_or(MAX_SPAN).min(MAX_SPAN))
+    };
+    let (cols, rows) = (number(c)?, number(r)?);
     (cols >= 1 && rows >= 1 && !body.is_empty()).then_some((cols, rows))
 }
 
@@ -172,6 +182,7 @@ fn grid(cells: Vec<Cell>, width: usize) -> Vec<Row> {
     let mut first_line = None;
     let mut last_line = 0;
     let mut cells = cells.into_iter().peekable();
+    let mut budget = Budget::default();
     loop {
         // Positions covered from above come first.
         while row.len() < width && below[row.len()].0 > 0 {
@@ -214,10 +225,10 @@ fn grid(cells: Vec<Cell>, width: usize) -> Vec<Row> {
         };
         first_line.get_or_insert(c.line);
         last_line = last_line.max(c.line);
-        let span = c.cols.min(width - row.len());
-        let merge = if span > 1 || c.rows > 1 {
+        let (rows, span) = budget.admit(c.rows, c.cols.min(width - row.len()));
+        let merge = if span > 1 || rows > 1 {
             Merge::Origin {
-                rows: c.rows as u32,
+                rows: rows as u32,
                 cols: span as u32,
             }
         } else {
@@ -234,9 +245,9 @@ fn grid(cells: Vec<Cell>, width: usize) -> Vec<Row> {
                 },
             ));
         }
-        if c.rows > 1 {
+        if rows > 1 {
             for (k, slot) in below.iter_mut().enumerate().skip(at).take(span) {
-                *slot = (c.rows - 1, c.rows - 1, k - at);
+                *slot = (rows - 1, rows - 1, k - at);
             }
         }
     }
@@ -268,6 +279,25 @@ mod tests {
                 vec!["", "", "指标2：率", "=100%"],
             ]
         );
+    }
+
+    #[test]
+    fn spans_written_on_every_cell_stay_within_the_table() {
+        // `.100000+` on each of 20,000 rows and `100000+` on each of 20,000
+        // cells: read as written, billions of positions.
+        for spec in [".100000+| a | b", "100000+| a"] {
+            let src = format!("|===\n{}|===", format!("{spec}\n").repeat(20_000));
+            let (_, rows) = read(&src);
+            let positions: usize = rows.iter().map(|r| r.cells.len()).sum();
+            assert!(positions < 1_000_000, "{spec}: {positions} positions");
+            let texts: usize = rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .filter(|(t, _)| t == "a")
+                .count();
+            assert_eq!(texts, 20_000, "{spec}: a cell lost");
+        }
+        assert_eq!(parse_spec("99999999999999999999+"), Some((MAX_SPAN, 1)));
     }
 
     #[test]

@@ -41,6 +41,7 @@ mod ocr;
 mod quoted;
 #[doc(hidden)]
 pub mod readers;
+mod spans;
 mod tabular;
 
 use formsift_config::Config;
