@@ -53,14 +53,16 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
     let mut bounds: Vec<usize> = Vec::new();
     for l in &raw[i..=end] {
         if is_border(l) {
-            for (x, c) in columns(l) {
-                if c == '+' && !bounds.contains(&x) {
-                    bounds.push(x);
-                }
-            }
+            bounds.extend(
+                columns(l)
+                    .into_iter()
+                    .filter(|&(_, c)| c == '+')
+                    .map(|(x, _)| x),
+            );
         }
     }
     bounds.sort_unstable();
+    bounds.dedup();
     if bounds.len() < 2 {
         return None;
     }
@@ -79,15 +81,22 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
     let mut new_row = true;
     for (j, line) in raw.iter().enumerate().take(end + 1).skip(i) {
         let chars = columns(line);
-        let at = |x: usize| chars.iter().find(|(cx, _)| *cx == x).map(|(_, c)| *c);
-        let region = |c: usize| -> String {
-            chars
-                .iter()
-                .filter(|(x, _)| *x > bounds[c] && *x < bounds[c + 1])
-                .map(|(_, ch)| *ch)
-                .collect()
+        // (Columns rise along the line: found by halving, and each
+        // character given to its region in one pass.)
+        let at = |x: usize| {
+            let k = chars.partition_point(|&(cx, _)| cx < x);
+            chars.get(k).filter(|&&(cx, _)| cx == x).map(|&(_, c)| c)
         };
-        let regions: Vec<String> = (0..ncols).map(region).collect();
+        let mut regions: Vec<String> = vec![String::new(); ncols];
+        let mut c = 0;
+        for &(x, ch) in &chars {
+            while c < ncols && x >= bounds[c + 1] {
+                c += 1;
+            }
+            if c < ncols && x > bounds[c] {
+                regions[c].push(ch);
+            }
+        }
         let rule = |t: &str| !t.is_empty() && t.chars().all(|ch| matches!(ch, '-' | '=' | ':'));
         // Dashes under a column close the cell holding it.
         let mut closed_any = false;
@@ -108,12 +117,11 @@ pub(crate) fn block(raw: &[&str], i: usize) -> Option<(usize, Vec<Row>)> {
         }
         if new_row {
             // Cells no border closed continue into this row.
-            let mut seen: Vec<usize> = Vec::new();
-            for k in owner.iter().flatten() {
-                if !seen.contains(k) {
-                    seen.push(*k);
-                    cells[*k].rows += 1;
-                }
+            let mut open: Vec<usize> = owner.iter().flatten().copied().collect();
+            open.sort_unstable();
+            open.dedup();
+            for k in open {
+                cells[k].rows += 1;
             }
             row_cells.push(Vec::new());
             row_start_line.push(j + 1);
@@ -215,6 +223,22 @@ mod tests {
             ]
         );
         assert_eq!(rows[1].source, [4, 4]);
+    }
+
+    #[test]
+    fn a_wide_table_keeps_each_column_its_own_text() {
+        // (Each character goes to its column in one pass over the line.)
+        let n = 3000;
+        let border = format!("+{}", "----+".repeat(n));
+        let texts_line: String = (0..n).map(|k| format!("|{:>3} ", k % 1000)).collect();
+        let src = format!("{border}\n{texts_line}|\n{border}\n{texts_line}|\n{border}");
+        let raw: Vec<&str> = src.split('\n').collect();
+        let (end, rows) = block(&raw, 0).unwrap();
+        assert_eq!(end, 4);
+        let want: Vec<String> = (0..n).map(|k| (k % 1000).to_string()).collect();
+        for row in texts(&rows) {
+            assert_eq!(row, want);
+        }
     }
 
     #[test]
