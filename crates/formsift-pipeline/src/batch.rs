@@ -299,7 +299,7 @@ fn work(
         hash = format!("{hash}+{}", fc.digest);
     }
     if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
-        e.report["reused"] = serde_json::Value::Bool(true);
+        e.report = crate::manifest::mark_reused(&e.report);
         return Done::Reused(src, Box::new(e), Box::new(input.clone()));
     }
     let outcome = process_bytes(&bytes, &path, config, fc);
@@ -389,8 +389,7 @@ pub fn run(
                 unreachable!("a reused file is written above, or processed again");
             };
             processed += 1;
-            let error = e.report.get("error").and_then(|v| v.as_str());
-            observer.file_done(&e.path, &e.counts, false, error);
+            observer.file_done(&e.path, &e.counts, false, r.error.as_deref());
             journal.append(*e, r.records, r.review).map_err(err)?;
         }
         Ok(())

@@ -8,7 +8,7 @@
 //! output of unchanged files instead of processing them again.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::cmp::Ordering;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -37,7 +37,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// One input's line in the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     /// The input path as walked.
     pub path: String,
@@ -58,8 +58,60 @@ pub struct Entry {
     /// Counts for the summary: records, indicator rows, review items, forms
     /// sent to review.
     pub counts: Counts,
-    /// The file's entry in report.json (status, encoding, preamble, error…).
-    pub report: Value,
+    /// The file's entry in report.json (status, encoding, preamble, error…),
+    /// as JSON text: written and read without a value tree of it (a file
+    /// without forms keeps all its text in its preamble).
+    pub report: Box<RawValue>,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Entry) -> bool {
+        (
+            &self.path,
+            &self.relative,
+            &self.hash,
+            self.records,
+            self.review,
+            &self.output,
+            self.counts,
+            self.report.get(),
+        ) == (
+            &o.path,
+            &o.relative,
+            &o.hash,
+            o.records,
+            o.review,
+            &o.output,
+            o.counts,
+            o.report.get(),
+        )
+    }
+}
+
+/// The key a reused file's report gains (see [`mark_reused`]).
+const REUSED: &str = ",\"reused\":true";
+
+/// A report (an object [`crate::emit::render`] wrote) that says its
+/// output was reused: `"reused":true` where sorted keys put it, before
+/// `rows_for_review` or else `status`. (A quote inside a string is
+/// escaped, so those keys' text is found only as keys; the last is the
+/// report's own, after any object nested in it.)
+pub fn mark_reused(report: &RawValue) -> Box<RawValue> {
+    let text = report.get();
+    if is_reused(report) {
+        return report.to_owned();
+    }
+    let at = text
+        .rfind(",\"rows_for_review\":")
+        .or_else(|| text.rfind(",\"status\":"))
+        .unwrap_or(text.len() - 1);
+    let marked = format!("{}{REUSED}{}", &text[..at], &text[at..]);
+    RawValue::from_string(marked).expect("a key added to an object")
+}
+
+/// Whether a report says its output was reused ([`mark_reused`]).
+pub fn is_reused(report: &RawValue) -> bool {
+    report.get().contains(REUSED)
 }
 
 /// What [`Entry::output`] holds for an input's records and review items:
@@ -108,8 +160,11 @@ impl Counts {
 }
 
 /// A line of a manifest: the header, a file, or a path that gave no input.
+/// Written untagged; read through [`AnyLine`] (an untagged enum buffers
+/// a line before trying each kind, and a report's text cannot be read
+/// from such a buffer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "AnyLine")]
 pub enum ManifestLine {
     /// First line.
     Header(Header),
@@ -120,6 +175,60 @@ pub enum ManifestLine {
         /// The message.
         input_error: String,
     },
+}
+
+/// Every field of every kind of [`ManifestLine`]; which are there says the
+/// kind.
+#[derive(Deserialize)]
+struct AnyLine {
+    formsift: Option<String>,
+    config: Option<String>,
+    input_error: Option<String>,
+    path: Option<String>,
+    relative: Option<String>,
+    hash: Option<String>,
+    records: Option<[u64; 2]>,
+    review: Option<[u64; 2]>,
+    #[serde(default)]
+    output: String,
+    counts: Option<Counts>,
+    report: Option<Box<RawValue>>,
+}
+
+impl TryFrom<AnyLine> for ManifestLine {
+    type Error = &'static str;
+
+    fn try_from(l: AnyLine) -> Result<ManifestLine, &'static str> {
+        if let (Some(formsift), Some(config)) = (l.formsift, l.config) {
+            return Ok(ManifestLine::Header(Header { formsift, config }));
+        }
+        if let Some(input_error) = l.input_error {
+            return Ok(ManifestLine::InputError { input_error });
+        }
+        match (
+            l.path, l.relative, l.hash, l.records, l.review, l.counts, l.report,
+        ) {
+            (
+                Some(path),
+                Some(relative),
+                Some(hash),
+                Some(records),
+                Some(review),
+                Some(counts),
+                Some(report),
+            ) => Ok(ManifestLine::File(Box::new(Entry {
+                path,
+                relative,
+                hash,
+                records,
+                review,
+                output: l.output,
+                counts,
+                report,
+            }))),
+            _ => Err("not a manifest line: no header, file or input error"),
+        }
+    }
 }
 
 /// Compares two walked paths in walk order (component-wise).
@@ -366,8 +475,7 @@ impl Journal {
         self.offsets[1] += review.len() as u64;
         self.records.push(records)?;
         self.review.push(review)?;
-        // A reused file's report says so (whatever the value).
-        self.totals.add(&e.counts, e.report.get("reused").is_some());
+        self.totals.add(&e.counts, is_reused(&e.report));
         if e.counts.records > 0 {
             let stem = crate::file_stem(&e.path);
             if !self
@@ -384,8 +492,8 @@ impl Journal {
         }
         // (The writer of the output lines: the bytes serde_json writes, with
         // its faster escape; this runs on the thread that writes the output.)
-        crate::json::write(&mut self.pending, &ManifestLine::File(Box::new(e)))
-            .map_err(std::io::Error::other)?;
+        // (serde_json's writer: the report goes in as the text it is.)
+        serde_json::to_writer(&mut self.pending, &ManifestLine::File(Box::new(e)))?;
         self.pending.push(b'\n');
         self.pending_files += 1;
         if self.pending_files >= Self::COMMIT_FILES
@@ -466,7 +574,7 @@ mod tests {
             review: [0, 0],
             output: String::new(),
             counts: Counts::default(),
-            report: Value::Null,
+            report: raw("null"),
         }
     }
 
@@ -513,7 +621,7 @@ mod tests {
         a.counts = counts;
         let mut b = entry("b");
         b.counts = counts;
-        b.report = serde_json::json!({"path": "b", "reused": true});
+        b.report = mark_reused(&raw(r#"{"path":"b","status":"ok"}"#));
         let mut c = entry("c");
         c.counts = Counts {
             failed: 1,
@@ -526,6 +634,55 @@ mod tests {
         let s = j.sync().unwrap();
         assert_eq!((s.files_ok, s.files_reused, s.files_failed), (2, 1, 2));
         assert_eq!((s.records, s.rows, s.review_items, s.bytes), (4, 10, 2, 20));
+    }
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn a_reused_report_says_so_where_its_sorted_keys_put_it() {
+        // As `Value`s, whose maps sort their keys, would write them.
+        let sorted = |text: &str| {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap();
+            serde_json::to_string(&v).unwrap()
+        };
+        for report in [
+            r#"{"bytes":3,"corrections":{"applied":1,"status":"x"},"path":"a","preamble":[{"rows_for_review":"\",\"rows_for_review\":"}],"records_for_review":0,"rows_for_review":2,"status":"ok"}"#,
+            r#"{"error":"cannot read \",\"status\": x","path":"a","status":"error"}"#,
+        ] {
+            assert!(!is_reused(&raw(report)));
+            let marked = mark_reused(&raw(report));
+            assert!(is_reused(&marked));
+            let mut want: serde_json::Value = serde_json::from_str(report).unwrap();
+            want["reused"] = serde_json::Value::Bool(true);
+            assert_eq!(marked.get(), sorted(&want.to_string()));
+            // Marked again, it stays as it is.
+            assert_eq!(mark_reused(&marked).get(), marked.get());
+        }
+    }
+
+    #[test]
+    fn every_kind_of_line_reads_back_as_written() {
+        let mut e = entry("年度/a.txt");
+        e.report = raw(r#"{"path":"年度/a.txt","preamble":[{"text":"标题"}],"status":"ok"}"#);
+        e.output = output_digest(b"r", b"");
+        let lines = [
+            ManifestLine::Header(Header {
+                formsift: "0.1.0".into(),
+                config: "c".into(),
+            }),
+            ManifestLine::File(Box::new(e)),
+            ManifestLine::InputError {
+                input_error: "missing.txt: no such file".into(),
+            },
+        ];
+        for line in lines {
+            let text = serde_json::to_string(&line).unwrap();
+            let back: ManifestLine = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, line, "{text}");
+        }
+        assert!(serde_json::from_str::<ManifestLine>(r#"{"path":"torn"}"#).is_err());
     }
 
     #[test]
