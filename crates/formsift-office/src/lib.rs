@@ -78,6 +78,24 @@ pub enum OfficeError {
         /// The input.
         path: String,
     },
+    /// A sheet's values spread over more cells than formsift reads.
+    #[error(
+        "{path}: sheet {sheet} spreads its {values} value(s) over {rows} rows and {cols} columns, more than the {limit} cells formsift reads from one sheet; delete the stray values far from the form (or copy the form to a sheet of its own) and run again"
+    )]
+    TooSpread {
+        /// The input.
+        path: String,
+        /// The sheet's name.
+        sheet: String,
+        /// Values in the sheet.
+        values: u64,
+        /// Rows from the first value's to the last's.
+        rows: u64,
+        /// Columns from the first value's to the last's.
+        cols: u64,
+        /// The most cells read.
+        limit: u64,
+    },
     /// A part of the package is larger than formsift reads.
     #[error(
         "{path}: {part} is {size} bytes uncompressed, more than the {limit} bytes formsift reads from one part"

@@ -58,9 +58,22 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
     let xls =
         (kind == Kind::Xls).then(|| contained(|| crate::biff::read(bytes)).unwrap_or_default());
     for name in names {
-        let sheet = contained(|| load(&mut book, &name))
-            .and_then(|s| s)
-            .map_err(|e| damaged(format!("sheet {name}: {e}")))?;
+        let sheet = match contained(|| load(&mut book, &name)) {
+            Ok(Ok(sheet)) => sheet,
+            Ok(Err(Unread::Wide(w))) => {
+                return Err(OfficeError::TooSpread {
+                    path: path.to_string(),
+                    sheet: name,
+                    values: w.values,
+                    rows: w.rows,
+                    cols: w.cols,
+                    limit: MOST_CELLS,
+                });
+            }
+            Ok(Err(Unread::Reader(e))) | Err(e) => {
+                return Err(damaged(format!("sheet {name}: {e}")));
+            }
+        };
         add_sheet(&mut grid, &name, &sheet, xls.as_ref());
     }
     Ok(grid)
@@ -128,17 +141,79 @@ fn open<'a>(
     }
 }
 
+/// Most cells of a sheet's used area (from its first value's row and
+/// column to its last's) read: a sheet whose values spread wider is not
+/// read. Every position of the area takes memory, and a stray value far
+/// from a form (a few bytes at XFD1048576) spreads a sheet over seventeen
+/// billion of them: calamine then asked for 24 GB. A form takes some
+/// thousands; a sheet of 100,000 rows of 40 columns fits.
+pub(crate) const MOST_CELLS: u64 = 4_000_000;
+
+/// Why a sheet was not read.
+enum Unread {
+    /// Its values spread over more than [`MOST_CELLS`] positions.
+    Wide(Spread),
+    /// What the workbook reader said.
+    Reader(String),
+}
+
+/// How far a sheet's values spread.
+struct Spread {
+    values: u64,
+    rows: u64,
+    cols: u64,
+}
+
+/// An `.xlsx` sheet's values, read cell by cell (as calamine's
+/// `worksheet_range` reads them) so that their spread is known before the
+/// range of every position between them is made.
+fn xlsx_values(b: &mut Xlsx<Source<'_>>, name: &str) -> Result<Range<Data>, Unread> {
+    let reader = |e: XlsxError| Unread::Reader(e.to_string());
+    let mut cells = match b.worksheet_cells_reader(name) {
+        Ok(cells) => cells,
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(reader(e)),
+    };
+    let mut values = Vec::new();
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    while let Some(cell) = cells.next_cell().map_err(reader)? {
+        if matches!(cell.get_value(), calamine::DataRef::Empty) {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        first = (first.0.min(r), first.1.min(c));
+        last = (last.0.max(r), last.1.max(c));
+        values.push(calamine::Cell::new(
+            (r, c),
+            Data::from(cell.get_value().clone()),
+        ));
+    }
+    if !values.is_empty() {
+        let rows = u64::from(last.0 - first.0) + 1;
+        let cols = u64::from(last.1 - first.1) + 1;
+        if rows * cols > MOST_CELLS {
+            return Err(Unread::Wide(Spread {
+                values: values.len() as u64,
+                rows,
+                cols,
+            }));
+        }
+    }
+    Ok(Range::from_sparse(values))
+}
+
 /// One sheet's values, formulas, merged ranges and number formats.
-fn load(book: &mut Book, name: &str) -> Result<Sheet, String> {
+fn load(book: &mut Book, name: &str) -> Result<Sheet, Unread> {
+    let reader = |e: &dyn std::fmt::Display| Unread::Reader(e.to_string());
     Ok(match book {
         Book::Xlsx(b) => Sheet {
-            values: b.worksheet_range(name).map_err(|e| e.to_string())?,
+            values: xlsx_values(b, name)?,
             formulas: b.worksheet_formula(name).ok(),
             merges: b.merge_cells_by_sheet_name(name).unwrap_or_default(),
             styles: b.worksheet_style(name).ok(),
         },
         Book::Xls(b) => Sheet {
-            values: b.worksheet_range(name).map_err(|e| e.to_string())?,
+            values: b.worksheet_range(name).map_err(|e| reader(&e))?,
             formulas: b.worksheet_formula(name).ok(),
             merges: b.merge_cells_by_sheet_name(name).unwrap_or_default(),
             styles: None,
@@ -383,5 +458,34 @@ mod tests {
         let g = read(&bytes, Kind::Xlsx, "big.xlsx").unwrap();
         assert_eq!(g.rows.len(), 2, "the form's row and the sheet's end");
         assert_eq!(cells(&g.rows[0]), ["项目名称", "帮困慰问"]);
+    }
+
+    #[test]
+    fn a_stray_value_far_from_the_form_is_reported_not_read() {
+        let sheet = |far: (u32, u16)| {
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, "项目名称").unwrap();
+            ws.write_string(far.0, far.1, "x").unwrap();
+            read(&wb.save_to_buffer().unwrap(), Kind::Xlsx, "far.xlsx")
+        };
+        // The last cell of a sheet: seventeen billion positions between.
+        match sheet((1_048_575, 16_383)) {
+            Err(OfficeError::TooSpread {
+                sheet,
+                values,
+                rows,
+                cols,
+                ..
+            }) => {
+                assert_eq!(sheet, "Sheet1");
+                assert_eq!((values, rows, cols), (2, 1_048_576, 16_384));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A value a thousand rows down and twenty columns over is read.
+        let g = sheet((1000, 20)).unwrap();
+        assert_eq!(cells(&g.rows[0])[0], "项目名称");
+        assert!(g.rows.iter().any(|r| cells(r).contains(&"x")));
     }
 }
