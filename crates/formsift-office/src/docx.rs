@@ -22,6 +22,11 @@ enum VMerge {
     Continue,
 }
 
+/// Most grid columns a cell spans or a row skips before its first cell
+/// (Word's tables have at most 63 columns). A number past it is read as
+/// it: `gridBefore` of four billion made a row of as many empty cells.
+const MOST_GRID_COLUMNS: u32 = 64;
+
 /// A table cell as read, before merges are resolved.
 #[derive(Debug)]
 struct Slot {
@@ -177,7 +182,10 @@ impl State {
             "tr" if self.tbl_depth == 1 => self.rows.push(TableRow::default()),
             "gridBefore" if self.tbl_depth == 1 => {
                 if let Some(r) = self.rows.last_mut() {
-                    r.before = attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(0);
+                    r.before = attr(e, "val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0)
+                        .min(MOST_GRID_COLUMNS);
                 }
             }
             "tc" if self.tbl_depth == 1 => {
@@ -195,7 +203,7 @@ impl State {
                     s.span = attr(e, "val")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(1)
-                        .clamp(1, 64);
+                        .clamp(1, MOST_GRID_COLUMNS);
                 }
             }
             "vMerge" if self.tbl_depth == 1 => {
@@ -515,6 +523,34 @@ mod tests {
         assert_eq!(place(1), (Area::Table(1), 1, Some([1, 3])));
         assert_eq!(place(3), (Area::Table(1), 3, Some([1, 3])));
         assert_eq!(g.places.len(), g.rows.len());
+    }
+
+    #[test]
+    fn skipped_and_spanned_columns_stay_within_a_tables_grid() {
+        let before = |n: &str| format!(r#"<w:trPr><w:gridBefore w:val="{n}"/></w:trPr>"#);
+        let span = r#"<w:gridSpan w:val="4000000000"/>"#;
+        let g = doc(&format!(
+            "<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+            before("4000000000"),
+            tc("", "项目名称"),
+            before("1"),
+            tc(span, "帮困慰问"),
+        ));
+        let first = cells(&g.rows[0]);
+        assert_eq!(first.len(), MOST_GRID_COLUMNS as usize + 1);
+        assert_eq!(first.last().unwrap().0, "项目名称");
+        let second = cells(&g.rows[1]);
+        assert_eq!(second.len(), 1 + MOST_GRID_COLUMNS as usize);
+        assert_eq!(
+            second[1],
+            (
+                "帮困慰问",
+                Merge::Origin {
+                    rows: 1,
+                    cols: MOST_GRID_COLUMNS
+                }
+            )
+        );
     }
 
     #[test]
