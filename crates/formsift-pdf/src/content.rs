@@ -54,6 +54,12 @@ const THIN: f32 = 2.5;
 const MAX_DEPTH: usize = 8;
 /// Most glyphs and rules read from one page.
 const MAX_ITEMS: usize = 1 << 20;
+/// Most operators run for one page, those of the form XObjects it draws
+/// included. Forms drawn within forms multiply: one drawn 30 times, each
+/// drawing one drawn 30 times, seven deep, is 2e10 operators from a 4 KB
+/// file, which ran until it was killed. A page of forms takes some
+/// thousands.
+const MAX_OPS: usize = 1 << 22;
 /// Most bytes a page's content may inflate to.
 pub(crate) const MAX_CONTENT: usize = 64 << 20;
 
@@ -115,11 +121,26 @@ struct Interpreter<'a> {
     marked: Vec<Option<(usize, String)>>,
     /// Showing operations so far.
     runs: u32,
+    /// Operators run so far.
+    ops: usize,
+    /// Most operators run ([`MAX_OPS`]).
+    most_ops: usize,
 }
 
 /// Everything a page draws, in the coordinates `view` maps user space to
 /// (the page as displayed).
 pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn {
+    interpret(doc, page, view, MAX_OPS).out
+}
+
+/// The interpreter after it ran a page's content, at most `most_ops`
+/// operators of it.
+fn interpret(
+    doc: &Document,
+    page: lopdf::ObjectId,
+    view: Matrix,
+    most_ops: usize,
+) -> Interpreter<'_> {
     let content = doc
         .get_page_content_with_limit(page, MAX_CONTENT)
         .unwrap_or_default();
@@ -133,6 +154,8 @@ pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn
         at: (0.0, 0.0),
         marked: Vec::new(),
         runs: 0,
+        ops: 0,
+        most_ops,
     };
     let state = State {
         ctm: view,
@@ -145,7 +168,7 @@ pub(crate) fn page(doc: &Document, page: lopdf::ObjectId, view: Matrix) -> Drawn
         rise: 0.0,
     };
     it.run(&content, &resources, state, 0);
-    it.out
+    it
 }
 
 /// A page's resources, the inherited ones merged under its own.
@@ -191,9 +214,11 @@ impl<'a> Interpreter<'a> {
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         for op in &ops.operations {
-            if self.out.glyphs.len() + self.out.rules.len() > MAX_ITEMS {
+            if self.out.glyphs.len() + self.out.rules.len() > MAX_ITEMS || self.ops >= self.most_ops
+            {
                 return;
             }
+            self.ops += 1;
             let n = |i: usize| -> f32 {
                 op.operands
                     .get(i)
@@ -472,5 +497,63 @@ impl<'a> Interpreter<'a> {
         let saved = std::mem::take(&mut self.path);
         self.run(&content, &res, inner, depth + 1);
         self.path = saved;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// A page that draws a form `width` times, which draws another `width`
+    /// times, `depth` forms deep, the last drawing nothing.
+    fn nested_forms(width: usize, depth: usize) -> (Document, lopdf::ObjectId) {
+        let mut doc = Document::with_version("1.5");
+        let draws = |name: &str| {
+            vec![format!("q /{name} Do Q"); width]
+                .join(" ")
+                .into_bytes()
+        };
+        let mut inner = doc.add_object(Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Form" },
+            b"q Q".to_vec(),
+        ));
+        for _ in 1..depth {
+            inner = doc.add_object(Stream::new(
+                dictionary! {
+                    "Type" => "XObject", "Subtype" => "Form",
+                    "Resources" => dictionary! { "XObject" => dictionary! { "X" => inner } },
+                },
+                draws("X"),
+            ));
+        }
+        let pages = doc.new_object_id();
+        let contents = doc.add_object(Stream::new(dictionary! {}, draws("X")));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => contents,
+            "Resources" => dictionary! { "XObject" => dictionary! { "X" => inner } },
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        (doc, page)
+    }
+
+    #[test]
+    fn forms_within_forms_run_within_the_pages_budget() {
+        // 30 × 30 × … seven deep: 2e10 operators, were each run.
+        let (doc, page) = nested_forms(30, 7);
+        let it = interpret(&doc, page, IDENTITY, 10_000);
+        assert_eq!(it.ops, 10_000);
+        // Two deep, every operator runs: the page's three `q /X Do Q`, each
+        // outer form's three, each inner form's `q Q`.
+        let (doc, page) = nested_forms(3, 2);
+        assert_eq!(
+            interpret(&doc, page, IDENTITY, 10_000).ops,
+            9 + 3 * (9 + 3 * 2)
+        );
     }
 }
