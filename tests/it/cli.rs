@@ -286,6 +286,58 @@ fn a_full_disk_stops_with_exit_3_and_says_what_to_do() {
     }
 }
 
+/// Files past `--file-limit` on every worker stop the run with exit
+/// status 3 (what was done is kept); the same command goes on from there,
+/// the files given up on skipped as failed. (A run of its own: its two
+/// workers are not shared with other tests.)
+#[test]
+fn files_past_the_limit_on_every_worker_stop_the_run_and_a_rerun_goes_on() {
+    let dir = tempdir("file-limit");
+    let archive = dir.join("archive");
+    std::fs::create_dir_all(&archive).unwrap();
+    let form = std::fs::read_to_string(root().join("samples/003_e82864895a36c2f5.txt")).unwrap();
+    // Three files that take about a second (their content read and hashed
+    // in a few milliseconds), for two workers, then a short one.
+    for k in 0..3 {
+        std::fs::write(archive.join(format!("a{k}.txt")), form.repeat(200)).unwrap();
+    }
+    std::fs::write(archive.join("b.txt"), &form).unwrap();
+    let out = dir.join("out");
+    let (a, o) = (archive.to_str().unwrap(), out.to_str().unwrap());
+    let r = formsift(&[
+        "run",
+        a,
+        "--out",
+        o,
+        "--threads",
+        "2",
+        "--file-limit",
+        "0.05",
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("files past --file-limit hold every worker"),
+        "{err}"
+    );
+    assert!(err.contains("run the same command again to go on"), "{err}");
+    let r = formsift(&["run", a, "--out", o, "--threads", "2", "--quiet"]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(
+        r.status.code(),
+        Some(1),
+        "the files given up on fail: {err}"
+    );
+    let report = std::fs::read_to_string(out.join("report.json")).unwrap();
+    assert_eq!(
+        report.matches("(--file-limit); given up").count(),
+        2,
+        "{report}"
+    );
+    let records = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
+    assert!(records.contains("\"b#1\""), "the short file is read");
+}
+
 #[test]
 fn an_error_names_its_cause_once() {
     let r = formsift(&[

@@ -88,6 +88,11 @@ enum Command {
         /// `corrected`; corrections that find no row are listed in report.json.
         #[arg(long, value_name = "FILE")]
         corrections: Option<PathBuf>,
+        /// The longest one file may take, in seconds (0: no limit). A file
+        /// still being processed then is recorded as failed and the batch
+        /// goes on; a re-run skips it (--fresh tries it again).
+        #[arg(long, value_name = "SECS", default_value_t = formsift_pipeline::batch::FILE_LIMIT.as_secs_f64())]
+        file_limit: f64,
     },
     /// Combine the outputs of `run --shard` folders into one output folder.
     ///
@@ -313,7 +318,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             progress_every,
             quiet,
             corrections,
+            file_limit,
         } => {
+            if !(file_limit >= 0.0 && file_limit.is_finite()) {
+                anyhow::bail!(
+                    "--file-limit {file_limit}: give the seconds one file may take, 0 for no limit"
+                );
+            }
             if let Some(n) = threads {
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(n)
@@ -326,6 +337,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 progress_every,
                 quiet,
                 corrections,
+                file_limit: (file_limit > 0.0).then(|| Duration::from_secs_f64(file_limit)),
             };
             run(inputs, out, config, opts)
         }
@@ -369,6 +381,7 @@ struct RunOptions {
     progress_every: f64,
     quiet: bool,
     corrections: Option<PathBuf>,
+    file_limit: Option<Duration>,
 }
 
 /// Reads a corrections file; a bad line stops the command before any work.
@@ -390,6 +403,7 @@ fn run(
     batch.shard = opts.shard;
     batch.reuse = !opts.fresh;
     batch.corrections = load_corrections(&opts.corrections)?.map(Arc::new);
+    batch.file_limit = opts.file_limit;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -432,6 +446,20 @@ fn run(
     })?;
     progress.finish();
     let s = &outcome.summary;
+    if !outcome.given_up.is_empty() {
+        // Said even with --quiet: a worker is still on each.
+        eprintln!(
+            "formsift: warning: {} file(s) ran past --file-limit and were recorded as failed (report.json says which); their workers could not be stopped",
+            outcome.given_up.len()
+        );
+    }
+    if outcome.stalled {
+        eprintln!(
+            "formsift: stopped after {} file(s): files past --file-limit hold every worker. What was done is kept; run the same command again to go on (those files are skipped; --fresh tries them again)",
+            s.files_ok + s.files_failed
+        );
+        return Ok(ExitCode::from(STOPPED));
+    }
     if outcome.interrupted {
         eprintln!(
             "formsift: interrupted after {} file(s); nothing is lost: run the same command again to resume",

@@ -28,10 +28,10 @@ use crate::walk::{Input, Shard, Walk};
 use crate::{FileOutput, process_bytes};
 use formsift_config::Config;
 use formsift_corrections::CorrectionSet;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Files in flight per worker thread by default. The writer is woken once
 /// per half window; with four per thread, on a virtual machine, a worker
@@ -43,6 +43,43 @@ pub const WINDOW_PER_THREAD: usize = 32;
 /// early and no more files are started, so a window of large files does
 /// not hold all their output at once.
 pub const HOLD: usize = 32 << 20;
+
+/// How long one file may take by default ([`Batch::file_limit`]). At the
+/// speeds measured here that is gigabytes of text: a file still going
+/// after it is caught in something formsift does not foresee.
+pub const FILE_LIMIT: Duration = Duration::from_secs(600);
+
+/// How often the writer, while it waits, looks for a file past the limit.
+const LIMIT_POLL: Duration = Duration::from_secs(1);
+
+/// The files workers are on, by walk position: when each was started and,
+/// once read, its content hash.
+#[derive(Default)]
+struct OnFiles(Mutex<HashMap<usize, (Instant, Option<String>)>>);
+
+impl OnFiles {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<usize, (Instant, Option<String>)>> {
+        // (Nothing that holds the lock can panic.)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A worker starts on the file at `idx`.
+    fn start(&self, idx: usize) {
+        self.lock().insert(idx, (Instant::now(), None));
+    }
+
+    /// It has read and hashed the file.
+    fn hashed(&self, idx: usize, hash: &str) {
+        if let Some(e) = self.lock().get_mut(&idx) {
+            e.1 = Some(hash.to_string());
+        }
+    }
+
+    /// It is done with the file.
+    fn end(&self, idx: usize) {
+        self.lock().remove(&idx);
+    }
+}
 
 /// How a batch runs.
 #[derive(Clone)]
@@ -65,6 +102,12 @@ pub struct Batch {
     /// Reviewers' corrections to apply; a file whose corrections changed is
     /// processed again even when its content did not.
     pub corrections: Option<Arc<CorrectionSet>>,
+    /// The longest one file may take ([`FILE_LIMIT`] by default; `None`:
+    /// no limit). A file past it is written as failed (with its content
+    /// hash, so that a re-run skips it) and the batch goes on; its worker
+    /// cannot be stopped and stays busy. When such files hold every worker,
+    /// the run stops ([`Outcome::stalled`]).
+    pub file_limit: Option<Duration>,
 }
 
 impl Batch {
@@ -79,6 +122,7 @@ impl Batch {
             window: 0,
             hold: HOLD,
             corrections: None,
+            file_limit: Some(FILE_LIMIT),
         }
     }
 
@@ -144,6 +188,11 @@ pub struct Outcome {
     /// since it was written (its records or review items no longer match
     /// the manifest's digest): processed again.
     pub changed_outputs: u64,
+    /// Files given up on past [`Batch::file_limit`] (written as failed).
+    pub given_up: Vec<String>,
+    /// True when the run stopped because files past the limit held every
+    /// worker (`interrupted` is then true as well).
+    pub stalled: bool,
 }
 
 enum Done {
@@ -285,6 +334,7 @@ fn work(
     candidates: Vec<(usize, Entry)>,
     config: &Config,
     corrections: Option<&CorrectionSet>,
+    hashed: &dyn Fn(&str),
 ) -> Done {
     let start = Instant::now();
     let path = input.path.display().to_string();
@@ -298,6 +348,7 @@ fn work(
     if let Some(fc) = fc {
         hash = format!("{hash}+{}", fc.digest);
     }
+    hashed(&hash);
     if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
         e.report = crate::manifest::mark_reused(&e.report);
         return Done::Reused(src, Box::new(e), Box::new(input.clone()));
@@ -349,20 +400,72 @@ pub fn run(
     let mut stems_seen = BTreeSet::new();
     // Reused outputs found changed since they were written.
     let mut changed = 0u64;
+    let started: Arc<OnFiles> = Arc::default();
+    // The inputs in flight, by walk position (to write one given up on).
+    let mut flying: BTreeMap<usize, Input> = BTreeMap::new();
+    let mut given_up: Vec<String> = Vec::new();
+    let mut stalled = false;
+    // When a worker last handed a result back.
+    let mut last_back = Instant::now();
     // Waits for results (every file in flight and not yet back will come
-    // back), then writes those now in order.
+    // back, or is given up on past the file limit), then writes those now
+    // in order. False when files past the limit hold every worker.
     let mut take_and_write = |pending: &mut BTreeMap<usize, Done>,
                               written: &mut usize,
                               sources: &mut Vec<Source>,
                               journal: &mut Journal,
                               held: &mut usize,
-                              next: usize|
-     -> Result<(), EmitError> {
+                              next: usize,
+                              flying: &mut BTreeMap<usize, Input>,
+                              given_up: &mut Vec<String>|
+     -> Result<bool, EmitError> {
         let out_there = next - *written - pending.len();
         assert!(out_there > 0, "waiting for results with none out");
-        handoff.take(out_there.min(group), batch.hold / 2, &mut arrived);
+        let poll = batch.file_limit.map(|l| l.min(LIMIT_POLL));
+        let full = handoff.take_within(out_there.min(group), batch.hold / 2, poll, &mut arrived);
+        if !arrived.is_empty() {
+            last_back = Instant::now();
+        }
+        // The results of files given up on, should they come: dropped.
+        arrived.retain(|(idx, _)| *idx >= *written);
         receive(&mut arrived, pending, held);
+        if let Some(limit) = batch.file_limit
+            && !full
+            && !pending.contains_key(written)
+        {
+            let on = started.lock();
+            match on.get(written) {
+                Some((at, hash)) if at.elapsed() >= limit => {
+                    let input = &flying[written];
+                    let path = input.path.display().to_string();
+                    let message = format!(
+                        "{path}: still being processed after {} s, the most one file may take (--file-limit); given up and recorded as failed (a re-run skips it; --fresh tries it again)",
+                        limit.as_secs_f64()
+                    );
+                    let millis = at.elapsed().as_secs_f64() * 1000.0;
+                    let done = fresh(
+                        input,
+                        hash.clone().unwrap_or_default(),
+                        Err(message),
+                        millis,
+                    );
+                    pending.insert(*written, done);
+                    given_up.push(path);
+                }
+                // The next file waits for a worker, every worker is on a
+                // file given up on, and none has come back for as long
+                // again.
+                None if on.keys().filter(|&&k| k < *written).count()
+                    >= rayon::current_num_threads()
+                    && last_back.elapsed() >= limit =>
+                {
+                    return Ok(false);
+                }
+                _ => {}
+            }
+        }
         while let Some(mut done) = pending.remove(written) {
+            flying.remove(written);
             *written += 1;
             *held -= done.size();
             let err = EmitError::io(&partial.records);
@@ -383,6 +486,7 @@ pub fn run(
                     Vec::new(),
                     &config,
                     batch.corrections.as_deref(),
+                    &|_| {},
                 );
             }
             let Done::Fresh(e, r) = done else {
@@ -392,11 +496,11 @@ pub fn run(
             observer.file_done(&e.path, &e.counts, false, r.error.as_deref());
             journal.append(*e, r.records, r.review).map_err(err)?;
         }
-        Ok(())
+        Ok(true)
     };
 
     let mut walk = Walk::new(inputs, &batch.config);
-    for item in walk.by_ref() {
+    'walk: for item in walk.by_ref() {
         if observer.stop_requested() {
             interrupted = true;
             break;
@@ -435,14 +539,28 @@ pub fn run(
         // open, or no one got to it first).
         let slot = ahead.send(&input.path);
         let ahead = Arc::clone(&ahead);
+        let on = Arc::clone(&started);
+        if batch.file_limit.is_some() {
+            flying.insert(idx, input.clone());
+        }
         next += 1;
         rayon::spawn(move || {
+            on.start(idx);
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let config = local_config(&config);
                 ahead.advance();
                 let opened = slot.take();
-                work(&input, opened, candidates, &config, corrections.as_deref())
+                let hashed = |h: &str| on.hashed(idx, h);
+                work(
+                    &input,
+                    opened,
+                    candidates,
+                    &config,
+                    corrections.as_deref(),
+                    &hashed,
+                )
             }));
+            on.end(idx);
             let done = done.unwrap_or_else(|p| {
                 let path = input.path.display().to_string();
                 let message = crate::panic_message(&path, p.as_ref());
@@ -455,13 +573,17 @@ pub fn run(
         // out there, so the wait ends.
         while next - written >= window || held >= batch.hold {
             let (p, w, h, j) = (&mut pending, &mut written, &mut held, &mut journal);
-            take_and_write(p, w, &mut sources, j, h, next)?;
+            if !take_and_write(p, w, &mut sources, j, h, next, &mut flying, &mut given_up)? {
+                stalled = true;
+                break 'walk;
+            }
         }
     }
-    while written < next {
+    while !stalled && written < next {
         let (p, w, h, j) = (&mut pending, &mut written, &mut held, &mut journal);
-        take_and_write(p, w, &mut sources, j, h, next)?;
+        stalled = !take_and_write(p, w, &mut sources, j, h, next, &mut flying, &mut given_up)?;
     }
+    interrupted |= stalled;
     let summary = journal.sync().map_err(EmitError::io(&partial.records))?;
     drop(sources);
 
@@ -502,6 +624,8 @@ pub fn run(
         passed_over: info.passed_over,
         not_read: info.not_read,
         changed_outputs: changed,
+        given_up,
+        stalled,
     })
 }
 

@@ -66,18 +66,49 @@ impl<T> Handoff<T> {
     /// Waits until at least `n` results or `bytes` bytes of results (at
     /// least one of either) have been put, then moves every result there
     /// is into `into`. The caller must know that `n` more will come.
+    #[cfg(test)]
     pub(crate) fn take(&self, n: usize, bytes: usize, into: &mut Vec<T>) {
+        self.take_within(n, bytes, None, into);
+    }
+
+    /// [`Handoff::take`], waiting no longer than `wait` when it is given:
+    /// false when the time ran out first (what was put is moved all the
+    /// same).
+    pub(crate) fn take_within(
+        &self,
+        n: usize,
+        bytes: usize,
+        wait: Option<std::time::Duration>,
+        into: &mut Vec<T>,
+    ) -> bool {
         let (n, bytes) = (n.max(1), bytes.max(1));
+        let deadline = wait.map(|w| std::time::Instant::now() + w);
         let mut s = self.lock();
+        let mut enough = true;
         while s.items.len() < n && s.bytes < bytes {
             s.want = n;
             s.want_bytes = bytes;
-            s = self.ready.wait(s).unwrap_or_else(PoisonError::into_inner);
+            match deadline {
+                None => s = self.ready.wait(s).unwrap_or_else(PoisonError::into_inner),
+                Some(d) => {
+                    let left = d.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        enough = false;
+                        break;
+                    }
+                    s = self
+                        .ready
+                        .wait_timeout(s, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0;
+                }
+            }
         }
         s.want = usize::MAX;
         s.want_bytes = usize::MAX;
         s.bytes = 0;
         into.append(&mut s.items);
+        enough
     }
 }
 
@@ -97,6 +128,19 @@ mod tests {
         h.put(3, 0);
         h.take(1, usize::MAX, &mut got);
         assert_eq!(got, [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_take_within_a_time_returns_when_it_runs_out() {
+        let h = Handoff::new();
+        h.put(1, 0);
+        let mut got = Vec::new();
+        let wait = std::time::Duration::from_millis(5);
+        assert!(!h.take_within(2, usize::MAX, Some(wait), &mut got));
+        assert_eq!(got, [1], "what was there is taken");
+        h.put(2, 0);
+        assert!(h.take_within(1, usize::MAX, Some(wait), &mut got));
+        assert_eq!(got, [1, 2]);
     }
 
     #[test]

@@ -406,6 +406,57 @@ mod tests {
         assert_eq!(same_outputs_with("wide", 20, &b).processed, 21);
     }
 
+    #[test]
+    fn a_file_past_the_limit_is_recorded_failed_and_the_batch_goes_on() {
+        let d = tmp("limit");
+        let a = archive(&d, 6);
+        // A file of 20,000 forms takes seconds, the others milliseconds.
+        let big = a.join("2020/big.txt");
+        std::fs::write(&big, form(7).repeat(20_000)).unwrap();
+        let whole = d.join("whole");
+        run_batch(&a, &whole, &batch(), &Silent);
+        let mut b = batch();
+        b.file_limit = Some(std::time::Duration::from_millis(300));
+        let out = d.join("out");
+        let o = run_batch(&a, &out, &b, &Silent);
+        let big_path = big.display().to_string();
+        assert!(o.given_up.contains(&big_path), "{:?}", o.given_up);
+        assert!(!o.stalled && !o.interrupted);
+        let report = read(&out.join("report.json"));
+        assert!(
+            report.contains("the most one file may take (--file-limit)"),
+            "{report}"
+        );
+        // Every other file is written as without a limit (or, had it also
+        // run past the millisecond, recorded failed), and nothing of the
+        // big file's is.
+        let lines = |dir: &Path| -> Vec<String> {
+            read(&dir.join("records.jsonl"))
+                .lines()
+                .map(String::from)
+                .collect()
+        };
+        let written = lines(&out);
+        assert!(written.iter().all(|l| lines(&whole).contains(l)));
+        assert!(!written.iter().any(|l| l.contains("big.txt")));
+        // (The binary file fails on its own, unless given up on first.)
+        let bad = a.join("2019/bad.txt").display().to_string();
+        let failed = o.given_up.len() + usize::from(!o.given_up.contains(&bad));
+        assert_eq!(o.summary.files_failed, failed as u64);
+        // A re-run without a limit skips it: its failure is reused.
+        let again = run_batch(&a, &out, &batch(), &Silent);
+        assert!(again.given_up.is_empty());
+        assert!(read(&out.join("report.json")).contains("--file-limit"));
+        // Tried again (no earlier output), it is read whole.
+        let mut fresh = batch();
+        fresh.reuse = false;
+        run_batch(&a, &out, &fresh, &Silent);
+        assert_eq!(
+            read(&out.join("records.jsonl")),
+            read(&whole.join("records.jsonl"))
+        );
+    }
+
     fn run_batch(a: &Path, out: &Path, b: &Batch, o: &dyn Observer) -> Outcome {
         batch::run(&[a.to_path_buf()], out, b, o).unwrap()
     }
