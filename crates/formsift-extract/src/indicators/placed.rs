@@ -938,6 +938,44 @@ struct Geom {
     page: usize,
     u0: f64,
     h: f64,
+    /// The rows of its page, `[first, past last]`, when pages come in
+    /// order down the rows (else `[usize::MAX, 0]`): set by [`page_runs`].
+    run: [usize; 2],
+}
+
+/// Sets each row's [`Geom::run`]: where pages go down in order, the rows
+/// of a page are one run, found at once instead of looked for row by row.
+fn page_runs(mut rows: Vec<Geom>) -> Vec<Geom> {
+    let ordered = rows.windows(2).all(|w| w[0].page <= w[1].page);
+    let mut start = 0;
+    for r in 0..rows.len() {
+        if r + 1 == rows.len() || rows[r + 1].page != rows[r].page {
+            for g in &mut rows[start..=r] {
+                g.run = if ordered {
+                    [start, r + 1]
+                } else {
+                    [usize::MAX, 0]
+                };
+            }
+            start = r + 1;
+        }
+    }
+    rows
+}
+
+/// The rows `s..e` of page `page`, `[first, past last]`, when there are
+/// any (rows' runs set, [`page_runs`]).
+fn rows_of_page(rows: &[Geom], page: usize, s: usize, e: usize) -> Option<[usize; 2]> {
+    let mut r = s;
+    while r < e {
+        let end = rows[r].run[1].min(e);
+        match rows[r].page.cmp(&page) {
+            std::cmp::Ordering::Equal => return Some([r, end]),
+            std::cmp::Ordering::Greater => return None,
+            std::cmp::Ordering::Less => r = end,
+        }
+    }
+    None
 }
 
 /// Where line `y` stands in text lines: inside a row, in proportion; between
@@ -969,6 +1007,9 @@ fn ordinal_of(name: &str, config: &Config) -> Option<i64> {
 struct Numbering {
     /// Each row's ordinal; empty when the numbering does not start again.
     numbers: Vec<Option<i64>>,
+    /// How many of the rows before each are numbered 1 (one more entry
+    /// than `numbers`).
+    ones: Vec<usize>,
 }
 
 impl Numbering {
@@ -985,13 +1026,19 @@ impl Numbering {
             } else if n != prev + 1 {
                 return Numbering {
                     numbers: Vec::new(),
+                    ones: vec![0],
                 };
             }
             prev = n;
         }
-        Numbering {
-            numbers: if restarts > 0 { numbers } else { Vec::new() },
-        }
+        let numbers = if restarts > 0 { numbers } else { Vec::new() };
+        let ones = std::iter::once(0)
+            .chain(numbers.iter().scan(0, |c, n| {
+                *c += usize::from(*n == Some(1));
+                Some(*c)
+            }))
+            .collect();
+        Numbering { numbers, ones }
     }
 
     /// Rows numbered against a group of rows `s..e` starting there (text
@@ -1001,10 +1048,13 @@ impl Numbering {
         let at = |r: usize| self.numbers.get(r).copied().flatten();
         let start = f64::from(at(s).is_some_and(|n| n > 1));
         let restarts = if inner {
-            (s + 1..e).filter(|&r| at(r) == Some(1)).count() as f64
+            // Rows `s + 1..e` numbered 1, counted in [`Numbering::ones`].
+            let len = self.numbers.len();
+            let (from, to) = ((s + 1).min(len), e.min(len));
+            self.ones[to.max(from)] - self.ones[from]
         } else {
-            0.0
-        };
+            0
+        } as f64;
         NUMBERING * (start + restarts)
     }
 }
@@ -1030,11 +1080,13 @@ fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc], numberi
                 page: r.page,
                 u0: u,
                 h,
+                run: [0, 0],
             };
             u += h;
             g
         })
         .collect();
+    let geom = page_runs(geom);
     let of = |col: Column| -> Vec<(f64, usize)> {
         labels
             .iter()
@@ -1097,9 +1149,18 @@ fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc], numberi
 /// How far (text lines) label `l` (position, page) stands from the middle
 /// of rows `s..e` on its page.
 fn centred(rows: &[Geom], (y, page): (f64, usize), s: usize, e: usize) -> f64 {
-    let on_page = rows[s..e].iter().filter(|r| r.page == page);
-    let lo = on_page.clone().map(|r| r.u0).reduce(f64::min);
-    let hi = on_page.map(|r| r.u0 + r.h).reduce(f64::max);
+    let (lo, hi) = if rows[s].run[0] == usize::MAX {
+        let on_page = rows[s..e].iter().filter(|r| r.page == page);
+        let lo = on_page.clone().map(|r| r.u0).reduce(f64::min);
+        (lo, on_page.map(|r| r.u0 + r.h).reduce(f64::max))
+    } else {
+        // (Rows stand one under the other: the run's first is the highest,
+        // its last the lowest.)
+        match rows_of_page(rows, page, s, e) {
+            Some([a, b]) => (Some(rows[a].u0), Some(rows[b - 1].u0 + rows[b - 1].h)),
+            None => (None, None),
+        }
+    };
     match (lo, hi) {
         (Some(lo), Some(hi)) => (y - (lo + hi) / 2.0).abs(),
         _ => 1e6,
@@ -1155,6 +1216,10 @@ fn fit(
             doubtful: Vec::new(),
         };
     }
+    let (k, n) = (labels.len() as u64, rows.len() as u64);
+    if k.saturating_mul(n).saturating_mul(n) / 2 > FIT_BUDGET {
+        return heads(labels, rows);
+    }
     let either = |l, s, e| centred_or_broken(rows, l, s, e) + numbering(s, e);
     let c = dp(labels, rows.len(), cuts, &either);
     let t = dp(labels, rows.len(), cuts, &|l, s, e| {
@@ -1193,14 +1258,31 @@ fn fit(
             };
             Fit { groups, doubtful }
         }
-        // More labels than rows: each label heads the next row after it.
-        None => Fit {
-            groups: labels
-                .iter()
-                .map(|(y, _)| (rows.iter().position(|r| r.u0 + r.h > *y), f64::INFINITY))
-                .collect(),
-            doubtful: Vec::new(),
-        },
+        // More labels than rows.
+        None => heads(labels, rows),
+    }
+}
+
+/// The groupings [`fit`] weighs, `labels × rows² / 2` of them, that it
+/// weighs at most (a few tenths of a second). A table of a thousand rows,
+/// each with its labels, asks for ten times as many; it gets [`heads`].
+const FIT_BUDGET: u64 = 50_000_000;
+
+/// Each label heads the next row after it, at a cost past any
+/// [`OFFCENTRE`] (its group's rows are flagged): the fitting when there are
+/// more labels than rows, or when weighing the groupings would cost more
+/// than [`FIT_BUDGET`].
+fn heads(labels: &[(f64, usize)], rows: &[Geom]) -> Fit {
+    Fit {
+        groups: labels
+            .iter()
+            .map(|(y, _)| {
+                // (Rows stand one under the other: their bottoms go down.)
+                let r = rows.partition_point(|r| r.u0 + r.h <= *y);
+                ((r < rows.len()).then_some(r), f64::INFINITY)
+            })
+            .collect(),
+        doubtful: Vec::new(),
     }
 }
 
@@ -1842,7 +1924,7 @@ mod tests {
 
     fn geom(heights: &[(usize, usize, f64)]) -> Vec<Geom> {
         let mut u = 0.0;
-        heights
+        let rows = heights
             .iter()
             .map(|&(a, b, h)| {
                 let g = Geom {
@@ -1851,11 +1933,13 @@ mod tests {
                     page: 0,
                     u0: u,
                     h,
+                    run: [0, 0],
                 };
                 u += h;
                 g
             })
-            .collect()
+            .collect();
+        page_runs(rows)
     }
 
     #[test]
