@@ -4,7 +4,7 @@
 use crate::consumed::Consumed;
 use formsift_config::{Config, FieldKind, LabelMatch, MAX_LABEL_BYTES, Template};
 use formsift_model::{FieldValue, Layout, Line, Record, trim};
-use formsift_values::{Choice, join_wrapped, parse_amount, parse_choice, parse_date, parse_int};
+use formsift_values::{Choice, parse_amount, parse_choice, parse_date, parse_int, push_wrapped};
 
 /// One cell (or the label or value part of a split cell) in reading order.
 #[derive(Debug, Clone)]
@@ -405,7 +405,7 @@ fn join_values(vals: &[Tok]) -> String {
             out.push(' ');
             out.push_str(v.text);
         } else if v.layout == Layout::Spaced {
-            out = join_wrapped(&out, v.text);
+            push_wrapped(&mut out, v.text);
         } else {
             out.push('\n');
             out.push_str(v.text);
@@ -536,7 +536,7 @@ fn assign(
                 && v.alone
                 && v.line == vals[used - 1].line + 1
             {
-                text = join_wrapped(&text, v.text);
+                push_wrapped(&mut text, v.text);
                 used += 1;
             }
             if used > 1 {

@@ -16,7 +16,7 @@ mod text;
 pub use choice::{Choice, parse_choice};
 pub use measure::{is_quantity, parse_measure};
 pub use number::{parse_amount, parse_date, parse_int, parse_percent, parse_year};
-pub use text::{is_cjk, join_wrapped, split_ordinal};
+pub use text::{is_cjk, join_wrapped, push_wrapped, split_ordinal};
 
 /// NFKC-folds text for parsing (full-width digits, signs and brackets).
 /// Text that is already in NFKC (all ASCII, most CJK) is borrowed, not copied.

@@ -18,7 +18,7 @@ use super::{Draft, Header};
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
 use formsift_model::{Cell, Layout, Line, Record, TotalScore, squeeze, trim};
-use formsift_values::{join_wrapped, parse_amount};
+use formsift_values::{join_wrapped, parse_amount, push_wrapped};
 
 /// What a row without a name costs.
 const NO_NAME: i32 = -8;
@@ -495,7 +495,7 @@ fn cut_rows(run: &[Tok], cols: &[Column]) -> Vec<Draft> {
             }
             Step::Join => {
                 d.cells.extend(t.cells.iter().map(|&c| (t.line, c)));
-                d.name = Some(join_wrapped(d.name.as_deref().unwrap_or(""), &t.text));
+                push_wrapped(d.name.get_or_insert_default(), &t.text);
                 d.flag("wrap_guessed");
             }
             Step::Skip => d.flag("cell_dropped"),

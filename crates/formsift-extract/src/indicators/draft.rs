@@ -2,7 +2,7 @@
 
 use super::Header;
 use formsift_config::{Column, Config};
-use formsift_values::join_wrapped;
+use formsift_values::push_wrapped;
 
 /// One table row as read: texts by column, provenance and repairs so far.
 #[derive(Debug, Clone, Default)]
@@ -94,13 +94,11 @@ impl Draft {
         } else {
             &mut self.name
         };
-        let current = slot.clone().unwrap_or_default();
-        if text.chars().count() >= 2 && current.ends_with(&text) {
-            self.flag("row_joined");
-        } else {
-            *slot = Some(join_wrapped(&current, &text));
-            self.flag("row_joined");
+        let current = slot.get_or_insert_default();
+        if !(text.chars().count() >= 2 && current.ends_with(&text)) {
+            push_wrapped(current, &text);
         }
+        self.flag("row_joined");
         self.lines[1] = self.lines[1].max(next.lines[1]);
         self.cells.extend(next.cells.iter().copied());
         true

@@ -19,7 +19,7 @@ use super::{Draft, Header, is_header, read_total};
 use crate::consumed::Consumed;
 use formsift_config::{Column, Config};
 use formsift_model::{Cell, Layout, Line, Record};
-use formsift_values::{join_wrapped, parse_amount};
+use formsift_values::{join_wrapped, parse_amount, push_wrapped};
 
 /// Pieces whose left edges are this many columns apart or less are one
 /// cell's lines.
@@ -904,8 +904,7 @@ impl Acc {
         let Some(slot) = self.slot(col) else {
             return false;
         };
-        let joined = join_wrapped(slot.as_deref().unwrap_or(""), &p.text);
-        *slot = Some(joined);
+        push_wrapped(slot.get_or_insert_default(), &p.text);
         self.d.flag("row_joined");
         self.took(col, p);
         true

@@ -11,7 +11,7 @@ use super::align::{Kind, kind_of};
 use crate::consumed::Consumed;
 use formsift_config::Config;
 use formsift_model::{Layout, Line};
-use formsift_values::join_wrapped;
+use formsift_values::push_wrapped;
 
 #[derive(Debug, Clone)]
 struct Tok<'a> {
@@ -127,7 +127,7 @@ pub(crate) fn read(rows: &[&Line], consumed: &mut Consumed, config: &Config) -> 
                 && prev_last
                 && !matches!(k, Kind::Value | Kind::Number(_));
             if wraps {
-                d.name = Some(join_wrapped(d.name.as_deref().unwrap_or(""), &text));
+                push_wrapped(d.name.get_or_insert_default(), &text);
                 d.flag("row_joined");
             } else {
                 d.target = Some(text);
