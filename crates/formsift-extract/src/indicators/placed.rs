@@ -1966,6 +1966,62 @@ mod tests {
     }
 
     #[test]
+    fn a_groups_middle_on_a_page_is_found_from_the_pages_run() {
+        // Rows over pages 0, 0, 1, 1, 1, 2: each group and label page, from
+        // the run and from a look at every row, agree.
+        let pages = [0, 0, 1, 1, 1, 2];
+        let mut rows = geom(&[
+            (1, 1, 1.0),
+            (2, 3, 2.0),
+            (4, 4, 1.0),
+            (5, 5, 1.0),
+            (6, 8, 3.0),
+            (9, 9, 1.0),
+        ]);
+        for (r, p) in rows.iter_mut().zip(pages) {
+            r.page = p;
+        }
+        let rows = page_runs(rows);
+        let scanned: Vec<Geom> = rows
+            .iter()
+            .map(|r| Geom {
+                run: [usize::MAX, 0],
+                ..*r
+            })
+            .collect();
+        for s in 0..rows.len() {
+            for e in s + 1..=rows.len() {
+                for page in 0..4 {
+                    let l = (4.5, page);
+                    assert_eq!(
+                        centred(&rows, l, s, e),
+                        centred(&scanned, l, s, e),
+                        "{s}..{e} page {page}"
+                    );
+                }
+            }
+        }
+        // Pages out of order down the rows: every row is looked at.
+        let mut rows = geom(&[(1, 1, 1.0), (2, 2, 1.0), (3, 3, 1.0)]);
+        rows[1].page = 1;
+        assert!(page_runs(rows).iter().all(|r| r.run[0] == usize::MAX));
+    }
+
+    #[test]
+    fn labels_of_a_table_past_the_budget_head_the_rows_after_them() {
+        // 2,000 rows with a label on each: 4e9 groupings to weigh.
+        let rows = geom(&vec![(1, 1, 1.0); 2000]);
+        let labels: Vec<(f64, usize)> = (0..2000).map(|r| (r as f64 + 0.5, 0)).collect();
+        let cuts = vec![true; 2001];
+        let got = fit(&labels, &rows, &cuts, &|_, _| 0.0).groups;
+        assert_eq!(got.len(), 2000);
+        for (r, (start, cost)) in got.iter().enumerate() {
+            assert_eq!(*start, Some(r));
+            assert!(*cost > OFFCENTRE, "in doubt: its rows go to review");
+        }
+    }
+
+    #[test]
     fn a_label_of_a_group_that_runs_to_a_page_break_may_stand_at_its_top() {
         // Page 0: rows on lines 1, 3, 4–6 (two text lines tall) and 7; page
         // 1: rows on lines 9 and 11. Labels: on line 2 (centred on the first
