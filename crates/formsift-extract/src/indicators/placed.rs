@@ -979,17 +979,33 @@ fn rows_of_page(rows: &[Geom], page: usize, s: usize, e: usize) -> Option<[usize
 
 /// Where line `y` stands in text lines: inside a row, in proportion; between
 /// rows, at the border.
+#[cfg(test)]
 fn position(y: f64, rows: &[Geom]) -> f64 {
-    for r in rows {
-        if y < r.a as f64 {
-            return r.u0;
-        }
-        if y <= r.b as f64 {
+    position_in(y, rows, lines_in_order(rows))
+}
+
+/// Whether rows go down the lines in order, each after the one before.
+fn lines_in_order(rows: &[Geom]) -> bool {
+    rows.windows(2).all(|w| w[0].a <= w[0].b && w[0].b < w[1].a)
+}
+
+/// [`position`], told whether the rows are [`lines_in_order`]: the first
+/// row that ends at or below the line is then found by halving (a table of
+/// thousands of rows has thousands of labels), else row by row.
+fn position_in(y: f64, rows: &[Geom], ordered: bool) -> f64 {
+    let at = if ordered {
+        Some(rows.partition_point(|r| (r.b as f64) < y)).filter(|&k| k < rows.len())
+    } else {
+        rows.iter().position(|r| y < r.a as f64 || y <= r.b as f64)
+    };
+    match at.map(|k| &rows[k]) {
+        Some(r) if y < r.a as f64 => r.u0,
+        Some(r) => {
             let lines = (r.b - r.a + 1) as f64;
-            return r.u0 + r.h * (y - r.a as f64 + 0.5) / lines;
+            r.u0 + r.h * (y - r.a as f64 + 0.5) / lines
         }
+        None => rows.last().map_or(0.0, |r| r.u0 + r.h),
     }
-    rows.last().map_or(0.0, |r| r.u0 + r.h)
 }
 
 /// The `指标N` ordinal a name starts with.
@@ -1060,11 +1076,15 @@ impl Numbering {
 
 /// Gives each level label to the first row of its group.
 fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc], numbering: &Numbering) {
+    // (Lines come in order: the last at or above `y` is found by halving.)
+    let lines_ordered = lines.windows(2).all(|w| w[0].line <= w[1].line);
     let page_of = |y: f64| {
-        lines
-            .iter()
-            .rev()
-            .find(|l| l.line as f64 <= y)
+        let at = if lines_ordered {
+            lines.partition_point(|l| l.line as f64 <= y).checked_sub(1)
+        } else {
+            lines.iter().rposition(|l| l.line as f64 <= y)
+        };
+        at.map(|k| &lines[k])
             .or(lines.first())
             .map_or(0, |l| l.page)
     };
@@ -1086,11 +1106,12 @@ fn place_labels(labels: &[Label], lines: &[LineParts], rows: &mut [Acc], numberi
         })
         .collect();
     let geom = page_runs(geom);
+    let ordered = lines_in_order(&geom);
     let of = |col: Column| -> Vec<(f64, usize)> {
         labels
             .iter()
             .filter(|l| l.col == col)
-            .map(|l| (position(l.y, &geom), page_of(l.y)))
+            .map(|l| (position_in(l.y, &geom, ordered), page_of(l.y)))
             .collect()
     };
     let (l2, l1) = (of(Column::Level2), of(Column::Level1));
@@ -2000,6 +2021,15 @@ mod tests {
                     );
                 }
             }
+        }
+        // A label's place: found by halving as row by row.
+        for k in 0..24 {
+            let y = f64::from(k) / 2.0;
+            assert_eq!(
+                position_in(y, &rows, true),
+                position_in(y, &rows, false),
+                "line {y}"
+            );
         }
         // Pages out of order down the rows: every row is looked at.
         let mut rows = geom(&[(1, 1, 1.0), (2, 2, 1.0), (3, 3, 1.0)]);
