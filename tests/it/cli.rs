@@ -296,10 +296,11 @@ fn files_past_the_limit_on_every_worker_stop_the_run_and_a_rerun_goes_on() {
     let archive = dir.join("archive");
     std::fs::create_dir_all(&archive).unwrap();
     let form = std::fs::read_to_string(root().join("samples/003_e82864895a36c2f5.txt")).unwrap();
-    // Three files that take about a second (their content read and hashed
-    // in a few milliseconds), for two workers, then a short one.
+    // Three files that take seconds (their content read and hashed in a
+    // tenth of one, well within the limit even on a busy machine), for two
+    // workers, then a short one.
     for k in 0..3 {
-        std::fs::write(archive.join(format!("a{k}.txt")), form.repeat(200)).unwrap();
+        std::fs::write(archive.join(format!("a{k}.txt")), form.repeat(600)).unwrap();
     }
     std::fs::write(archive.join("b.txt"), &form).unwrap();
     let out = dir.join("out");
@@ -312,7 +313,7 @@ fn files_past_the_limit_on_every_worker_stop_the_run_and_a_rerun_goes_on() {
         "--threads",
         "2",
         "--file-limit",
-        "0.05",
+        "0.8",
     ]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(3), "{err}");
