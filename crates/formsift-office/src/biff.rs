@@ -20,6 +20,40 @@ pub(crate) struct Formats {
     codes: HashMap<u16, String>,
     /// Per sheet name, the format id of each cell (0-based row, column).
     cells: HashMap<String, HashMap<(u32, u32), u16>>,
+    /// Per sheet name, where its values lie (the cells calamine reads: not
+    /// blanks).
+    pub(crate) spreads: HashMap<String, Spread>,
+}
+
+/// Where a sheet's values lie: how many, and the first and last row and
+/// column that hold one (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Spread {
+    pub(crate) values: u64,
+    pub(crate) first: (u32, u32),
+    pub(crate) last: (u32, u32),
+}
+
+impl Spread {
+    fn add(s: &mut Option<Spread>, row: u16, col: u16) {
+        let (r, c) = (u32::from(row), u32::from(col));
+        let t = s.get_or_insert(Spread {
+            values: 0,
+            first: (r, c),
+            last: (r, c),
+        });
+        t.values += 1;
+        t.first = (t.first.0.min(r), t.first.1.min(c));
+        t.last = (t.last.0.max(r), t.last.1.max(c));
+    }
+
+    /// Rows and columns from the first value's to the last's.
+    pub(crate) fn size(&self) -> (u64, u64) {
+        (
+            u64::from(self.last.0 - self.first.0) + 1,
+            u64::from(self.last.1 - self.first.1) + 1,
+        )
+    }
 }
 
 impl Formats {
@@ -41,6 +75,10 @@ const NUMBER: u16 = 0x0203;
 const RK: u16 = 0x027E;
 const MULRK: u16 = 0x00BD;
 const FORMULA: u16 = 0x0006;
+const LABEL: u16 = 0x0204;
+const RSTRING: u16 = 0x00D6;
+const BOOLERR: u16 = 0x0205;
+const LABELSST: u16 = 0x00FD;
 
 /// The formats of an `.xls` file's cells; empty when the file's stream
 /// cannot be read this way (an encrypted or pre-BIFF8 workbook).
@@ -110,7 +148,24 @@ fn parse(stream: &[u8]) -> Formats {
     }
     for (pos, name) in sheets {
         let mut cells = HashMap::new();
+        let mut spread = None;
         for (typ, data) in records(stream, pos).skip(1) {
+            // Every record of a value (calamine's reading: no blanks).
+            if let (true, Some(row), Some(col)) = (
+                matches!(
+                    typ,
+                    NUMBER | RK | FORMULA | LABEL | RSTRING | BOOLERR | LABELSST | MULRK
+                ),
+                u16_at(data, 0),
+                u16_at(data, 2),
+            ) {
+                Spread::add(&mut spread, row, col);
+                if typ == MULRK {
+                    let n = data.len().saturating_sub(6) / 6;
+                    let last = col.saturating_add(n.saturating_sub(1) as u16);
+                    Spread::add(&mut spread, row, last);
+                }
+            }
             let mut put = |row: Option<u16>, col: Option<u16>, xf: Option<u16>| {
                 let fmt = xf.and_then(|x| xfs.get(x as usize)).copied();
                 if let (Some(r), Some(c), Some(f)) = (row, col, fmt)
@@ -138,6 +193,9 @@ fn parse(stream: &[u8]) -> Formats {
                 EOF | BOF => break,
                 _ => {}
             }
+        }
+        if let Some(spread) = spread {
+            formats.spreads.insert(name.clone(), spread);
         }
         if !cells.is_empty() {
             formats.cells.insert(name, cells);

@@ -41,6 +41,26 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
         what,
         detail,
     };
+    // calamine reads every sheet of an `.xls` as it opens it, each into a
+    // range of every position between its values: their spread is checked
+    // first, from the workbook stream (which also gives the cells' number
+    // formats: calamine keeps them to itself).
+    let xls =
+        (kind == Kind::Xls).then(|| contained(|| crate::biff::read(bytes)).unwrap_or_default());
+    if let Some((sheet, spread)) = xls.iter().flat_map(|f| &f.spreads).find(|(_, s)| {
+        let (rows, cols) = s.size();
+        rows * cols > MOST_CELLS
+    }) {
+        let (rows, cols) = spread.size();
+        return Err(OfficeError::TooSpread {
+            path: path.to_string(),
+            sheet: sheet.clone(),
+            values: spread.values,
+            rows,
+            cols,
+            limit: MOST_CELLS,
+        });
+    }
     let mut book = contained(|| open(bytes, kind, path, what)).map_err(damaged)??;
     let names = match &book {
         Book::Xlsx(b) => b.sheet_names(),
@@ -53,10 +73,6 @@ pub(crate) fn read(bytes: &[u8], kind: Kind, path: &str) -> Result<Grid, OfficeE
         }),
         ..Grid::default()
     };
-    // calamine keeps an .xls cell's number format to itself: read them from
-    // the workbook stream (a file it could open is worth that second look).
-    let xls =
-        (kind == Kind::Xls).then(|| contained(|| crate::biff::read(bytes)).unwrap_or_default());
     for name in names {
         let sheet = match contained(|| load(&mut book, &name)) {
             Ok(Ok(sheet)) => sheet,
@@ -487,5 +503,32 @@ mod tests {
         let g = sheet((1000, 20)).unwrap();
         assert_eq!(cells(&g.rows[0])[0], "项目名称");
         assert!(g.rows.iter().any(|r| cells(r).contains(&"x")));
+    }
+
+    #[test]
+    fn an_xls_value_moved_to_the_last_cell_is_reported_before_the_sheets_are_read() {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/xls/000_549c44c96e78e8d4.xls"
+        );
+        let bytes = std::fs::read(fixture).unwrap();
+        assert!(read(&bytes, Kind::Xls, "a.xls").is_ok());
+        // The last shared-string cell record (type 0x00FD, 10 bytes) moved
+        // to row 65536, column IV: calamine would make a range of 16.7
+        // million positions (1 GB and a second for a 15 KB file).
+        let mut far = bytes.clone();
+        let at = far
+            .windows(4)
+            .rposition(|w| w == [0xFD, 0x00, 0x0A, 0x00])
+            .expect("a LabelSst record");
+        far[at + 4..at + 6].copy_from_slice(&u16::MAX.to_le_bytes());
+        far[at + 6..at + 8].copy_from_slice(&255u16.to_le_bytes());
+        match read(&far, Kind::Xls, "far.xls") {
+            Err(OfficeError::TooSpread { rows, cols, .. }) => {
+                assert_eq!(cols, 256);
+                assert!(rows > 65_000, "{rows} rows");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
