@@ -69,7 +69,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             for (s, o) in samples.iter().zip(&outputs) {
                 let out = Ok(o.clone());
-                black_box(formsift_pipeline::emit::render(&s.name, &out, 0.0));
+                black_box(formsift_pipeline::emit::render(&s.name, out, 0.0));
             }
         })
     });

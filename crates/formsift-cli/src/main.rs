@@ -681,7 +681,7 @@ fn extract(
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("reading standard input")?;
-            formsift_pipeline::process_bytes(&bytes, stdin_name, &config, fc(stdin_name))
+            formsift_pipeline::process_owned(bytes, stdin_name, &config, fc(stdin_name))
         } else {
             formsift_pipeline::process_file(std::path::Path::new(input), opened, &config, fc(input))
         };

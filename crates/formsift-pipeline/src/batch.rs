@@ -25,7 +25,7 @@ use crate::handoff::Handoff;
 use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
 use crate::readahead::Opened;
 use crate::walk::{Input, Shard, Walk};
-use crate::{FileOutput, process_bytes};
+use crate::{FileOutput, process_owned};
 use formsift_config::Config;
 use formsift_corrections::CorrectionSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -279,7 +279,7 @@ fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitE
 /// it is written).
 fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, millis: f64) -> Done {
     let path = input.path.display().to_string();
-    let mut rendered = emit::render(&path, &outcome, millis);
+    let mut rendered = emit::render(&path, outcome, millis);
     // (Hashed here, on the worker, not on the thread that writes.)
     let output = crate::manifest::output_digest(&rendered.records, &rendered.review);
     let entry = Entry {
@@ -353,7 +353,7 @@ fn work(
         e.report = crate::manifest::mark_reused(&e.report);
         return Done::Reused(src, Box::new(e), Box::new(input.clone()));
     }
-    let outcome = process_bytes(&bytes, &path, config, fc);
+    let outcome = process_owned(bytes, &path, config, fc);
     fresh(hash, outcome)
 }
 

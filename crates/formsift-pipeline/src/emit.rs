@@ -230,12 +230,14 @@ fn raw_report(report: &impl Serialize) -> Box<RawValue> {
     RawValue::from_string(text).expect("the writer writes JSON")
 }
 
-/// Renders what one file gave.
-pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> Rendered {
+/// Renders what one file gave. Each record is dropped once its lines are
+/// written, so a large file does not hold its records and their rendered
+/// bytes at once.
+pub fn render(path: &str, outcome: Result<FileOutput, String>, millis: f64) -> Rendered {
     let mut records = Vec::new();
     let mut review = Vec::new();
     match outcome {
-        Ok(o) => {
+        Ok(mut o) => {
             // Room for the usual record bytes at once (about 2.3 per input
             // byte on the samples, more for files of short lines, whose
             // buffers at 2.5 still grew): growing by doubling copied each
@@ -245,16 +247,19 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                 bytes: o.bytes as u64,
                 ..Counts::default()
             };
+            let (mut records_for_review, mut rows_for_review) = (0, 0);
             // (One index for every review item's lookup: a lookup of its
             // own looks at the whole document, which made review items cost
             // as the square of a large file's size.)
             let index = o.document.index();
-            for rec in &o.records {
-                crate::record_json::write_record(&mut records, rec).expect("records serialise");
+            for rec in std::mem::take(&mut o.records) {
+                crate::record_json::write_record(&mut records, &rec).expect("records serialise");
                 records.push(b'\n');
                 counts.records += 1;
                 counts.rows += rec.indicators.len() as u64;
-                counts.review_items += write_review_items(rec, &index, &mut review);
+                counts.review_items += write_review_items(&rec, &index, &mut review);
+                records_for_review += usize::from(rec.review);
+                rows_for_review += rec.indicators.iter().filter(|i| i.review).count();
             }
             if let Some(a) = &o.corrections {
                 counts.corrections_applied = a.applied as u64;
@@ -266,14 +271,9 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
                 encoding: o.encoding,
                 bytes: o.bytes,
                 lines: o.document.lines.len(),
-                forms: o.records.len(),
-                records_for_review: o.records.iter().filter(|r| r.review).count(),
-                rows_for_review: o
-                    .records
-                    .iter()
-                    .flat_map(|r| &r.indicators)
-                    .filter(|i| i.review)
-                    .count(),
+                forms: counts.records as usize,
+                records_for_review,
+                rows_for_review,
                 preamble: &o.preamble,
                 millis: (millis * 1000.0).round() / 1000.0,
                 corrections: o.corrections.as_ref(),
@@ -292,9 +292,9 @@ pub fn render(path: &str, outcome: &Result<FileOutput, String>, millis: f64) -> 
             report: raw_report(&ErrorReport {
                 path,
                 status: "error",
-                error: e,
+                error: &e,
             }),
-            error: Some(e.clone()),
+            error: Some(e),
             counts: Counts {
                 failed: 1,
                 ..Counts::default()
@@ -556,6 +556,50 @@ mod tests {
         assert!(
             records > 100 && items > 100,
             "{records} records, {items} items"
+        );
+    }
+
+    /// The report's counts (counted as each record is written and dropped)
+    /// are the records' own, on every test input, and a file's record lines
+    /// are its records' JSON in order.
+    #[test]
+    fn the_report_counts_what_the_records_hold() {
+        let (mut files, mut in_review) = (0, 0);
+        for (path, o) in crate::every_test_input() {
+            let want_lines: Vec<String> = o
+                .records
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap())
+                .collect();
+            let forms = o.records.len();
+            let records_for_review = o.records.iter().filter(|r| r.review).count();
+            let rows_for_review = o
+                .records
+                .iter()
+                .flat_map(|r| &r.indicators)
+                .filter(|i| i.review)
+                .count();
+            let rows: usize = o.records.iter().map(|r| r.indicators.len()).sum();
+            let lines = o.document.lines.len();
+            let name = path.display().to_string();
+            let r = render(&name, Ok(o), 0.0);
+            let report: Value = serde_json::from_str(r.report.get()).unwrap();
+            assert_eq!(report["forms"], forms, "{name}");
+            assert_eq!(report["records_for_review"], records_for_review, "{name}");
+            assert_eq!(report["rows_for_review"], rows_for_review, "{name}");
+            assert_eq!(report["lines"], lines, "{name}");
+            assert_eq!(
+                (r.counts.records, r.counts.rows),
+                (forms as u64, rows as u64)
+            );
+            let text = String::from_utf8(r.records).unwrap();
+            assert_eq!(text.lines().collect::<Vec<_>>(), want_lines, "{name}");
+            files += 1;
+            in_review += records_for_review + rows_for_review;
+        }
+        assert!(
+            files > 50 && in_review > 50,
+            "{files} files, {in_review} in review"
         );
     }
 
