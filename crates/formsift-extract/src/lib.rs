@@ -36,23 +36,77 @@ pub struct Extraction {
 /// Extracts every form of a document. `path` is the input path as given and
 /// `stem` the file name without extension (the record id prefix).
 pub fn extract(doc: &Document, path: &str, stem: &str, config: &Config) -> Extraction {
-    let seg = segment(doc, config);
-    let mut records = Vec::with_capacity(seg.forms.len());
-    for (k, span) in seg.forms.iter().enumerate() {
-        records.push(extract_form(doc, span, path, stem, k + 1, config));
-    }
-    let mut preamble = seg.preamble;
-    // Stages address rows; records and reports speak of input lines.
-    if doc.lines.iter().any(|l| l.source != [l.number, l.number]) {
-        let map = |rows: [usize; 2]| doc.source_lines(rows);
-        for r in &mut records {
-            r.map_lines(map);
-        }
-        for p in &mut preamble {
-            p.lines = map(p.lines);
-        }
-    }
+    let (forms, preamble) = Forms::new(doc, config);
+    let records = (0..forms.len())
+        .map(|k| forms.extract(doc, k, path, stem, config))
+        .collect();
     Extraction { records, preamble }
+}
+
+/// A document's forms, to be extracted one at a time ([`extract`] takes
+/// them all at once). It holds no borrow of the document, so a caller may
+/// change the document between forms (free the rows of forms done with) as
+/// long as a form's own rows stay as they were.
+#[derive(Debug, Clone)]
+pub struct Forms {
+    spans: Vec<FormSpan>,
+    /// Whether rows must be mapped to input lines (rows rebuilt from markup
+    /// or word boxes do not stand one to an input line).
+    remap: bool,
+}
+
+impl Forms {
+    /// Finds the forms of `doc`; also gives the file's preamble, its lines
+    /// as input lines.
+    pub fn new(doc: &Document, config: &Config) -> (Forms, Vec<Residue>) {
+        let seg = segment(doc, config);
+        let remap = doc.lines.iter().any(|l| l.source != [l.number, l.number]);
+        let mut preamble = seg.preamble;
+        // Stages address rows; records and reports speak of input lines.
+        if remap {
+            for p in &mut preamble {
+                p.lines = doc.source_lines(p.lines);
+            }
+        }
+        let forms = Forms {
+            spans: seg.forms,
+            remap,
+        };
+        (forms, preamble)
+    }
+
+    /// How many forms the document holds.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the document holds no form.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The first row (1-based) of form `k` (from 0).
+    pub fn first_row(&self, k: usize) -> usize {
+        self.spans[k].start
+    }
+
+    /// The record of form `k` (from 0), its lines input lines. It reads
+    /// only the form's own rows of `doc`, which must be the document the
+    /// forms were found in.
+    pub fn extract(
+        &self,
+        doc: &Document,
+        k: usize,
+        path: &str,
+        stem: &str,
+        config: &Config,
+    ) -> Record {
+        let mut record = extract_form(doc, &self.spans[k], path, stem, k + 1, config);
+        if self.remap {
+            record.map_lines(|rows| doc.source_lines(rows));
+        }
+        record
+    }
 }
 
 fn extract_form(

@@ -439,6 +439,12 @@ pub struct LineIndex<'d> {
 }
 
 impl<'d> LineIndex<'d> {
+    /// Whether the rows are in input order (both ends of their sources
+    /// ascend), so that lookups are binary searches.
+    pub fn is_ordered(&self) -> bool {
+        self.ordered
+    }
+
     /// The rows read from input lines `lines[0]..=lines[1]`, in order: found
     /// by binary search where the rows are in input order, else by a scan.
     pub fn rows_in(&self, lines: [usize; 2]) -> impl Iterator<Item = &'d Line> + use<'d> {
@@ -670,6 +676,22 @@ impl Document {
             ordered: self
                 .lines
                 .is_sorted_by(|a, b| a.source[0] <= b.source[0] && a.source[1] <= b.source[1]),
+        }
+    }
+
+    /// [`Document::index`] without the pass over the rows that finds
+    /// whether they are in input order: `ordered` is what an earlier index
+    /// of this document said ([`LineIndex::is_ordered`]); the rows' sources
+    /// must not have changed since (their cells may).
+    pub fn index_known(&self, ordered: bool) -> LineIndex<'_> {
+        debug_assert_eq!(
+            ordered,
+            self.index().ordered,
+            "the rows are in the order said"
+        );
+        LineIndex {
+            lines: &self.lines,
+            ordered,
         }
     }
 }

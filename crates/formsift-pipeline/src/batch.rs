@@ -20,12 +20,12 @@
 //! matches instead of processing it again, as it does with the manifest of a
 //! completed run. Files whose content changed are processed again.
 
+use crate::FileOutput;
 use crate::emit::{self, EmitError, RunInfo, Summary};
 use crate::handoff::Handoff;
 use crate::manifest::{Counts, Entry, Header, Journal, Set, Source};
 use crate::readahead::Opened;
 use crate::walk::{Input, Shard, Walk};
-use crate::{FileOutput, process_owned};
 use formsift_config::Config;
 use formsift_corrections::CorrectionSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -279,11 +279,15 @@ fn sources(out: &Path, header: &Header) -> Result<(Vec<Source>, Vec<Set>), EmitE
 /// it is written).
 fn fresh(input: &Input, hash: String, outcome: Result<FileOutput, String>, millis: f64) -> Done {
     let path = input.path.display().to_string();
-    let mut rendered = emit::render(&path, outcome, millis);
+    rendered(input, hash, emit::render(&path, outcome, millis))
+}
+
+/// A file's result from its rendered output.
+fn rendered(input: &Input, hash: String, mut rendered: emit::Rendered) -> Done {
     // (Hashed here, on the worker, not on the thread that writes.)
     let output = crate::manifest::output_digest(&rendered.records, &rendered.review);
     let entry = Entry {
-        path,
+        path: input.path.display().to_string(),
         relative: input.relative.clone(),
         hash,
         records: [0, 0],
@@ -353,8 +357,8 @@ fn work(
         e.report = crate::manifest::mark_reused(&e.report);
         return Done::Reused(src, Box::new(e), Box::new(input.clone()));
     }
-    let outcome = process_owned(bytes, &path, config, fc);
-    fresh(hash, outcome)
+    let output = crate::process_rendered(bytes, &path, config, fc, start);
+    rendered(input, hash, output)
 }
 
 /// Runs the batch over `inputs`, writing into `out`.

@@ -209,6 +209,8 @@ struct FileReport<'a> {
     records_for_review: usize,
     rows_for_review: usize,
     preamble: &'a [formsift_model::Residue],
+    /// How long the file took, in milliseconds: read and processed, and in
+    /// a batch run (which renders each form as it is made) rendered too.
     millis: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     corrections: Option<&'a formsift_corrections::Applied>,
@@ -234,72 +236,127 @@ fn raw_report(report: &impl Serialize) -> Box<RawValue> {
 /// written, so a large file does not hold its records and their rendered
 /// bytes at once.
 pub fn render(path: &str, outcome: Result<FileOutput, String>, millis: f64) -> Rendered {
-    let mut records = Vec::new();
-    let mut review = Vec::new();
     match outcome {
         Ok(mut o) => {
-            // Room for the usual record bytes at once (about 2.3 per input
-            // byte on the samples, more for files of short lines, whose
-            // buffers at 2.5 still grew): growing by doubling copied each
-            // buffer several times over.
-            records.reserve(o.bytes * 3);
-            let mut counts = Counts {
-                bytes: o.bytes as u64,
-                ..Counts::default()
-            };
-            let (mut records_for_review, mut rows_for_review) = (0, 0);
+            let mut out = Renderer::new(o.bytes);
             // (One index for every review item's lookup: a lookup of its
             // own looks at the whole document, which made review items cost
             // as the square of a large file's size.)
             let index = o.document.index();
             for rec in std::mem::take(&mut o.records) {
-                crate::record_json::write_record(&mut records, &rec).expect("records serialise");
-                records.push(b'\n');
-                counts.records += 1;
-                counts.rows += rec.indicators.len() as u64;
-                counts.review_items += write_review_items(&rec, &index, &mut review);
-                records_for_review += usize::from(rec.review);
-                rows_for_review += rec.indicators.iter().filter(|i| i.review).count();
+                out.push(&rec, &index);
             }
-            if let Some(a) = &o.corrections {
-                counts.corrections_applied = a.applied as u64;
-                counts.corrections_unmatched = a.unmatched.len() as u64;
-            }
-            let report = FileReport {
+            out.finish(&Finished {
                 path,
-                status: "ok",
                 encoding: o.encoding,
                 bytes: o.bytes,
                 lines: o.document.lines.len(),
-                forms: counts.records as usize,
-                records_for_review,
-                rows_for_review,
                 preamble: &o.preamble,
-                millis: (millis * 1000.0).round() / 1000.0,
                 corrections: o.corrections.as_ref(),
-            };
-            Rendered {
-                records,
-                review,
-                report: raw_report(&report),
-                error: None,
-                counts,
-            }
+                millis,
+            })
         }
-        Err(e) => Rendered {
-            records,
-            review,
-            report: raw_report(&ErrorReport {
-                path,
-                status: "error",
-                error: &e,
-            }),
-            error: Some(e),
+        Err(e) => render_error(path, e),
+    }
+}
+
+/// The output of a file that could not be read or processed: no lines,
+/// and an error entry for the report.
+pub fn render_error(path: &str, error: String) -> Rendered {
+    Rendered {
+        records: Vec::new(),
+        review: Vec::new(),
+        report: raw_report(&ErrorReport {
+            path,
+            status: "error",
+            error: &error,
+        }),
+        error: Some(error),
+        counts: Counts {
+            failed: 1,
+            ..Counts::default()
+        },
+    }
+}
+
+/// One file's output rendered a record at a time, as each is made or
+/// taken: its lines and review items, and the counts for its report.
+pub(crate) struct Renderer {
+    records: Vec<u8>,
+    review: Vec<u8>,
+    counts: Counts,
+    records_for_review: usize,
+    rows_for_review: usize,
+}
+
+/// What a file's report says besides what its records count.
+pub(crate) struct Finished<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) encoding: &'a str,
+    pub(crate) bytes: usize,
+    pub(crate) lines: usize,
+    pub(crate) preamble: &'a [formsift_model::Residue],
+    pub(crate) corrections: Option<&'a formsift_corrections::Applied>,
+    pub(crate) millis: f64,
+}
+
+impl Renderer {
+    /// Ready for the records of a file of `bytes` input bytes.
+    pub(crate) fn new(bytes: usize) -> Renderer {
+        // Room for the usual record bytes at once (about 2.3 per input
+        // byte on the samples, more for files of short lines, whose
+        // buffers at 2.5 still grew): growing by doubling copied each
+        // buffer several times over.
+        Renderer {
+            records: Vec::with_capacity(bytes * 3),
+            review: Vec::new(),
             counts: Counts {
-                failed: 1,
+                bytes: bytes as u64,
                 ..Counts::default()
             },
-        },
+            records_for_review: 0,
+            rows_for_review: 0,
+        }
+    }
+
+    /// Writes a record's line and its review items (their source text
+    /// looked up in `index`, the file's document).
+    pub(crate) fn push(&mut self, rec: &Record, index: &LineIndex) {
+        crate::record_json::write_record(&mut self.records, rec).expect("records serialise");
+        self.records.push(b'\n');
+        self.counts.records += 1;
+        self.counts.rows += rec.indicators.len() as u64;
+        self.counts.review_items += write_review_items(rec, index, &mut self.review);
+        self.records_for_review += usize::from(rec.review);
+        self.rows_for_review += rec.indicators.iter().filter(|i| i.review).count();
+    }
+
+    /// The rendered file, with its report.
+    pub(crate) fn finish(mut self, f: &Finished) -> Rendered {
+        if let Some(a) = f.corrections {
+            self.counts.corrections_applied = a.applied as u64;
+            self.counts.corrections_unmatched = a.unmatched.len() as u64;
+        }
+        let report = FileReport {
+            path: f.path,
+            status: "ok",
+            encoding: f.encoding,
+            bytes: f.bytes,
+            lines: f.lines,
+            forms: self.counts.records as usize,
+            records_for_review: self.records_for_review,
+            rows_for_review: self.rows_for_review,
+            preamble: f.preamble,
+            millis: (f.millis * 1000.0).round() / 1000.0,
+            corrections: f.corrections,
+        };
+        Rendered {
+            records: self.records,
+            review: self.review,
+            report: raw_report(&report),
+            error: None,
+            counts: self.counts,
+        }
     }
 }
 
