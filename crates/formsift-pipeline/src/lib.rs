@@ -443,9 +443,9 @@ mod tests {
     /// owned bytes (freed early) and a form at a time (`process_rendered`,
     /// which frees the rows of forms done with). Checked on every fixture
     /// (each notation, encoding, office format and PDF); on files holding
-    /// the first two fixtures of a notation, so that rows are
-    /// freed between the forms of two files; on HTML forms side by side on one input line, where
-    /// two forms share a line; and on bytes that fail.
+    /// the first two fixtures of a notation, so that rows are freed between
+    /// the forms of two files; on HTML forms side by side on one input
+    /// line, where two forms share a line; and on bytes that fail.
     #[test]
     fn every_way_of_processing_a_file_gives_the_same_output() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
