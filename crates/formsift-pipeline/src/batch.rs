@@ -332,10 +332,13 @@ fn local_config(shared: &Arc<Config>) -> Arc<Config> {
 /// Reads, hashes and (unless an earlier output matches) processes one input.
 /// The hash covers the content and, when the file has corrections, their
 /// digest, so that a new correction makes the file be processed again.
+/// Until its bytes are read, the file is known by its length and time
+/// ([`crate::manifest::stat_identity`]), so that one given up on while it
+/// was read (a read that hung) is skipped by a re-run, not read again.
 fn work(
     input: &Input,
     opened: Option<Opened>,
-    candidates: Vec<(usize, Entry)>,
+    mut candidates: Vec<(usize, Entry)>,
     config: &Config,
     corrections: Option<&CorrectionSet>,
     hashed: &dyn Fn(&str),
@@ -343,22 +346,75 @@ fn work(
     let start = Instant::now();
     let path = input.path.display().to_string();
     let fresh = |hash, outcome| fresh(input, hash, outcome, start.elapsed().as_secs_f64() * 1000.0);
-    let bytes = match crate::readahead::read(&input.path, opened) {
-        Ok(b) => b,
-        Err(e) => return fresh(String::new(), Err(format!("cannot read {path}: {e}"))),
+    let cannot_read = |e| fresh(String::new(), Err(format!("cannot read {path}: {e}")));
+    let opened = match opened.map_or_else(|| crate::readahead::open(&input.path), Ok) {
+        Ok(o) => o,
+        Err(e) => return cannot_read(e),
     };
-    let mut hash = crate::manifest::content_hash(&bytes);
     let fc = corrections.and_then(|c| c.for_stem(&crate::file_stem(&path)));
-    if let Some(fc) = fc {
-        hash = format!("{hash}+{}", fc.digest);
-    }
-    hashed(&hash);
-    if let Some((src, mut e)) = candidates.into_iter().find(|(_, e)| e.hash == hash) {
+    let with_corrections = |hash: String| match fc {
+        Some(fc) => format!("{hash}+{}", fc.digest),
+        None => hash,
+    };
+    let mut reuse = |hash: &str| {
+        let k = candidates.iter().position(|(_, e)| e.hash == hash)?;
+        let (src, mut e) = candidates.swap_remove(k);
         e.report = crate::manifest::mark_reused(&e.report);
-        return Done::Reused(src, Box::new(e), Box::new(input.clone()));
+        Some(Done::Reused(src, Box::new(e), Box::new(input.clone())))
+    };
+    if let Some(id) = crate::manifest::stat_identity(opened.len, opened.modified) {
+        let id = with_corrections(id);
+        if let Some(done) = reuse(&id) {
+            return done;
+        }
+        hashed(&id);
+    }
+    #[cfg(test)]
+    slow_reads::wait(&input.path);
+    let bytes = match opened.read() {
+        Ok(b) => b,
+        Err(e) => return cannot_read(e),
+    };
+    let hash = with_corrections(crate::manifest::content_hash(&bytes));
+    hashed(&hash);
+    if let Some(done) = reuse(&hash) {
+        return done;
     }
     let output = crate::process_rendered(bytes, &path, config, fc, start);
     rendered(input, hash, output)
+}
+
+/// Reads made to hang for a while, for the tests of files given up on
+/// while they are read.
+#[cfg(test)]
+pub(crate) mod slow_reads {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    static SLOW: Mutex<Vec<(PathBuf, Duration)>> = Mutex::new(Vec::new());
+
+    /// Reads of `path` wait `wait` first (until [`clear`]).
+    pub(crate) fn set(path: &Path, wait: Duration) {
+        SLOW.lock().unwrap().push((path.to_path_buf(), wait));
+    }
+
+    /// Reads of `path` no longer wait.
+    pub(crate) fn clear(path: &Path) {
+        SLOW.lock().unwrap().retain(|(p, _)| p != path);
+    }
+
+    pub(super) fn wait(path: &Path) {
+        let wait = SLOW
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, w)| *w);
+        if let Some(w) = wait {
+            std::thread::sleep(w);
+        }
+    }
 }
 
 /// Runs the batch over `inputs`, writing into `out`.

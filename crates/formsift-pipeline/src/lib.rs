@@ -658,6 +658,40 @@ mod tests {
         );
     }
 
+    /// A file given up on while it is read (a read that hangs past the
+    /// limit) is known by its length and time: a re-run skips it without
+    /// reading it (a read would hang again and be given up again), and
+    /// reads it once it has changed.
+    #[test]
+    fn a_file_given_up_on_while_it_is_read_is_skipped_by_a_rerun() {
+        use std::time::Duration;
+        let d = tmp("hung");
+        let a = archive(&d, 4);
+        let hung = a.join("2020/f001.txt");
+        let hung_path = hung.display().to_string();
+        batch::slow_reads::set(&hung, Duration::from_secs(3));
+        let mut b = batch();
+        b.file_limit = Some(Duration::from_millis(300));
+        let out = d.join("out");
+        let first = run_batch(&a, &out, &b, &Silent);
+        assert_eq!(first.given_up, vec![hung_path.clone()]);
+        let manifest = read(&out.join("manifest.jsonl"));
+        let line = manifest.lines().find(|l| l.contains("f001.txt")).unwrap();
+        assert!(line.contains("\"hash\":\"stat:"), "{line}");
+        // Read again, it would hang past the limit again.
+        let again = run_batch(&a, &out, &b, &Silent);
+        assert!(again.given_up.is_empty(), "{:?}", again.given_up);
+        assert_eq!(again.processed, 0, "every file reused");
+        assert!(read(&out.join("report.json")).contains("--file-limit"));
+        // Changed (here, longer), it is read, and now its read does not hang.
+        batch::slow_reads::clear(&hung);
+        std::fs::write(&hung, form(1).repeat(3)).unwrap();
+        let changed = run_batch(&a, &out, &b, &Silent);
+        assert!(changed.given_up.is_empty() && changed.processed == 1);
+        let records = read(&out.join("records.jsonl"));
+        assert_eq!(records.matches("f001#").count(), 3, "its three forms");
+    }
+
     fn run_batch(a: &Path, out: &Path, b: &Batch, o: &dyn Observer) -> Outcome {
         batch::run(&[a.to_path_buf()], out, b, o).unwrap()
     }

@@ -36,6 +36,16 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("xxh3:{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
+/// What stands for an input's hash when the input was given up on before
+/// its bytes were read (a read that hung past `--file-limit`): `stat:`, its
+/// length and the nanoseconds of its last change. A re-run skips such a
+/// file, without reading it, while both stay the same. `None` where the
+/// file system gives no time.
+pub fn stat_identity(len: u64, modified: Option<std::time::SystemTime>) -> Option<String> {
+    let since = modified?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("stat:{len}:{}", since.as_nanos()))
+}
+
 /// One input's line in the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {

@@ -60,6 +60,8 @@ pub struct Opened {
     file: std::fs::File,
     /// Its length when opened (room for its bytes at once).
     pub len: u64,
+    /// When it was last changed, as the file system said at the open.
+    pub modified: Option<std::time::SystemTime>,
     /// Whether it is a regular file (not a folder, FIFO, socket or device).
     pub regular: bool,
     /// Whether it is a folder.
@@ -138,6 +140,7 @@ pub fn open(path: &Path) -> std::io::Result<Opened> {
     Ok(Opened {
         file,
         len: meta.len(),
+        modified: meta.modified().ok(),
         regular: meta.is_file(),
         dir: meta.is_dir(),
         advised: false,
